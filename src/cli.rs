@@ -1,0 +1,51 @@
+//! The command line, as clap definitions only.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every check passed
+  1  the gate failed: a threshold was missed, or a required scenario is missing or incomplete
+  2  loadgate could not judge: bad usage, an unreadable or invalid config, malformed input,
+     or an output that could not be written (readable scenarios are still reported)";
+
+/// Turn Locust load-test results into a release decision.
+#[derive(Debug, Parser)]
+#[command(name = "loadgate", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read Locust CSV results, check them against the SLA targets, write summary.json.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Results folders (walked recursively) or individual Locust CSV files.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// The config file [default: loadgate.toml in the first PATH folder, else in the
+    /// current folder, else the built-in defaults]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Where to write summary.json; never read as input, even inside a PATH.
+    #[arg(long, value_name = "DIR", default_value = "loadgate-report")]
+    pub out: PathBuf,
+
+    /// Report only: exit 0 even when checks fail (still 2 when loadgate cannot judge).
+    #[arg(long)]
+    pub no_fail: bool,
+
+    /// Print only failures.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

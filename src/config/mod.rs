@@ -1,0 +1,555 @@
+//! `loadgate.toml`: the serde types, their validation, and where a config
+//! comes from (a file, or the built-in defaults).
+//!
+//! Parsing happens in two steps: serde reads the TOML into `Raw*` types that
+//! keep source spans, then [`Config::from_toml`] parses every threshold and
+//! duration so that each error can name the file, the key path, the line and
+//! the column.
+
+pub mod threshold;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use threshold::{Metric, MetricKind, Op, Threshold};
+
+/// The thresholds applied when there is no config file, or the config has no `[defaults]`.
+pub const BUILTIN_DEFAULTS: [&str; 3] = ["median < 200ms", "p99 < 1s", "success_rate >= 99%"];
+
+/// The name looked for when `--config` is not given.
+pub const CONFIG_FILE_NAME: &str = "loadgate.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    defaults: Option<RawDefaults>,
+    #[serde(default)]
+    scenarios: BTreeMap<String, RawScenario>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    #[serde(default)]
+    thresholds: Vec<Spanned<String>>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    #[serde(rename = "match")]
+    pattern: Option<String>,
+    #[serde(default = "default_true")]
+    required: bool,
+    min_duration: Option<Spanned<String>>,
+    min_requests: Option<u64>,
+    #[serde(default)]
+    thresholds: Vec<Spanned<String>>,
+    #[serde(default)]
+    endpoint: Vec<RawEndpoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEndpoint {
+    name: String,
+    method: Option<String>,
+    #[serde(default)]
+    thresholds: Vec<Spanned<String>>,
+}
+
+/// Where the config came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    File(PathBuf),
+    /// No config file: the built-in defaults.
+    BuiltIn,
+}
+
+/// A position in the config file (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A threshold together with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfiguredThreshold {
+    pub threshold: Threshold,
+    /// The TOML key path, e.g. `scenarios.deployments.thresholds[0]`.
+    pub key: String,
+    /// Where the threshold's string starts, when it came from a file.
+    pub location: Option<Location>,
+}
+
+/// A `[[scenarios.X.endpoint]]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointConfig {
+    /// Glob on the Locust `Name`.
+    pub name: Glob,
+    /// The Locust `Type` (method), matched exactly when given.
+    pub method: Option<String>,
+    pub thresholds: Vec<ConfiguredThreshold>,
+    /// Key path of the table, e.g. `scenarios.deployments.endpoint[0]`.
+    pub key: String,
+}
+
+/// A `[scenarios.X]` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioConfig {
+    /// The table key `X`.
+    pub key: String,
+    /// Glob on the scenario name; the key itself when `match` is absent.
+    pub pattern: Glob,
+    /// A required scenario that is absent fails the gate.
+    pub required: bool,
+    /// Minimum run length in seconds, with the text as written.
+    pub min_duration: Option<(f64, String)>,
+    pub min_requests: Option<u64>,
+    pub thresholds: Vec<ConfiguredThreshold>,
+    pub endpoints: Vec<EndpointConfig>,
+}
+
+/// Where the default thresholds came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultsOrigin {
+    /// `[defaults]` in the config file.
+    Config,
+    /// The built-in defaults (no config, or no `[defaults]` table).
+    BuiltIn,
+}
+
+/// A validated config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub source: ConfigSource,
+    pub title: Option<String>,
+    pub defaults: Vec<ConfiguredThreshold>,
+    pub defaults_origin: DefaultsOrigin,
+    /// Sorted by key.
+    pub scenarios: Vec<ScenarioConfig>,
+}
+
+/// A config error: file, key path, position and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub key: Option<String>,
+    pub location: Option<Location>,
+    /// The offending source line, for display.
+    pub source_line: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(loc) = self.location {
+            write!(f, ":{}:{}", loc.line, loc.column)?;
+        }
+        f.write_str(": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        f.write_str(&self.message)?;
+        if let (Some(loc), Some(line)) = (self.location, &self.source_line) {
+            let gutter = loc.line.to_string().len();
+            let pad: String = line
+                .chars()
+                .take(loc.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(
+                f,
+                "\n{:gutter$} |\n{} | {}\n{:gutter$} | {}^",
+                "", loc.line, line, "", pad
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Line and column (1-based, in characters) of a byte offset.
+fn locate(text: &str, offset: usize) -> (Location, String) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    let line_text = text[line_start..]
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('\r')
+        .to_string();
+    (Location { line, column }, line_text)
+}
+
+/// Validation context: the file and its text, to turn spans into positions.
+struct Ctx<'a> {
+    file: &'a Path,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn error(&self, key: String, span: Option<Range<usize>>, message: String) -> ConfigError {
+        let (location, source_line) = match span {
+            Some(span) => {
+                let (loc, line) = locate(self.text, span.start);
+                (Some(loc), Some(line))
+            }
+            None => (None, None),
+        };
+        ConfigError {
+            file: self.file.to_path_buf(),
+            key: Some(key),
+            location,
+            source_line,
+            message,
+        }
+    }
+
+    fn thresholds(
+        &self,
+        raw: &[Spanned<String>],
+        key: &str,
+    ) -> Result<Vec<ConfiguredThreshold>, ConfigError> {
+        raw.iter()
+            .enumerate()
+            .map(|(i, spanned)| {
+                let key = format!("{key}[{i}]");
+                // The span covers the quoted string; +1 skips the opening quote.
+                let start = spanned.span().start + 1;
+                match Threshold::parse(spanned.get_ref()) {
+                    Ok(threshold) => Ok(ConfiguredThreshold {
+                        threshold,
+                        key,
+                        location: Some(locate(self.text, start).0),
+                    }),
+                    Err(e) => Err(self.error(
+                        key,
+                        Some(start + e.offset..start + e.offset),
+                        format!("{} in `{}`", e.message, spanned.get_ref()),
+                    )),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Config {
+    /// The built-in defaults, used when no config file is found.
+    pub fn builtin() -> Config {
+        Config {
+            source: ConfigSource::BuiltIn,
+            title: None,
+            defaults: builtin_thresholds(),
+            defaults_origin: DefaultsOrigin::BuiltIn,
+            scenarios: Vec::new(),
+        }
+    }
+
+    /// Read and validate a config file.
+    pub fn load(file: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("reading config {}: {e}", file.display()))?;
+        Ok(Config::from_toml(&text, file)?)
+    }
+
+    /// Parse and validate config text; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &Path) -> Result<Config, ConfigError> {
+        let ctx = Ctx { file, text };
+        let raw: RawConfig = toml::Deserializer::parse(text)
+            .map_err(|e| toml_error(&ctx, None, &e))
+            .and_then(|de| {
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    let path = e.path().to_string();
+                    let key = (path != ".").then_some(path);
+                    toml_error(&ctx, key, e.inner())
+                })
+            })?;
+
+        let (defaults, defaults_origin) = match &raw.defaults {
+            Some(d) => (
+                ctx.thresholds(&d.thresholds, "defaults.thresholds")?,
+                DefaultsOrigin::Config,
+            ),
+            None => (builtin_thresholds(), DefaultsOrigin::BuiltIn),
+        };
+
+        let mut scenarios = Vec::new();
+        for (key, s) in &raw.scenarios {
+            let base = format!("scenarios.{}", toml_key(key));
+            let min_duration = match &s.min_duration {
+                Some(text) => {
+                    let start = text.span().start + 1;
+                    match threshold::parse_duration(text.get_ref()) {
+                        Ok(secs) => Some((secs, text.get_ref().trim().to_string())),
+                        Err(e) => {
+                            return Err(ctx.error(
+                                format!("{base}.min_duration"),
+                                Some(start + e.offset..start + e.offset),
+                                e.message,
+                            ));
+                        }
+                    }
+                }
+                None => None,
+            };
+            let mut endpoints = Vec::new();
+            for (i, e) in s.endpoint.iter().enumerate() {
+                let key = format!("{base}.endpoint[{i}]");
+                endpoints.push(EndpointConfig {
+                    name: Glob::new(&e.name),
+                    method: e.method.clone(),
+                    thresholds: ctx.thresholds(&e.thresholds, &format!("{key}.thresholds"))?,
+                    key,
+                });
+            }
+            scenarios.push(ScenarioConfig {
+                key: key.clone(),
+                pattern: Glob::new(s.pattern.as_deref().unwrap_or(key)),
+                required: s.required,
+                min_duration,
+                min_requests: s.min_requests,
+                thresholds: ctx.thresholds(&s.thresholds, &format!("{base}.thresholds"))?,
+                endpoints,
+            });
+        }
+
+        Ok(Config {
+            source: ConfigSource::File(file.to_path_buf()),
+            title: raw.title,
+            defaults,
+            defaults_origin,
+            scenarios,
+        })
+    }
+
+    /// The `[scenarios.*]` table whose pattern matches `name`.
+    /// Two matching tables is an error naming both.
+    pub fn scenario_for(&self, name: &str) -> Result<Option<&ScenarioConfig>, String> {
+        let matching: Vec<&ScenarioConfig> = self
+            .scenarios
+            .iter()
+            .filter(|s| s.pattern.matches(name))
+            .collect();
+        match matching.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            [a, b, ..] => Err(format!(
+                "scenario `{name}` matches both [scenarios.{}] (match = \"{}\") and [scenarios.{}] (match = \"{}\"); make the `match` patterns exclusive",
+                toml_key(&a.key),
+                a.pattern,
+                toml_key(&b.key),
+                b.pattern
+            )),
+        }
+    }
+
+    /// The file name for messages, or `built-in defaults`.
+    pub fn source_label(&self) -> String {
+        match &self.source {
+            ConfigSource::File(p) => p.display().to_string(),
+            ConfigSource::BuiltIn => "built-in defaults".to_string(),
+        }
+    }
+}
+
+fn builtin_thresholds() -> Vec<ConfiguredThreshold> {
+    BUILTIN_DEFAULTS
+        .iter()
+        .map(|text| ConfiguredThreshold {
+            // The built-in texts are constants covered by a unit test.
+            threshold: Threshold::parse(text).expect("built-in thresholds parse"),
+            key: "built-in defaults".to_string(),
+            location: None,
+        })
+        .collect()
+}
+
+/// A TOML key as it would be written in a dotted path (quoted when needed).
+fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_string()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+fn toml_error(ctx: &Ctx<'_>, key: Option<String>, e: &toml::de::Error) -> ConfigError {
+    let mut err = ctx.error(String::new(), e.span(), e.message().trim().to_string());
+    err.key = key;
+    err
+}
+
+/// A name pattern where `*` matches any run of characters (including `/`)
+/// and `?` any one character; everything else, brackets included, is literal,
+/// because Locust names often contain `[id]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glob(String);
+
+impl Glob {
+    pub fn new(pattern: &str) -> Glob {
+        Glob(pattern.to_string())
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        let p: Vec<char> = self.0.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        // Iterative wildcard matching with one backtrack point for the last `*`.
+        let (mut pi, mut ti) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while ti < t.len() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+                pi += 1;
+                ti += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some((pi, ti));
+                pi += 1;
+            } else if let Some((sp, st)) = star {
+                pi = sp + 1;
+                ti = st + 1;
+                star = Some((sp, st + 1));
+            } else {
+                return false;
+            }
+        }
+        p[pi..].iter().all(|&c| c == '*')
+    }
+}
+
+impl fmt::Display for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(text, Path::new("loadgate.toml"))
+    }
+
+    #[test]
+    fn builtin_defaults_parse() {
+        assert_eq!(Config::builtin().defaults.len(), 3);
+    }
+
+    #[test]
+    fn full_example_config_loads() {
+        let c = load(
+            r#"
+title = "Release 2026-01 load tests"
+[defaults]
+thresholds = ["median < 200ms", "p99 < 1s", "success_rate >= 99%"]
+[scenarios.deployments]
+match = "scenario1*"
+required = true
+min_duration = "4m"
+min_requests = 10000
+thresholds = ["rps >= 50"]
+[[scenarios.deployments.endpoint]]
+name = "/api/deployments/*"
+method = "POST"
+thresholds = ["p95 < 300ms"]
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.title.as_deref(), Some("Release 2026-01 load tests"));
+        assert_eq!(c.defaults.len(), 3);
+        let s = &c.scenarios[0];
+        assert_eq!(s.min_duration, Some((240.0, "4m".into())));
+        assert_eq!(s.min_requests, Some(10000));
+        assert_eq!(s.endpoints[0].thresholds[0].key, "scenarios.deployments.endpoint[0].thresholds[0]");
+        assert_eq!(s.thresholds[0].location, Some(Location { line: 10, column: 16 }));
+    }
+
+    #[test]
+    fn bad_threshold_names_key_line_and_column() {
+        let e = load("[defaults]\nthresholds = [\"median < 200ms\", \"latency < 5ms\"]\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("defaults.thresholds[1]"));
+        assert_eq!(e.location, Some(Location { line: 2, column: 34 }));
+        let shown = e.to_string();
+        assert!(shown.starts_with("loadgate.toml:2:34: defaults.thresholds[1]: unknown metric `latency`"), "{shown}");
+        assert!(shown.contains("valid metrics"), "{shown}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_path() {
+        let e = load("[scenarios.a]\nthreshold = [\"median < 5\"]\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("scenarios.a.threshold"));
+        assert_eq!(e.location.map(|l| l.line), Some(2));
+        assert!(e.message.contains("unknown field"), "{}", e.message);
+    }
+
+    #[test]
+    fn toml_syntax_errors_have_a_position() {
+        let e = load("title = \"x\n").unwrap_err();
+        assert_eq!(e.location.map(|l| l.line), Some(1));
+    }
+
+    #[test]
+    fn wrong_types_are_errors() {
+        let e = load("[scenarios.a]\nmin_requests = \"many\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("scenarios.a.min_requests"));
+    }
+
+    #[test]
+    fn bad_durations_are_errors() {
+        let e = load("[scenarios.a]\nmin_duration = \"4\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("scenarios.a.min_duration"));
+    }
+
+    #[test]
+    fn missing_defaults_table_falls_back_to_builtin() {
+        let c = load("title = \"t\"\n").unwrap();
+        assert_eq!(c.defaults_origin, DefaultsOrigin::BuiltIn);
+        let c = load("[defaults]\nthresholds = []\n").unwrap();
+        assert!(c.defaults.is_empty());
+        assert_eq!(c.defaults_origin, DefaultsOrigin::Config);
+    }
+
+    #[test]
+    fn a_scenario_matching_two_tables_is_an_error() {
+        let c = load("[scenarios.a]\nmatch = \"s*\"\n[scenarios.b]\nmatch = \"*1\"\n").unwrap();
+        let e = c.scenario_for("s1").unwrap_err();
+        assert!(e.contains("[scenarios.a]") && e.contains("[scenarios.b]"), "{e}");
+        assert_eq!(c.scenario_for("s2").unwrap().unwrap().key, "a");
+        assert!(c.scenario_for("x").unwrap().is_none());
+    }
+
+    #[test]
+    fn globs_match_stars_and_keep_brackets_literal() {
+        let g = Glob::new("/api/deployments/*");
+        assert!(g.matches("/api/deployments/[id]"));
+        assert!(g.matches("/api/deployments/"));
+        assert!(!g.matches("/api/deployment"));
+        assert!(Glob::new("scenario1*").matches("scenario1_concurrent"));
+        assert!(Glob::new("/a/[id]").matches("/a/[id]"));
+        assert!(!Glob::new("/a/[id]").matches("/a/i"));
+        assert!(Glob::new("*a*b?").matches("xxaybz"));
+        assert!(!Glob::new("*a*b?").matches("xxayb"));
+        assert!(Glob::new("exact").matches("exact"));
+        assert!(!Glob::new("exact").matches("exactly"));
+    }
+}

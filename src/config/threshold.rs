@@ -1,0 +1,472 @@
+//! The threshold language: `METRIC OP VALUE[UNIT]`, e.g. `p99 < 1s`,
+//! `success_rate >= 99%`, `rps >= 50`, and durations such as `4m`.
+//!
+//! Values are normalised to one canonical unit per metric kind (ms for
+//! times, percent for rates, plain numbers for counts and per-second rates),
+//! so evaluation compares like with like.
+
+use std::fmt;
+
+use crate::model::Stats;
+
+/// What a metric measures, which decides the units it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// Milliseconds; written with `ms` or `s`, a bare number means ms.
+    Time,
+    /// Percent; written with `%`.
+    Rate,
+    /// A count of requests; a bare number.
+    Count,
+    /// Per second; a bare number.
+    PerSecond,
+}
+
+impl MetricKind {
+    /// The canonical unit of values of this kind, as written in summary.json.
+    pub fn unit(self) -> &'static str {
+        match self {
+            MetricKind::Time => "ms",
+            MetricKind::Rate => "%",
+            MetricKind::Count => "",
+            MetricKind::PerSecond => "/s",
+        }
+    }
+}
+
+/// A metric of the threshold language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    Requests,
+    Failures,
+    Median,
+    Avg,
+    Min,
+    Max,
+    /// `pN`: the percentile column `N%`. Keeps the text as written (`99.9`).
+    Percentile { level: f64, label: String },
+    Rps,
+    FailuresPerS,
+    SuccessRate,
+    ErrorRate,
+}
+
+/// The metric names as listed in error messages.
+pub const METRIC_NAMES: &str = "requests, failures, median, avg, min, max, pN (any percentile column, e.g. p95, p99, p99.9), rps, failures_per_s, success_rate, error_rate";
+
+impl Metric {
+    fn parse(name: &str) -> Option<Metric> {
+        Some(match name {
+            "requests" => Metric::Requests,
+            "failures" => Metric::Failures,
+            "median" => Metric::Median,
+            "avg" => Metric::Avg,
+            "min" => Metric::Min,
+            "max" => Metric::Max,
+            "rps" => Metric::Rps,
+            "failures_per_s" => Metric::FailuresPerS,
+            "success_rate" => Metric::SuccessRate,
+            "error_rate" => Metric::ErrorRate,
+            _ => {
+                let label = name.strip_prefix('p')?;
+                if label.is_empty() || !label.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                    return None;
+                }
+                let level: f64 = label.parse().ok()?;
+                if !(level > 0.0 && level <= 100.0) {
+                    return None;
+                }
+                Metric::Percentile {
+                    level,
+                    label: label.to_string(),
+                }
+            }
+        })
+    }
+
+    pub fn kind(&self) -> MetricKind {
+        match self {
+            Metric::Requests | Metric::Failures => MetricKind::Count,
+            Metric::Median | Metric::Avg | Metric::Min | Metric::Max | Metric::Percentile { .. } => {
+                MetricKind::Time
+            }
+            Metric::Rps | Metric::FailuresPerS => MetricKind::PerSecond,
+            Metric::SuccessRate | Metric::ErrorRate => MetricKind::Rate,
+        }
+    }
+
+    /// The value of this metric in `stats`, in the canonical unit.
+    ///
+    /// `Ok(None)` means the data has no value (Locust wrote `N/A`, or there
+    /// were no requests); `Err` lists the percentiles that exist when the
+    /// data has no such percentile column.
+    pub fn value(&self, stats: &Stats) -> Result<Option<f64>, Vec<String>> {
+        Ok(match self {
+            Metric::Requests => Some(stats.requests as f64),
+            Metric::Failures => Some(stats.failures as f64),
+            Metric::Median => stats.median_ms,
+            Metric::Avg => stats.avg_ms,
+            Metric::Min => stats.min_ms,
+            Metric::Max => stats.max_ms,
+            Metric::Percentile { level, .. } => match stats.percentiles_ms.get(*level) {
+                Some(v) => v,
+                None => {
+                    return Err(stats
+                        .percentiles_ms
+                        .labels()
+                        .iter()
+                        .map(|l| format!("p{l}"))
+                        .collect());
+                }
+            },
+            Metric::Rps => Some(stats.rps),
+            Metric::FailuresPerS => Some(stats.failures_per_s),
+            Metric::SuccessRate => stats.success_rate,
+            Metric::ErrorRate => stats.error_rate(),
+        })
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Metric::Requests => "requests",
+            Metric::Failures => "failures",
+            Metric::Median => "median",
+            Metric::Avg => "avg",
+            Metric::Min => "min",
+            Metric::Max => "max",
+            Metric::Percentile { label, .. } => return write!(f, "p{label}"),
+            Metric::Rps => "rps",
+            Metric::FailuresPerS => "failures_per_s",
+            Metric::SuccessRate => "success_rate",
+            Metric::ErrorRate => "error_rate",
+        };
+        f.write_str(name)
+    }
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+}
+
+impl Op {
+    pub fn holds(self, actual: f64, target: f64) -> bool {
+        match self {
+            Op::Lt => actual < target,
+            Op::Le => actual <= target,
+            Op::Gt => actual > target,
+            Op::Ge => actual >= target,
+            Op::Eq => actual == target,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Eq => "==",
+        }
+    }
+
+    /// The operator as a release manager writes it: `<`, `≤`, `>`, `≥`, `=`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Lt => "<",
+            Op::Le => "≤",
+            Op::Gt => ">",
+            Op::Ge => "≥",
+            Op::Eq => "=",
+        }
+    }
+}
+
+/// A parsed threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    /// The text as written in the config (trimmed).
+    pub text: String,
+    pub metric: Metric,
+    pub op: Op,
+    /// The target in the metric's canonical unit.
+    pub target: f64,
+}
+
+/// Why a threshold or duration did not parse, and where in its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// Byte offset in the text where the problem starts.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError {
+        offset,
+        message: message.into(),
+    })
+}
+
+/// A tiny cursor over the threshold text.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn skip_ws(&mut self) {
+        let rest = &self.text[self.pos..];
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+
+    fn take_while(&mut self, f: impl Fn(char) -> bool) -> &'a str {
+        let rest = &self.text[self.pos..];
+        let end = rest.find(|c: char| !f(c)).unwrap_or(rest.len());
+        self.pos += end;
+        &rest[..end]
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.text[self.pos..]
+    }
+}
+
+impl Threshold {
+    /// Parse `METRIC OP VALUE[UNIT]`.
+    pub fn parse(text: &str) -> Result<Threshold, ParseError> {
+        let mut c = Cursor { text, pos: 0 };
+        c.skip_ws();
+        let metric_at = c.pos;
+        let name = c.take_while(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.');
+        if name.is_empty() {
+            return err(
+                metric_at,
+                format!("expected a metric name; valid metrics: {METRIC_NAMES}"),
+            );
+        }
+        let Some(metric) = Metric::parse(name) else {
+            return err(
+                metric_at,
+                format!("unknown metric `{name}`; valid metrics: {METRIC_NAMES}"),
+            );
+        };
+        c.skip_ws();
+        let op_at = c.pos;
+        let op = [
+            ("<=", Op::Le),
+            (">=", Op::Ge),
+            ("==", Op::Eq),
+            ("<", Op::Lt),
+            (">", Op::Gt),
+        ]
+        .into_iter()
+        .find(|(s, _)| c.rest().starts_with(s));
+        let Some((op_text, op)) = op else {
+            return err(
+                op_at,
+                format!("expected an operator (<, <=, >, >=, ==) after `{name}`"),
+            );
+        };
+        c.pos += op_text.len();
+        c.skip_ws();
+        let value_at = c.pos;
+        let number = c.take_while(|ch| ch.is_ascii_digit() || ch == '.' || ch == '-' || ch == '+');
+        let Ok(value) = number.parse::<f64>() else {
+            return err(
+                value_at,
+                format!("expected a number after `{op_text}`, found `{}`", c.rest()),
+            );
+        };
+        if !value.is_finite() || value < 0.0 {
+            return err(value_at, format!("`{number}` must be a number of 0 or more"));
+        }
+        c.skip_ws();
+        let unit_at = c.pos;
+        let unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
+        let target = apply_unit(&metric, value, unit, unit_at)?;
+        c.skip_ws();
+        if !c.rest().is_empty() {
+            return err(
+                c.pos,
+                format!(
+                    "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT]`",
+                    c.rest()
+                ),
+            );
+        }
+        Ok(Threshold {
+            text: text.trim().to_string(),
+            metric,
+            op,
+            target,
+        })
+    }
+}
+
+fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64, ParseError> {
+    match (metric.kind(), unit) {
+        (MetricKind::Time, "" | "ms") => Ok(value),
+        (MetricKind::Time, "s") => Ok(value * 1000.0),
+        (MetricKind::Time, _) => err(
+            at,
+            format!("`{metric}` is a time: use the unit ms or s (a bare number means ms), not `{unit}`"),
+        ),
+        (MetricKind::Rate, "%") if value <= 100.0 => Ok(value),
+        (MetricKind::Rate, "%") => err(at, format!("`{metric}` is a percentage: at most 100%")),
+        (MetricKind::Rate, _) => err(
+            at,
+            format!("`{metric}` is a percentage: write the value with `%`, e.g. `{metric} >= 99%`"),
+        ),
+        (MetricKind::Count | MetricKind::PerSecond, "") => Ok(value),
+        (MetricKind::Count | MetricKind::PerSecond, _) => err(
+            at,
+            format!("`{metric}` takes a bare number, without a unit (found `{unit}`)"),
+        ),
+    }
+}
+
+/// Parse a duration such as `4m`, `90s`, `1h30m`, `500ms` into seconds.
+pub fn parse_duration(text: &str) -> Result<f64, ParseError> {
+    let mut c = Cursor {
+        text: text.trim(),
+        pos: 0,
+    };
+    if c.rest().is_empty() {
+        return err(0, "expected a duration such as `30s`, `4m` or `1h30m`");
+    }
+    let mut total = 0.0;
+    while !c.rest().is_empty() {
+        let at = c.pos;
+        let number = c.take_while(|ch| ch.is_ascii_digit() || ch == '.');
+        let Ok(value) = number.parse::<f64>() else {
+            return err(
+                at,
+                format!(
+                    "expected a number at `{}`; a duration is like `30s`, `4m` or `1h30m`",
+                    c.rest()
+                ),
+            );
+        };
+        let unit_at = c.pos;
+        let unit = c.take_while(|ch| ch.is_ascii_alphabetic());
+        let factor = match unit {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "" => {
+                return err(
+                    unit_at,
+                    format!("`{number}` needs a unit: ms, s, m or h (e.g. `{number}s`)"),
+                );
+            }
+            _ => return err(unit_at, format!("unknown duration unit `{unit}`; use ms, s, m or h")),
+        };
+        total += value * factor;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Threshold {
+        Threshold::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn times_default_to_milliseconds_and_seconds_convert() {
+        assert_eq!(parse("median < 200").target, 200.0);
+        assert_eq!(parse("median < 200ms").target, 200.0);
+        assert_eq!(parse("p99 < 1s").target, 1000.0);
+        assert_eq!(parse("p99<1.5 s").target, 1500.0);
+    }
+
+    #[test]
+    fn operators_parse_longest_first() {
+        assert_eq!(parse("rps >= 50").op, Op::Ge);
+        assert_eq!(parse("rps > 50").op, Op::Gt);
+        assert_eq!(parse("max <= 3s").op, Op::Le);
+        assert_eq!(parse("failures == 0").op, Op::Eq);
+    }
+
+    #[test]
+    fn percentiles_keep_their_label() {
+        let t = parse("p99.9 < 2s");
+        assert_eq!(
+            t.metric,
+            Metric::Percentile {
+                level: 99.9,
+                label: "99.9".into()
+            }
+        );
+        assert_eq!(t.metric.to_string(), "p99.9");
+    }
+
+    #[test]
+    fn rates_require_percent() {
+        assert_eq!(parse("success_rate >= 99%").target, 99.0);
+        let e = Threshold::parse("success_rate >= 99").unwrap_err();
+        assert!(e.message.contains("percentage"), "{e}");
+        assert!(Threshold::parse("error_rate < 101%").is_err());
+    }
+
+    #[test]
+    fn counts_reject_units() {
+        let e = Threshold::parse("requests > 10ms").unwrap_err();
+        assert!(e.message.contains("bare number"), "{e}");
+        assert_eq!(e.offset, 13);
+    }
+
+    #[test]
+    fn unknown_metric_lists_the_valid_ones() {
+        let e = Threshold::parse("latency < 5ms").unwrap_err();
+        assert!(e.message.contains("unknown metric `latency`"));
+        assert!(e.message.contains("success_rate"));
+        assert_eq!(e.offset, 0);
+    }
+
+    #[test]
+    fn malformed_thresholds_are_errors() {
+        for bad in [
+            "",
+            "median",
+            "median 200",
+            "median < ",
+            "median < abc",
+            "median < -5",
+            "median < 200 ms extra",
+            "p0 < 5",
+            "p101 < 5",
+            "median ≤ 5",
+        ] {
+            assert!(Threshold::parse(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("4m").unwrap(), 240.0);
+        assert_eq!(parse_duration("90s").unwrap(), 90.0);
+        assert_eq!(parse_duration("1h30m").unwrap(), 5400.0);
+        assert_eq!(parse_duration("500ms").unwrap(), 0.5);
+        assert!(parse_duration("4").is_err());
+        assert!(parse_duration("4 weeks").is_err());
+        assert!(parse_duration("").is_err());
+    }
+}

@@ -1,0 +1,272 @@
+//! Discovery: walk the PATHs and group Locust files into result sets.
+//!
+//! A result set is one `--csv PREFIX`: `PREFIX_stats.csv` plus the optional
+//! `_stats_history.csv`, `_failures.csv` and `_exceptions.csv` beside it. Its
+//! scenario name is the prefix's file name. Folders are walked recursively in
+//! sorted order, following symlinks (loops are reported, not followed), and
+//! skipping hidden folders and the output folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::model::ResultFiles;
+
+/// One discovered result set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultSet {
+    /// The scenario name: the prefix's file name.
+    pub name: String,
+    pub files: ResultFiles,
+}
+
+/// What discovery found, with its warnings and errors.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Result sets with a unique name, sorted by name.
+    pub sets: Vec<ResultSet>,
+    /// Scenario names found more than once, with a message naming every path.
+    pub duplicates: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    /// Problems that stop a complete judgement (unreadable folder, bad PATH).
+    pub errors: Vec<String>,
+}
+
+/// The kinds of file in a result set, by suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Stats,
+    History,
+    Failures,
+    Exceptions,
+}
+
+// Longest first: `_stats_history.csv` must not be read as `_stats.csv`'s prefix.
+const SUFFIXES: [(&str, Kind); 4] = [
+    ("_stats_history.csv", Kind::History),
+    ("_stats.csv", Kind::Stats),
+    ("_failures.csv", Kind::Failures),
+    ("_exceptions.csv", Kind::Exceptions),
+];
+
+/// Split `x_stats.csv` into (`x`, Stats).
+fn classify(path: &Path) -> Option<(String, Kind)> {
+    let file_name = path.file_name()?.to_str()?;
+    SUFFIXES.iter().find_map(|(suffix, kind)| {
+        let prefix = file_name.strip_suffix(suffix)?;
+        (!prefix.is_empty()).then(|| (prefix.to_string(), *kind))
+    })
+}
+
+/// Walk `paths` and group the Locust files found. `exclude` is a folder
+/// (the output folder) whose contents are never picked up.
+pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
+    let mut out = Discovery::default();
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    // (folder, prefix) -> files; BTreeMap keeps the order deterministic.
+    let mut groups: BTreeMap<(PathBuf, String), ResultFiles> = BTreeMap::new();
+    // Canonical paths already taken, so overlapping PATHs read a file once.
+    let mut seen = std::collections::HashSet::new();
+
+    let mut add = |path: &Path, out: &mut Discovery| {
+        let Some((prefix, kind)) = classify(path) else {
+            return;
+        };
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if !seen.insert(canonical) {
+            return;
+        }
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let files = groups.entry((dir, prefix)).or_default();
+        let slot = match kind {
+            Kind::Stats => &mut files.stats,
+            Kind::History => &mut files.history,
+            Kind::Failures => &mut files.failures,
+            Kind::Exceptions => &mut files.exceptions,
+        };
+        if slot.is_none() {
+            *slot = Some(path.to_path_buf());
+        } else {
+            out.warnings
+                .push(format!("{}: found twice, read once", path.display()));
+        }
+    };
+
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors.push(format!("{}: {e}", root.display()));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            let Some((prefix, _)) = classify(root) else {
+                out.errors.push(format!(
+                    "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
+                    root.display()
+                ));
+                continue;
+            };
+            // A single file stands for its whole result set: take its siblings too.
+            let dir = root.parent().filter(|d| !d.as_os_str().is_empty());
+            for (suffix, _) in SUFFIXES {
+                let sibling = match dir {
+                    Some(d) => d.join(format!("{prefix}{suffix}")),
+                    None => PathBuf::from(format!("{prefix}{suffix}")),
+                };
+                if sibling.is_file() {
+                    add(&sibling, &mut out);
+                }
+            }
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if !e.file_type().is_dir() || e.depth() == 0 {
+                    return true;
+                }
+                let hidden = e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
+                let excluded = exclude
+                    .as_ref()
+                    .is_some_and(|x| e.path().canonicalize().ok().as_ref() == Some(x));
+                !hidden && !excluded
+            });
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() => add(e.path(), &mut out),
+                Ok(_) => {}
+                Err(e) if e.loop_ancestor().is_some() => out.warnings.push(format!(
+                    "{}: symlink loop, not followed",
+                    e.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string())
+                )),
+                Err(e) => out.errors.push(format!(
+                    "{}: {}",
+                    e.path().unwrap_or(root).display(),
+                    e.io_error()
+                        .map_or_else(|| e.to_string(), |io| io.to_string())
+                )),
+            }
+        }
+    }
+
+    // Group by scenario name: the same name in two folders is an error.
+    let mut by_name: BTreeMap<String, Vec<ResultFiles>> = BTreeMap::new();
+    for ((_, prefix), files) in groups {
+        by_name.entry(prefix).or_default().push(files);
+    }
+    for (name, mut sets) in by_name {
+        if sets.len() == 1 {
+            let files = sets.pop().unwrap_or_default();
+            out.sets.push(ResultSet { name, files });
+        } else {
+            let paths: Vec<String> = sets
+                .iter()
+                .map(|f| {
+                    let any = f.stats.as_ref().or(f.history.as_ref()).or(f.failures.as_ref()).or(f.exceptions.as_ref());
+                    any.map_or_else(String::new, |p| p.display().to_string())
+                })
+                .collect();
+            out.duplicates.push((
+                name.clone(),
+                format!(
+                    "scenario `{name}` is found in {} places: {}; scenario names must be unique, so rename one prefix or pass only one of the folders",
+                    paths.len(),
+                    paths.join(" and ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "").unwrap();
+    }
+
+    #[test]
+    fn files_are_grouped_by_prefix() {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["a_stats.csv", "a_stats_history.csv", "a_failures.csv", "a_exceptions.csv", "b_stats.csv", "notes.txt", "_stats.csv"] {
+            touch(&d.path().join("r").join(f));
+        }
+        let found = discover(&[d.path().to_path_buf()], None);
+        assert_eq!(found.sets.len(), 2);
+        let a = &found.sets[0];
+        assert_eq!(a.name, "a");
+        assert!(a.files.stats.is_some() && a.files.history.is_some());
+        assert!(a.files.failures.is_some() && a.files.exceptions.is_some());
+        assert_eq!(found.sets[1].name, "b");
+    }
+
+    #[test]
+    fn the_output_folder_and_hidden_folders_are_skipped() {
+        let d = tempfile::tempdir().unwrap();
+        touch(&d.path().join("out/x_stats.csv"));
+        touch(&d.path().join(".git/y_stats.csv"));
+        touch(&d.path().join("z_stats.csv"));
+        let found = discover(&[d.path().to_path_buf()], Some(&d.path().join("out")));
+        let names: Vec<_> = found.sets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, vec!["z"]);
+    }
+
+    #[test]
+    fn the_same_name_in_two_folders_is_an_error_naming_both() {
+        let d = tempfile::tempdir().unwrap();
+        touch(&d.path().join("one/s_stats.csv"));
+        touch(&d.path().join("two/s_stats.csv"));
+        let found = discover(&[d.path().to_path_buf()], None);
+        assert!(found.sets.is_empty());
+        let (name, message) = &found.duplicates[0];
+        assert_eq!(name, "s");
+        assert!(message.contains("one/s_stats.csv") && message.contains("two/s_stats.csv"), "{message}");
+    }
+
+    #[test]
+    fn overlapping_paths_read_each_file_once() {
+        let d = tempfile::tempdir().unwrap();
+        touch(&d.path().join("r/s_stats.csv"));
+        let found = discover(&[d.path().to_path_buf(), d.path().join("r"), d.path().join("r/s_stats.csv")], None);
+        assert_eq!(found.sets.len(), 1);
+        assert!(found.duplicates.is_empty());
+    }
+
+    #[test]
+    fn a_single_file_brings_its_siblings() {
+        let d = tempfile::tempdir().unwrap();
+        touch(&d.path().join("s_stats.csv"));
+        touch(&d.path().join("s_failures.csv"));
+        touch(&d.path().join("t_stats.csv"));
+        let found = discover(&[d.path().join("s_stats.csv")], None);
+        assert_eq!(found.sets.len(), 1);
+        assert!(found.sets[0].files.failures.is_some());
+    }
+
+    #[test]
+    fn bad_paths_are_errors() {
+        let d = tempfile::tempdir().unwrap();
+        touch(&d.path().join("notes.csv"));
+        let found = discover(&[d.path().join("nope"), d.path().join("notes.csv")], None);
+        assert_eq!(found.errors.len(), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_not_followed() {
+        let d = tempfile::tempdir().unwrap();
+        touch(&d.path().join("r/s_stats.csv"));
+        std::os::unix::fs::symlink(d.path(), d.path().join("r/loop")).unwrap();
+        let found = discover(&[d.path().to_path_buf()], None);
+        assert_eq!(found.sets.len(), 1);
+        assert!(found.warnings.iter().any(|w| w.contains("symlink loop")), "{:?}", found.warnings);
+    }
+}

@@ -1,0 +1,521 @@
+//! Evaluation: apply the config's thresholds and completeness rules to
+//! every scenario and compute each verdict once.
+//!
+//! Every check yields the same record (see [`Check`]) whatever produced it:
+//! a threshold, a required scenario that is missing, or a run shorter than
+//! its `min_duration`. Reports only read these records.
+
+use serde::Serialize;
+
+use crate::config::{Config, ConfiguredThreshold, Op, ScenarioConfig};
+use crate::format;
+use crate::model::{Endpoint, ResultFiles, ScenarioData, Stats, ser_opt_num};
+
+/// What produced a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// A threshold from `[defaults]`, `[scenarios.X]` or an endpoint table.
+    Threshold,
+    /// `required = true` and no result set matched.
+    Required,
+    /// `min_duration`.
+    MinDuration,
+    /// `min_requests`.
+    MinRequests,
+    /// An endpoint table whose name/method matched no endpoint.
+    EndpointMatch,
+}
+
+/// One check and its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    pub kind: CheckKind,
+    /// The threshold or rule as written, e.g. `p99 < 1s` or `min_duration = "4m"`.
+    pub threshold: String,
+    pub metric: String,
+    pub op: Option<&'static str>,
+    /// The target in `unit`.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub target: Option<f64>,
+    /// `ms`, `%`, `/s`, `s`, or empty for counts.
+    pub unit: Option<&'static str>,
+    #[serde(serialize_with = "ser_opt_num")]
+    pub actual: Option<f64>,
+    pub passed: bool,
+    /// `40x better`, `115% of target`, `2.1x over target`.
+    pub achievement: Option<String>,
+    /// Above 1 is better than the target: target/actual where lower is
+    /// better, actual/target where higher is better.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub achievement_ratio: Option<f64>,
+    /// `METHOD NAME` for endpoint checks.
+    pub endpoint: Option<String>,
+    /// One line for people, e.g. `p99 36 ms, target < 20 ms`.
+    pub message: String,
+    /// The config key path the rule came from.
+    pub config_key: String,
+}
+
+/// A scenario's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    Incomplete,
+    Missing,
+    Error,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Passed => "PASS",
+            Status::Failed => "FAIL",
+            Status::Incomplete => "INCOMPLETE",
+            Status::Missing => "MISSING",
+            Status::Error => "ERROR",
+        }
+    }
+}
+
+/// A scenario as read, before judgement.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioInput {
+    pub name: String,
+    pub files: ResultFiles,
+    pub data: Option<ScenarioData>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// A judged scenario.
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub config_key: Option<String>,
+    pub status: Status,
+    pub files: ResultFiles,
+    pub data: Option<ScenarioData>,
+    pub checks: Vec<Check>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+impl ScenarioResult {
+    pub fn failed_checks(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.passed)
+    }
+}
+
+/// Judge every scenario against the config. Scenarios come back sorted by
+/// name, then the missing ones in config order.
+pub fn evaluate(config: &Config, inputs: Vec<ScenarioInput>) -> (Vec<ScenarioResult>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut results = Vec::new();
+    let mut matched_keys = std::collections::BTreeSet::new();
+    for input in inputs {
+        let scenario_config = config.scenario_for(&input.name);
+        if let Ok(Some(sc)) = &scenario_config {
+            matched_keys.insert(sc.key.clone());
+        }
+        results.push(judge(config, input, scenario_config));
+    }
+    for sc in &config.scenarios {
+        if matched_keys.contains(&sc.key) {
+            continue;
+        }
+        if sc.required {
+            results.push(missing(sc));
+        } else {
+            warnings.push(format!(
+                "[scenarios.{}] matches no result set (match = \"{}\"); it is optional (required = false), so the gate does not fail",
+                sc.key, sc.pattern
+            ));
+        }
+    }
+    (results, warnings)
+}
+
+fn missing(sc: &ScenarioConfig) -> ScenarioResult {
+    ScenarioResult {
+        name: sc.key.clone(),
+        config_key: Some(sc.key.clone()),
+        status: Status::Missing,
+        files: ResultFiles::default(),
+        data: None,
+        checks: vec![Check {
+            kind: CheckKind::Required,
+            threshold: "required = true".into(),
+            metric: "scenario".into(),
+            op: None,
+            target: None,
+            unit: None,
+            actual: None,
+            passed: false,
+            achievement: None,
+            achievement_ratio: None,
+            endpoint: None,
+            message: format!(
+                "not executed: no result set matches \"{}\" ([scenarios.{}] is required)",
+                sc.pattern, sc.key
+            ),
+            config_key: format!("scenarios.{}.required", sc.key),
+        }],
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    }
+}
+
+fn judge(
+    config: &Config,
+    input: ScenarioInput,
+    scenario_config: Result<Option<&ScenarioConfig>, String>,
+) -> ScenarioResult {
+    let ScenarioInput {
+        name,
+        files,
+        data,
+        mut warnings,
+        mut errors,
+    } = input;
+    let sc = match scenario_config {
+        Ok(sc) => sc,
+        Err(e) => {
+            errors.push(format!("{}: {e}", config.source_label()));
+            None
+        }
+    };
+    let mut checks = Vec::new();
+    let mut incomplete = false;
+    if let Some(data) = &data {
+        if let Some(sc) = sc {
+            incomplete = completeness(&name, sc, data, &mut checks);
+        }
+        for t in thresholds_for(config, sc) {
+            match check(t, &data.totals, None) {
+                Ok(c) => checks.push(c),
+                Err(e) => errors.push(format!("{}: {e}", config.source_label())),
+            }
+        }
+        if let Some(sc) = sc {
+            endpoint_checks(config, sc, &data.endpoints, &mut checks, &mut errors);
+        }
+        if checks.is_empty() {
+            warnings.push(format!(
+                "no checks apply to scenario `{name}`: add thresholds in [defaults] or [scenarios.*]"
+            ));
+        }
+    }
+    let status = if data.is_none() || !errors.is_empty() {
+        Status::Error
+    } else if incomplete {
+        Status::Incomplete
+    } else if checks.iter().any(|c| !c.passed) {
+        Status::Failed
+    } else {
+        Status::Passed
+    };
+    ScenarioResult {
+        name,
+        config_key: sc.map(|s| s.key.clone()),
+        status,
+        files,
+        data,
+        checks,
+        warnings,
+        errors,
+    }
+}
+
+/// `[defaults]` merged with the scenario's thresholds: a scenario threshold
+/// on a metric replaces every default on that metric.
+fn thresholds_for<'c>(
+    config: &'c Config,
+    sc: Option<&'c ScenarioConfig>,
+) -> Vec<&'c ConfiguredThreshold> {
+    let own: &[ConfiguredThreshold] = sc.map_or(&[], |s| &s.thresholds);
+    config
+        .defaults
+        .iter()
+        .filter(|d| !own.iter().any(|o| o.threshold.metric == d.threshold.metric))
+        .chain(own)
+        .collect()
+}
+
+/// `min_duration` and `min_requests`; returns whether the run is incomplete.
+fn completeness(
+    name: &str,
+    sc: &ScenarioConfig,
+    data: &ScenarioData,
+    checks: &mut Vec<Check>,
+) -> bool {
+    let mut incomplete = false;
+    if let Some((min_s, text)) = &sc.min_duration {
+        let actual = data.duration_s().map(|d| d as f64);
+        let passed = actual.is_some_and(|a| a >= *min_s);
+        incomplete |= !passed;
+        let message = match actual {
+            Some(a) if passed => format!("ran {} (at least {} required)", format::duration(a), format::duration(*min_s)),
+            Some(a) => format!(
+                "{name} ran {} of the required {}",
+                format::duration(a),
+                format::duration(*min_s)
+            ),
+            None => format!(
+                "duration unknown (no readable _stats_history.csv), so the required {} cannot be confirmed",
+                format::duration(*min_s)
+            ),
+        };
+        checks.push(Check {
+            kind: CheckKind::MinDuration,
+            threshold: format!("min_duration = \"{text}\""),
+            metric: "duration".into(),
+            op: Some(Op::Ge.as_str()),
+            target: Some(*min_s),
+            unit: Some("s"),
+            actual,
+            passed,
+            achievement_ratio: actual.map(|a| a / min_s),
+            achievement: actual.map(|a| format!("{:.0}% of target", a * 100.0 / min_s)),
+            endpoint: None,
+            message,
+            config_key: format!("scenarios.{}.min_duration", sc.key),
+        });
+    }
+    if let Some(min) = sc.min_requests {
+        let actual = data.totals.requests;
+        let passed = actual >= min;
+        incomplete |= !passed;
+        checks.push(Check {
+            kind: CheckKind::MinRequests,
+            threshold: format!("min_requests = {min}"),
+            metric: "requests".into(),
+            op: Some(Op::Ge.as_str()),
+            target: Some(min as f64),
+            unit: Some(""),
+            actual: Some(actual as f64),
+            passed,
+            achievement_ratio: (min > 0).then(|| actual as f64 / min as f64),
+            achievement: (min > 0).then(|| format!("{:.0}% of target", actual as f64 * 100.0 / min as f64)),
+            endpoint: None,
+            message: if passed {
+                format!("{} requests (at least {} required)", format::count(actual), format::count(min))
+            } else {
+                format!("{name} made {} requests of the required {}", format::count(actual), format::count(min))
+            },
+            config_key: format!("scenarios.{}.min_requests", sc.key),
+        });
+    }
+    incomplete
+}
+
+fn endpoint_checks(
+    config: &Config,
+    sc: &ScenarioConfig,
+    endpoints: &[Endpoint],
+    checks: &mut Vec<Check>,
+    errors: &mut Vec<String>,
+) {
+    for table in &sc.endpoints {
+        let matching: Vec<&Endpoint> = endpoints
+            .iter()
+            .filter(|e| table.name.matches(&e.name))
+            .filter(|e| table.method.as_ref().is_none_or(|m| m == &e.method))
+            .collect();
+        if matching.is_empty() {
+            let wanted = match &table.method {
+                Some(m) => format!("{m} {}", table.name),
+                None => table.name.to_string(),
+            };
+            checks.push(Check {
+                kind: CheckKind::EndpointMatch,
+                threshold: format!("endpoint \"{wanted}\""),
+                metric: "endpoint".into(),
+                op: None,
+                target: None,
+                unit: None,
+                actual: None,
+                passed: false,
+                achievement: None,
+                achievement_ratio: None,
+                endpoint: Some(wanted.clone()),
+                message: format!("no endpoint matches \"{wanted}\", so its thresholds cannot be checked"),
+                config_key: table.key.clone(),
+            });
+            continue;
+        }
+        for endpoint in matching {
+            for t in &table.thresholds {
+                match check(t, &endpoint.stats, Some(endpoint.label())) {
+                    Ok(c) => checks.push(c),
+                    Err(e) => errors.push(format!("{}: {e}", config.source_label())),
+                }
+            }
+        }
+    }
+}
+
+/// Judge one threshold against one row of stats.
+fn check(t: &ConfiguredThreshold, stats: &Stats, endpoint: Option<String>) -> Result<Check, String> {
+    let th = &t.threshold;
+    let kind = th.metric.kind();
+    let actual = th.metric.value(stats).map_err(|available| {
+        let at = t
+            .location
+            .map(|l| format!("{}:{}: ", l.line, l.column))
+            .unwrap_or_default();
+        format!(
+            "{at}{}: the data has no {} column; percentiles present: {}",
+            t.key,
+            th.metric,
+            if available.is_empty() { "none".to_string() } else { available.join(", ") }
+        )
+    })?;
+    let target_text = format!("{} {}", th.op.symbol(), format::value(kind, th.target));
+    let passed = actual.is_some_and(|a| th.op.holds(a, th.target));
+    let (achievement, achievement_ratio) = match actual {
+        Some(a) => achievement(th.op, a, th.target, passed),
+        None => (None, None),
+    };
+    let message = match actual {
+        Some(a) => format!("{} {}, target {target_text}", th.metric, format::value(kind, a)),
+        None => format!(
+            "{} has no value ({}), target {target_text}",
+            th.metric,
+            if stats.requests == 0 { "no requests" } else { "Locust wrote N/A" }
+        ),
+    };
+    Ok(Check {
+        kind: CheckKind::Threshold,
+        threshold: th.text.clone(),
+        metric: th.metric.to_string(),
+        op: Some(th.op.as_str()),
+        target: Some(th.target),
+        unit: Some(kind.unit()),
+        actual,
+        passed,
+        achievement,
+        achievement_ratio,
+        endpoint,
+        message,
+        config_key: t.key.clone(),
+    })
+}
+
+/// The achievement text and ratio, the way hand-written summaries put it.
+fn achievement(op: Op, actual: f64, target: f64, passed: bool) -> (Option<String>, Option<f64>) {
+    match op {
+        Op::Lt | Op::Le => {
+            if actual > 0.0 && target > 0.0 {
+                let ratio = target / actual;
+                let text = if ratio >= 1.0 {
+                    format!("{} better", format::times(ratio))
+                } else {
+                    format!("{} over target", format::times(actual / target))
+                };
+                (Some(text), Some(ratio))
+            } else if passed {
+                (Some("within target".into()), None)
+            } else {
+                (Some("over target".into()), None)
+            }
+        }
+        Op::Gt | Op::Ge => {
+            if target > 0.0 {
+                let ratio = actual / target;
+                (Some(format!("{:.0}% of target", ratio * 100.0)), Some(ratio))
+            } else {
+                (None, None)
+            }
+        }
+        Op::Eq => (Some(if passed { "on target" } else { "off target" }.into()), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Threshold;
+    use crate::model::Percentiles;
+    use std::path::Path;
+
+    fn stats(requests: u64, failures: u64, median: f64, rps: f64) -> Stats {
+        Stats {
+            requests,
+            failures,
+            success_rate: crate::model::success_rate(requests, failures),
+            rps,
+            failures_per_s: 0.0,
+            median_ms: Some(median),
+            avg_ms: Some(median),
+            min_ms: Some(1.0),
+            max_ms: Some(median * 3.0),
+            percentiles_ms: Percentiles::default(),
+        }
+    }
+
+    fn configured(text: &str) -> ConfiguredThreshold {
+        ConfiguredThreshold {
+            threshold: Threshold::parse(text).unwrap(),
+            key: "defaults.thresholds[0]".into(),
+            location: None,
+        }
+    }
+
+    #[test]
+    fn lower_is_better_achievement_reads_like_the_summaries() {
+        let c = check(&configured("median < 200ms"), &stats(10, 0, 5.0, 1.0), None).unwrap();
+        assert!(c.passed);
+        assert_eq!(c.achievement.as_deref(), Some("40x better"));
+        assert_eq!(c.message, "median 5 ms, target < 200 ms");
+        let c = check(&configured("median < 20ms"), &stats(10, 0, 42.0, 1.0), None).unwrap();
+        assert!(!c.passed);
+        assert_eq!(c.achievement.as_deref(), Some("2.1x over target"));
+    }
+
+    #[test]
+    fn higher_is_better_achievement_is_a_percentage() {
+        let c = check(&configured("rps >= 100"), &stats(10, 0, 5.0, 115.0), None).unwrap();
+        assert!(c.passed);
+        assert_eq!(c.achievement.as_deref(), Some("115% of target"));
+    }
+
+    #[test]
+    fn a_missing_value_fails_the_check() {
+        let mut s = stats(0, 0, 0.0, 0.0);
+        s.median_ms = None;
+        let c = check(&configured("median < 200"), &s, None).unwrap();
+        assert!(!c.passed);
+        assert!(c.message.contains("no requests"), "{}", c.message);
+        let c = check(&configured("success_rate >= 99%"), &s, None).unwrap();
+        assert!(!c.passed);
+    }
+
+    #[test]
+    fn a_percentile_the_data_lacks_lists_those_present() {
+        let mut s = stats(10, 0, 5.0, 1.0);
+        s.percentiles_ms = Percentiles(vec![crate::model::Percentile {
+            label: "95".into(),
+            level: 95.0,
+            value_ms: Some(9.0),
+        }]);
+        let e = check(&configured("p97 < 200"), &s, None).unwrap_err();
+        assert!(e.contains("no p97 column; percentiles present: p95"), "{e}");
+    }
+
+    #[test]
+    fn scenario_thresholds_replace_defaults_on_the_same_metric() {
+        let config = Config::from_toml(
+            "[defaults]\nthresholds = [\"median < 200\", \"p99 < 1s\"]\n[scenarios.a]\nthresholds = [\"median < 50\", \"rps >= 1\"]\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        let texts: Vec<&str> = thresholds_for(&config, config.scenarios.first())
+            .iter()
+            .map(|t| t.threshold.text.as_str())
+            .collect();
+        assert_eq!(texts, vec!["p99 < 1s", "median < 50", "rps >= 1"]);
+    }
+}

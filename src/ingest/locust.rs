@@ -1,0 +1,700 @@
+//! The Locust reader: `PREFIX_stats.csv`, `_stats_history.csv`,
+//! `_failures.csv` and `_exceptions.csv` into [`ScenarioData`].
+//!
+//! Columns are found by header name, percentile columns by their `%` suffix;
+//! unknown columns are ignored. `N/A` means "no value". The `Aggregated` row
+//! (empty `Type`) is the scenario total. A history file whose last line was
+//! cut short by a killed run is read up to its last whole line, with a
+//! warning; every other malformed value is an [`InputError`] with the file,
+//! the line and the column.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use csv::StringRecord;
+
+use super::InputError;
+use crate::model::{
+    Endpoint, ExceptionRow, FailureRow, History, HistoryPercentiles, HistoryPoint, Percentile,
+    Percentiles, ResultFiles, ScenarioData, Stats, success_rate,
+};
+
+/// What reading a result set produced: the data when `_stats.csv` was
+/// readable, plus warnings and errors from any of its files.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub data: Option<ScenarioData>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<InputError>,
+}
+
+/// Read every file of one result set. Never panics on bad input; a broken
+/// optional file is reported as an error while the rest is still read.
+pub fn read_result_set(files: &ResultFiles) -> Ingested {
+    let mut out = Ingested::default();
+    let Some(stats_path) = &files.stats else {
+        return out;
+    };
+    let (totals, endpoints) = match read_stats(stats_path) {
+        Ok(v) => v,
+        Err(e) => {
+            out.errors.push(e);
+            return out;
+        }
+    };
+    let history = match &files.history {
+        Some(path) => match read_history(path) {
+            Ok((history, warning)) => {
+                out.warnings.extend(warning);
+                history
+            }
+            Err(e) => {
+                out.errors.push(e);
+                None
+            }
+        },
+        None => None,
+    };
+    let failures = match &files.failures {
+        Some(path) => read_failures(path).unwrap_or_else(|e| {
+            out.errors.push(e);
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    let exceptions = match &files.exceptions {
+        Some(path) => read_exceptions(path).unwrap_or_else(|e| {
+            out.errors.push(e);
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    out.data = Some(ScenarioData {
+        totals,
+        endpoints,
+        history,
+        failures,
+        exceptions,
+    });
+    out
+}
+
+/// The header of a CSV file, with lookups by column name.
+struct Header<'p> {
+    path: &'p Path,
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl<'p> Header<'p> {
+    fn read<R: Read>(reader: &mut csv::Reader<R>, path: &'p Path) -> Result<Self, InputError> {
+        let record = reader.headers().map_err(|e| csv_error(path, e))?;
+        if record.is_empty() || (record.len() == 1 && record[0].trim().is_empty()) {
+            return Err(InputError {
+                path: path.to_path_buf(),
+                line: Some(1),
+                column: None,
+                message: "the file is empty: expected Locust's header line".into(),
+            });
+        }
+        let names: Vec<String> = record.iter().map(|n| n.trim().to_string()).collect();
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        Ok(Header { path, names, index })
+    }
+
+    fn require(&self, name: &str) -> Result<usize, InputError> {
+        self.index.get(name).copied().ok_or_else(|| InputError {
+            path: self.path.to_path_buf(),
+            line: Some(1),
+            column: Some(name.to_string()),
+            message: "a required column is missing from the header".into(),
+        })
+    }
+
+    fn optional(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The `N%` columns: (index, label without `%`, level).
+    fn percentiles(&self) -> Vec<(usize, String, f64)> {
+        self.names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let label = n.strip_suffix('%')?;
+                let level: f64 = label.parse().ok()?;
+                (level > 0.0 && level <= 100.0).then(|| (i, label.to_string(), level))
+            })
+            .collect()
+    }
+}
+
+/// One data row, with typed accessors that produce located errors.
+struct Row<'a> {
+    record: &'a StringRecord,
+    header: &'a Header<'a>,
+    line: u64,
+}
+
+impl<'a> Row<'a> {
+    fn new(record: &'a StringRecord, header: &'a Header<'a>) -> Result<Self, InputError> {
+        let line = record.position().map_or(0, |p| p.line());
+        let row = Row {
+            record,
+            header,
+            line,
+        };
+        if record.len() != header.names.len() {
+            return Err(row.error(
+                None,
+                format!(
+                    "the line has {} fields but the header has {}",
+                    record.len(),
+                    header.names.len()
+                ),
+            ));
+        }
+        Ok(row)
+    }
+
+    fn error(&self, column: Option<usize>, message: String) -> InputError {
+        InputError {
+            path: self.header.path.to_path_buf(),
+            line: Some(self.line),
+            column: column.map(|c| self.header.names[c].clone()),
+            message,
+        }
+    }
+
+    fn str(&self, column: usize) -> &'a str {
+        // Row::new checked the record has as many fields as the header.
+        self.record.get(column).unwrap_or("")
+    }
+
+    fn count(&self, column: usize) -> Result<u64, InputError> {
+        let text = self.str(column).trim();
+        text.parse::<u64>().map_err(|_| {
+            self.error(
+                Some(column),
+                format!("expected a whole number of 0 or more, found `{text}`"),
+            )
+        })
+    }
+
+    /// A number that Locust may write as `N/A`.
+    fn opt_number(&self, column: usize) -> Result<Option<f64>, InputError> {
+        let text = self.str(column).trim();
+        if text == "N/A" {
+            return Ok(None);
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+            Ok(_) => Err(self.error(
+                Some(column),
+                format!("expected a finite number of 0 or more, found `{text}`"),
+            )),
+            Err(_) => Err(self.error(
+                Some(column),
+                format!("expected a number or N/A, found `{text}`"),
+            )),
+        }
+    }
+
+    fn number(&self, column: usize) -> Result<f64, InputError> {
+        self.opt_number(column)?
+            .ok_or_else(|| self.error(Some(column), "expected a number, found `N/A`".into()))
+    }
+
+    fn is_aggregated(&self, type_col: usize, name_col: usize) -> bool {
+        self.str(type_col).is_empty() && self.str(name_col) == "Aggregated"
+    }
+}
+
+fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        // Field counts are checked by `Row::new`, which names the file and line.
+        .flexible(true)
+        .from_reader(input)
+}
+
+fn open(path: &Path) -> Result<File, InputError> {
+    File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> InputError {
+    let line = e.position().map(|p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
+        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        _ => e.to_string(),
+    };
+    InputError {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// Iterate the records of `reader`, calling `f` with each row.
+fn for_each_row<R: Read>(
+    reader: &mut csv::Reader<R>,
+    header: &Header<'_>,
+    mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
+) -> Result<u64, InputError> {
+    let mut record = StringRecord::new();
+    let mut rows = 0;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(rows),
+            Ok(true) => {
+                // Blank lines are skipped by the csv crate; a line of only
+                // commas is not blank and is checked like any other.
+                let row = Row::new(&record, header)?;
+                f(&row)?;
+                rows += 1;
+            }
+            Err(e) => return Err(csv_error(header.path, e)),
+        }
+    }
+}
+
+/// The columns of one stats row, resolved once per file.
+struct StatsColumns {
+    requests: usize,
+    failures: usize,
+    median: usize,
+    avg: usize,
+    min: usize,
+    max: usize,
+    rps: usize,
+    failures_per_s: usize,
+    percentiles: Vec<(usize, String, f64)>,
+}
+
+impl StatsColumns {
+    fn new(h: &Header<'_>) -> Result<Self, InputError> {
+        Ok(StatsColumns {
+            requests: h.require("Request Count")?,
+            failures: h.require("Failure Count")?,
+            median: h.require("Median Response Time")?,
+            avg: h.require("Average Response Time")?,
+            min: h.require("Min Response Time")?,
+            max: h.require("Max Response Time")?,
+            rps: h.require("Requests/s")?,
+            failures_per_s: h.require("Failures/s")?,
+            percentiles: h.percentiles(),
+        })
+    }
+
+    fn read(&self, row: &Row<'_>) -> Result<Stats, InputError> {
+        let requests = row.count(self.requests)?;
+        let failures = row.count(self.failures)?;
+        if failures > requests {
+            return Err(row.error(
+                Some(self.failures),
+                format!("{failures} failures is more than the {requests} requests"),
+            ));
+        }
+        let mut percentiles = Vec::with_capacity(self.percentiles.len());
+        for (col, label, level) in &self.percentiles {
+            percentiles.push(Percentile {
+                label: label.clone(),
+                level: *level,
+                value_ms: row.opt_number(*col)?,
+            });
+        }
+        // Locust writes 0 for min/avg/median/max of an entry with no requests;
+        // those zeros are not response times.
+        let time = |col| -> Result<Option<f64>, InputError> {
+            let v = row.opt_number(col)?;
+            Ok(if requests == 0 { None } else { v })
+        };
+        Ok(Stats {
+            requests,
+            failures,
+            success_rate: success_rate(requests, failures),
+            rps: row.number(self.rps)?,
+            failures_per_s: row.number(self.failures_per_s)?,
+            median_ms: time(self.median)?,
+            avg_ms: time(self.avg)?,
+            min_ms: time(self.min)?,
+            max_ms: time(self.max)?,
+            percentiles_ms: Percentiles(percentiles),
+        })
+    }
+}
+
+/// Read `_stats.csv`: the `Aggregated` total and the endpoint rows.
+pub fn read_stats(path: &Path) -> Result<(Stats, Vec<Endpoint>), InputError> {
+    let mut reader = csv_reader(BufReader::new(open(path)?));
+    let header = Header::read(&mut reader, path)?;
+    let type_col = header.require("Type")?;
+    let name_col = header.require("Name")?;
+    let columns = StatsColumns::new(&header)?;
+    let mut total: Option<Stats> = None;
+    let mut endpoints = Vec::new();
+    let rows = for_each_row(&mut reader, &header, |row| {
+        let stats = columns.read(row)?;
+        if row.is_aggregated(type_col, name_col) {
+            if total.is_some() {
+                return Err(row.error(None, "a second `Aggregated` row".into()));
+            }
+            total = Some(stats);
+        } else {
+            endpoints.push(Endpoint {
+                method: row.str(type_col).to_string(),
+                name: row.str(name_col).to_string(),
+                stats,
+            });
+        }
+        Ok(())
+    })?;
+    match total {
+        Some(total) => Ok((total, endpoints)),
+        None => Err(InputError {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            message: if rows == 0 {
+                "no rows after the header: the stats file is empty".into()
+            } else {
+                "no `Aggregated` row (the total, with an empty Type): is this a Locust stats file?"
+                    .into()
+            },
+        }),
+    }
+}
+
+/// The length of `file` up to and including its last newline, and its full length.
+fn whole_lines_len(file: &mut File) -> io::Result<(u64, u64)> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut end = len;
+    let mut buf = [0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        let chunk = &mut buf[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            file.seek(SeekFrom::Start(0))?;
+            return Ok((start + i as u64 + 1, len));
+        }
+        end = start;
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok((0, len))
+}
+
+/// Read `_stats_history.csv`: the `Aggregated` time series, and whether its
+/// percentiles are cumulative or windowed. Returns a warning when the last
+/// line was cut short.
+pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), InputError> {
+    let mut file = open(path)?;
+    let (whole, len) = whole_lines_len(&mut file)
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    if len == 0 {
+        return Ok((
+            None,
+            Some(format!(
+                "{}: the history file is empty; duration and peak users are unknown",
+                path.display()
+            )),
+        ));
+    }
+    if whole == 0 {
+        return Ok((
+            None,
+            Some(format!(
+                "{}: the history file holds only a partial header line (the run was killed as it started); duration and peak users are unknown",
+                path.display()
+            )),
+        ));
+    }
+    let mut reader = csv_reader(BufReader::new(file.take(whole)));
+    let header = Header::read(&mut reader, path)?;
+    let timestamp = header.require("Timestamp")?;
+    let users = header.require("User Count")?;
+    let type_col = header.require("Type")?;
+    let name_col = header.require("Name")?;
+    let rps = header.require("Requests/s")?;
+    let fps = header.require("Failures/s")?;
+    let total_requests = header.require("Total Request Count")?;
+    let total_failures = header.require("Total Failure Count")?;
+    let percentiles = header.percentiles();
+
+    let mut points = Vec::new();
+    let mut windowed = false;
+    for_each_row(&mut reader, &header, |row| {
+        let ts_text = row.str(timestamp).trim();
+        let ts: i64 = ts_text.parse().map_err(|_| {
+            row.error(
+                Some(timestamp),
+                format!("expected a Unix time in whole seconds, found `{ts_text}`"),
+            )
+        })?;
+        let point = HistoryPoint {
+            timestamp: ts,
+            users: row.count(users)?,
+            rps: row.number(rps)?,
+            failures_per_s: row.number(fps)?,
+            percentiles_ms: percentiles
+                .iter()
+                .map(|(col, _, _)| row.opt_number(*col))
+                .collect::<Result<_, _>>()?,
+            total_requests: row.count(total_requests)?,
+            total_failures: row.count(total_failures)?,
+        };
+        if row.is_aggregated(type_col, name_col) {
+            if let Some(prev) = points.last().map(|p: &HistoryPoint| p.timestamp)
+                && ts < prev
+            {
+                return Err(row.error(
+                    Some(timestamp),
+                    format!("time goes backwards ({ts} after {prev})"),
+                ));
+            }
+            points.push(point);
+        } else {
+            // Per-endpoint rows exist only with --csv-full-history, which
+            // also makes the percentile columns windowed.
+            windowed = true;
+        }
+        Ok(())
+    })?;
+    let warning = (whole < len).then(|| {
+        format!(
+            "{}:{}: the last line is cut short (the run was killed while Locust was writing); read up to the last whole line",
+            path.display(),
+            reader.position().line()
+        )
+    });
+    let history = History {
+        percentile_labels: percentiles.into_iter().map(|(_, l, _)| l).collect(),
+        percentiles: if windowed {
+            HistoryPercentiles::Windowed
+        } else {
+            HistoryPercentiles::Cumulative
+        },
+        points,
+    };
+    Ok((Some(history), warning))
+}
+
+/// Read `_failures.csv` (4 columns before Locust 2.44, 6 since).
+pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
+    let mut reader = csv_reader(BufReader::new(open(path)?));
+    let header = Header::read(&mut reader, path)?;
+    let method = header.require("Method")?;
+    let name = header.require("Name")?;
+    let error = header.require("Error")?;
+    let occurrences = header.require("Occurrences")?;
+    let mut rows = Vec::new();
+    for_each_row(&mut reader, &header, |row| {
+        rows.push(FailureRow {
+            method: row.str(method).to_string(),
+            name: row.str(name).to_string(),
+            error: row.str(error).to_string(),
+            occurrences: row.count(occurrences)?,
+        });
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// Read `_exceptions.csv`.
+pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, InputError> {
+    let mut reader = csv_reader(BufReader::new(open(path)?));
+    let header = Header::read(&mut reader, path)?;
+    let count = header.require("Count")?;
+    let message = header.require("Message")?;
+    let traceback = header.require("Traceback")?;
+    let nodes = header.optional("Nodes");
+    let mut rows = Vec::new();
+    for_each_row(&mut reader, &header, |row| {
+        rows.push(ExceptionRow {
+            count: row.count(count)?,
+            message: row.str(message).to_string(),
+            traceback: row.str(traceback).to_string(),
+            nodes: nodes
+                .map(|c| {
+                    row.str(c)
+                        .split(", ")
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const STATS_HEADER: &str = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%";
+
+    fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::File::create(&path)
+            .and_then(|mut f| f.write_all(content))
+            .unwrap();
+        path
+    }
+
+    fn stats_file(rows: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "s_stats.csv", format!("{STATS_HEADER}\n{rows}").as_bytes());
+        (dir, path)
+    }
+
+    const AGG: &str = ",Aggregated,10,1,5,5.5,1.25,40.0,12.0,2.5,0.25,5,6,7,8,9,10,11,12,40,40,40\n";
+
+    #[test]
+    fn stats_total_and_endpoints_keep_locusts_numbers() {
+        let (_d, path) = stats_file(&format!(
+            "GET,\"/a,b \"\"q\"\" | <x> ✓\",10,1,5,5.5,1.25,40.0,12.0,2.5,0.25,5,6,7,8,9,10,11,12,40,40,40\n{AGG}"
+        ));
+        let (total, endpoints) = read_stats(&path).unwrap();
+        assert_eq!(total.requests, 10);
+        assert_eq!(total.success_rate, Some(90.0));
+        assert_eq!(total.min_ms, Some(1.25));
+        assert_eq!(total.percentiles_ms.get(99.9), Some(Some(40.0)));
+        assert_eq!(endpoints[0].name, "/a,b \"q\" | <x> ✓");
+        assert_eq!(endpoints[0].method, "GET");
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("\u{feff}{STATS_HEADER}\r\n{}", AGG.replace('\n', "\r\n"));
+        let path = write(&dir, "s_stats.csv", text.as_bytes());
+        let (total, _) = read_stats(&path).unwrap();
+        assert_eq!(total.requests, 10);
+        assert_eq!(total.percentiles_ms.get(100.0), Some(Some(40.0)));
+    }
+
+    #[test]
+    fn columns_are_found_by_name_not_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "Name,Extra,Type,Failure Count,Request Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Requests/s,Failures/s,95%\nAggregated,zz,,2,4,5,6,7,8,9,1,N/A\n";
+        let path = write(&dir, "s_stats.csv", text.as_bytes());
+        let (total, _) = read_stats(&path).unwrap();
+        assert_eq!((total.requests, total.failures), (4, 2));
+        assert_eq!(total.percentiles_ms.get(95.0), Some(None));
+        assert_eq!(total.percentiles_ms.labels(), vec!["95"]);
+    }
+
+    #[test]
+    fn a_non_number_names_file_line_and_column() {
+        let (_d, path) = stats_file(&format!("GET,/x,ten,0,5,5,5,5,0,1,0,5,5,5,5,5,5,5,5,5,5,5\n{AGG}"));
+        let e = read_stats(&path).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert_eq!(e.column.as_deref(), Some("Request Count"));
+        assert!(e.to_string().ends_with("expected a whole number of 0 or more, found `ten` (column \"Request Count\")"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_column_is_an_error_on_the_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "s_stats.csv", b"Type,Name,Request Count\n,Aggregated,1\n");
+        let e = read_stats(&path).unwrap_err();
+        assert_eq!((e.line, e.column.as_deref()), (Some(1), Some("Failure Count")));
+    }
+
+    #[test]
+    fn empty_and_header_only_stats_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = write(&dir, "a_stats.csv", b"");
+        assert!(read_stats(&empty).unwrap_err().message.contains("empty"));
+        let header_only = write(&dir, "b_stats.csv", format!("{STATS_HEADER}\n").as_bytes());
+        assert!(read_stats(&header_only).unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn nan_and_negative_values_are_errors() {
+        for bad in ["NaN", "-1", "inf"] {
+            let (_d, path) = stats_file(&AGG.replace("5.5", bad));
+            let e = read_stats(&path).unwrap_err();
+            assert_eq!(e.column.as_deref(), Some("Average Response Time"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn short_rows_are_errors() {
+        let (_d, path) = stats_file(",Aggregated,10,1\n");
+        let e = read_stats(&path).unwrap_err();
+        assert!(e.message.contains("fields"), "{e}");
+        assert_eq!(e.line, Some(2));
+    }
+
+    const HISTORY_HEADER: &str = "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,95%,Total Request Count,Total Failure Count,Total Median Response Time";
+
+    #[test]
+    fn history_cut_short_is_read_to_the_last_whole_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{HISTORY_HEADER}\r\n1700000000,0,,Aggregated,0.000000,0.000000,N/A,N/A,0,0,0\r\n1700000001,5,,Aggregated,3.000000,0.000000,4,9,3,0,4\r\n1700000002,10,,Aggr"
+        );
+        let path = write(&dir, "s_stats_history.csv", text.as_bytes());
+        let (history, warning) = read_history(&path).unwrap();
+        let history = history.unwrap();
+        assert_eq!(history.points.len(), 2);
+        assert_eq!(history.span(), Some((1_700_000_000, 1_700_000_001)));
+        assert_eq!(history.peak_users(), Some(5));
+        assert_eq!(history.percentiles, HistoryPercentiles::Cumulative);
+        assert!(warning.unwrap().contains("s_stats_history.csv:4: the last line is cut short"));
+    }
+
+    #[test]
+    fn history_with_endpoint_rows_is_windowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{HISTORY_HEADER}\n1700000001,5,GET,/x,3.0,0.0,4,9,3,0,4\n1700000001,5,,Aggregated,3.0,0.0,4,9,3,0,4\n"
+        );
+        let path = write(&dir, "s_stats_history.csv", text.as_bytes());
+        let (history, warning) = read_history(&path).unwrap();
+        assert!(warning.is_none());
+        let history = history.unwrap();
+        assert_eq!(history.percentiles, HistoryPercentiles::Windowed);
+        assert_eq!(history.points.len(), 1);
+    }
+
+    #[test]
+    fn history_cut_inside_the_header_has_no_points() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "s_stats_history.csv", b"Timestamp,User Co");
+        let (history, warning) = read_history(&path).unwrap();
+        assert!(history.is_none());
+        assert!(warning.unwrap().contains("partial header"));
+    }
+
+    #[test]
+    fn failures_accept_four_and_six_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = write(&dir, "a_failures.csv", b"Method,Name,Error,Occurrences\nPOST,/login,HTTPError('429'),13\n");
+        let new = write(&dir, "b_failures.csv", b"Method,Name,Error,Occurrences,First Seen,Last Seen\nPOST,/login,\"HTTPError('429, slow')\",13,2026-01-22T10:00:00Z,2026-01-22T10:01:00Z\n");
+        assert_eq!(read_failures(&old).unwrap()[0].occurrences, 13);
+        assert_eq!(read_failures(&new).unwrap()[0].error, "HTTPError('429, slow')");
+    }
+
+    #[test]
+    fn exceptions_split_nodes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "a_exceptions.csv", b"Count,Message,Traceback,Nodes\n2,boom,\"line 1\nline 2\",\"host-a, host-b\"\n");
+        let rows = read_exceptions(&path).unwrap();
+        assert_eq!(rows[0].nodes, vec!["host-a", "host-b"]);
+        assert_eq!(rows[0].traceback, "line 1\nline 2");
+    }
+}

@@ -1,0 +1,237 @@
+//! loadgate turns Locust load-test results into a release decision.
+//!
+//! The pipeline, top to bottom in [`check`]: discover result sets → ingest
+//! the Locust CSVs into the model → evaluate them against the config → render
+//! summary.json and the terminal summary → an [`Outcome`] that `main` maps to
+//! an exit code. Failing the gate is a value, not an error; an `Err` from
+//! [`check`] means loadgate could not judge at all (exit code 2).
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod evaluate;
+pub mod format;
+pub mod ingest;
+pub mod model;
+pub mod report;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use cli::CheckArgs;
+use config::{CONFIG_FILE_NAME, Config, ConfigSource, DefaultsOrigin};
+use evaluate::ScenarioInput;
+use report::terminal::Verbosity;
+use report::{OutputDir, RunStatus, Summary};
+
+/// What a run decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub status: RunStatus,
+}
+
+impl Outcome {
+    /// 0 passed, 1 the gate failed (0 with `--no-fail`), 2 could not judge.
+    pub fn exit_code(self, no_fail: bool) -> u8 {
+        match self.status {
+            RunStatus::Passed => 0,
+            RunStatus::Failed if no_fail => 0,
+            RunStatus::Failed => 1,
+            RunStatus::Error => 2,
+        }
+    }
+}
+
+/// `loadgate check`: the whole pipeline.
+pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
+    let verbosity = if args.quiet {
+        Verbosity::Quiet
+    } else {
+        Verbosity::Normal
+    };
+    // Fail before any work when the outputs cannot be written.
+    let out = OutputDir::prepare(&args.out)?;
+    let config = load_config(args)?;
+    let generated_at = generated_at()?;
+
+    let found = discover::discover(&args.paths, Some(out.path()));
+    let mut errors = found.errors;
+    let mut warnings = found.warnings;
+    if found.sets.is_empty() && found.duplicates.is_empty() && errors.is_empty() {
+        errors.push(format!(
+            "no Locust results found in {} (looked for files named *_stats.csv, written by `locust --csv PREFIX`)",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+
+    let mut inputs: Vec<ScenarioInput> = found.sets.iter().map(ingest_set).collect();
+    for (name, message) in found.duplicates {
+        inputs.push(ScenarioInput {
+            name,
+            errors: vec![message],
+            ..ScenarioInput::default()
+        });
+    }
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let (results, eval_warnings) = evaluate::evaluate(&config, inputs);
+    warnings.extend(eval_warnings);
+    if config.defaults_origin == DefaultsOrigin::BuiltIn {
+        warnings.push(format!(
+            "built-in default targets in use ({}): {}",
+            config::BUILTIN_DEFAULTS.join(", "),
+            match config.source {
+                ConfigSource::BuiltIn => "no loadgate.toml found",
+                ConfigSource::File(_) => "the config has no [defaults] table",
+            }
+        ));
+    }
+
+    let title = config
+        .title
+        .clone()
+        .unwrap_or_else(|| "Load test results".to_string());
+    let summary = Summary::new(
+        title,
+        config.source_label(),
+        generated_at,
+        &results,
+        warnings,
+        errors,
+    );
+    let written = out.write(report::json::FILE_NAME, &report::json::render(&summary)?)?;
+
+    // Diagnostics on stderr, the summary on stdout.
+    let mut stderr = anstream::stderr().lock();
+    if verbosity == Verbosity::Normal {
+        let scenario_warnings = summary
+            .scenarios
+            .iter()
+            .flat_map(|s| s.warnings.iter());
+        for w in summary.warnings.iter().chain(scenario_warnings) {
+            let _ = writeln!(stderr, "{}warning:{} {w}", YELLOW, YELLOW.render_reset());
+        }
+    }
+    let scenario_errors = summary.scenarios.iter().flat_map(|s| s.errors.iter());
+    for e in summary.errors.iter().chain(scenario_errors) {
+        let _ = writeln!(stderr, "{}error:{} {e}", RED, RED.render_reset());
+    }
+    drop(stderr);
+
+    let mut text = report::terminal::render(&summary, verbosity);
+    if verbosity == Verbosity::Normal {
+        text.push_str(&format!("summary: {}\n", written.display()));
+    }
+    print_stdout(&text)?;
+
+    let hint = match summary.status {
+        RunStatus::Passed => None,
+        RunStatus::Failed if args.no_fail => {
+            Some("exit code 0: --no-fail reports without failing the gate".to_string())
+        }
+        RunStatus::Failed => Some(
+            "exit code 1: the gate failed (use --no-fail to report without failing)".to_string(),
+        ),
+        RunStatus::Error => Some(
+            "exit code 2: some input could not be judged; see the errors above".to_string(),
+        ),
+    };
+    if let Some(hint) = hint.filter(|_| verbosity == Verbosity::Normal) {
+        eprintln!("{hint}");
+    }
+    Ok(Outcome {
+        status: summary.status,
+    })
+}
+
+const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default().bold();
+const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+
+/// Write to stdout; a closed pipe (`loadgate check | head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = anstream::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("writing to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Read one result set into a [`ScenarioInput`].
+fn ingest_set(set: &discover::ResultSet) -> ScenarioInput {
+    let mut input = ScenarioInput {
+        name: set.name.clone(),
+        files: set.files.clone(),
+        ..ScenarioInput::default()
+    };
+    if set.files.stats.is_none() {
+        let found = [
+            &set.files.history,
+            &set.files.failures,
+            &set.files.exceptions,
+        ]
+        .into_iter()
+        .flatten()
+        .next();
+        if let Some(other) = found {
+            let expected = other.with_file_name(format!("{}_stats.csv", set.name));
+            input.errors.push(format!(
+                "{}: missing, but {} exists; the stats file is required",
+                expected.display(),
+                other.display()
+            ));
+        }
+        return input;
+    }
+    let ingested = ingest::locust::read_result_set(&set.files);
+    input.data = ingested.data;
+    input.warnings = ingested.warnings;
+    input.errors = ingested.errors.iter().map(ToString::to_string).collect();
+    input
+}
+
+/// `--config`, else `loadgate.toml` in the first PATH folder, else in the
+/// current folder, else the built-in defaults.
+fn load_config(args: &CheckArgs) -> anyhow::Result<Config> {
+    if let Some(path) = &args.config {
+        if !path.is_file() {
+            bail!("config file {} does not exist", path.display());
+        }
+        return Config::load(path);
+    }
+    let first_folder: Option<PathBuf> = args.paths.first().map(|p| {
+        if p.is_file() {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            p.clone()
+        }
+    });
+    let candidates = first_folder
+        .into_iter()
+        .map(|d| d.join(CONFIG_FILE_NAME))
+        .chain(std::iter::once(PathBuf::from(CONFIG_FILE_NAME)));
+    for candidate in candidates {
+        if candidate.is_file() {
+            return Config::load(&candidate);
+        }
+    }
+    Ok(Config::builtin())
+}
+
+/// The report timestamp: `SOURCE_DATE_EPOCH` when set, else now, in RFC 3339.
+fn generated_at() -> anyhow::Result<String> {
+    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v.trim().parse::<i64>().ok().filter(|s| *s >= 0).with_context(|| {
+            format!("SOURCE_DATE_EPOCH must be a Unix time in whole seconds, found `{v}`")
+        })?,
+        Err(_) => time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    report::summary::rfc3339(secs).context("SOURCE_DATE_EPOCH is out of range")
+}

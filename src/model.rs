@@ -1,0 +1,257 @@
+//! The data model: what one Locust result set says, as plain data.
+//!
+//! Readers in `ingest/` fill these types; `evaluate/` and `report/` only read
+//! them. Nothing here does I/O. Numbers keep the value Locust wrote (parsed
+//! into `f64`/`u64`); rounding happens only when something is displayed.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+/// The files of one Locust `--csv PREFIX` result set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResultFiles {
+    /// `PREFIX_stats.csv`, the only required file.
+    pub stats: Option<PathBuf>,
+    /// `PREFIX_stats_history.csv`.
+    pub history: Option<PathBuf>,
+    /// `PREFIX_failures.csv`.
+    pub failures: Option<PathBuf>,
+    /// `PREFIX_exceptions.csv`.
+    pub exceptions: Option<PathBuf>,
+}
+
+/// One percentile column of a stats or history row, e.g. `99.9%`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Percentile {
+    /// The column label without the `%` sign, exactly as Locust wrote it (`"99.9"`).
+    pub label: String,
+    /// The label as a number, for matching `p99.9` against `99.9%`.
+    pub level: f64,
+    /// The response time in ms, `None` where Locust wrote `N/A`.
+    pub value_ms: Option<f64>,
+}
+
+/// The percentile columns of one row, in the order Locust wrote them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Percentiles(pub Vec<Percentile>);
+
+impl Percentiles {
+    /// The percentile at `level` (e.g. `99.0`), if the data has that column.
+    /// The outer `Option` says whether the column exists, the inner one whether it has a value.
+    pub fn get(&self, level: f64) -> Option<Option<f64>> {
+        self.0
+            .iter()
+            .find(|p| p.level == level)
+            .map(|p| p.value_ms)
+    }
+
+    /// The labels present, e.g. `["50", "95", "99"]`.
+    pub fn labels(&self) -> Vec<&str> {
+        self.0.iter().map(|p| p.label.as_str()).collect()
+    }
+}
+
+impl Serialize for Percentiles {
+    // A JSON object keyed by label, in column order (not sorted: "100" would
+    // otherwise come before "50").
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for p in &self.0 {
+            map.serialize_entry(&p.label, &p.value_ms.map(Num))?;
+        }
+        map.end()
+    }
+}
+
+/// A float that serialises as a JSON integer when it holds a whole number,
+/// so `5` stays `5` (as Locust wrote it) instead of becoming `5.0`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        // 2^53: beyond it not every integer is representable, keep the float.
+        if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+            serializer.serialize_i64(v as i64)
+        } else {
+            serializer.serialize_f64(v)
+        }
+    }
+}
+
+/// Serialise an `Option<f64>` through [`Num`].
+pub(crate) fn ser_opt_num<S: serde::Serializer>(
+    v: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    v.map(Num).serialize(serializer)
+}
+
+/// Serialise an `f64` through [`Num`].
+pub(crate) fn ser_num<S: serde::Serializer>(v: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    Num(*v).serialize(serializer)
+}
+
+/// The statistics of one row of `_stats.csv`: an endpoint or the `Aggregated` total.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    /// `Request Count`.
+    pub requests: u64,
+    /// `Failure Count`.
+    pub failures: u64,
+    /// Percent of requests that did not fail; `None` without requests.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub success_rate: Option<f64>,
+    /// `Requests/s`: a whole-run average.
+    #[serde(serialize_with = "ser_num")]
+    pub rps: f64,
+    /// `Failures/s`: a whole-run average.
+    #[serde(serialize_with = "ser_num")]
+    pub failures_per_s: f64,
+    /// `Median Response Time`.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub median_ms: Option<f64>,
+    /// `Average Response Time`.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub avg_ms: Option<f64>,
+    /// `Min Response Time`.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub min_ms: Option<f64>,
+    /// `Max Response Time`.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub max_ms: Option<f64>,
+    /// Every `N%` column.
+    pub percentiles_ms: Percentiles,
+}
+
+impl Stats {
+    /// Percent of failed requests; `None` without requests.
+    pub fn error_rate(&self) -> Option<f64> {
+        self.success_rate.map(|s| 100.0 - s)
+    }
+}
+
+/// Success rate in percent from counts, `None` when there were no requests.
+pub fn success_rate(requests: u64, failures: u64) -> Option<f64> {
+    if requests == 0 {
+        None
+    } else {
+        let ok = requests.saturating_sub(failures);
+        Some(ok as f64 * 100.0 / requests as f64)
+    }
+}
+
+/// One endpoint row: Locust's `Type` (the method) and `Name`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Endpoint {
+    /// Locust's `Type` column, usually the HTTP method.
+    pub method: String,
+    /// Locust's `Name` column: the URL or the `name=` given in the locustfile.
+    pub name: String,
+    #[serde(flatten)]
+    pub stats: Stats,
+}
+
+impl Endpoint {
+    /// `METHOD NAME`, the way checks and messages name an endpoint.
+    pub fn label(&self) -> String {
+        if self.method.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} {}", self.method, self.name)
+        }
+    }
+}
+
+/// A row of `_failures.csv`, grouped by Locust per (method, name, error).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureRow {
+    pub method: String,
+    pub name: String,
+    pub error: String,
+    pub occurrences: u64,
+}
+
+/// A row of `_exceptions.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExceptionRow {
+    pub count: u64,
+    pub message: String,
+    pub traceback: String,
+    pub nodes: Vec<String>,
+}
+
+/// Whether the history's percentile columns cover the whole run so far or a
+/// recent window. Locust writes windowed percentiles only with `--csv-full-history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryPercentiles {
+    /// Since the start of the run (no `--csv-full-history`).
+    Cumulative,
+    /// The last ~10 s (`--csv-full-history`).
+    Windowed,
+}
+
+/// One tick of the `Aggregated` rows of `_stats_history.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryPoint {
+    /// Unix time in seconds.
+    pub timestamp: i64,
+    pub users: u64,
+    /// Windowed requests/s.
+    pub rps: f64,
+    /// Windowed failures/s.
+    pub failures_per_s: f64,
+    /// Percentile values in the order of [`History::percentile_labels`].
+    pub percentiles_ms: Vec<Option<f64>>,
+    /// `Total Request Count` (cumulative).
+    pub total_requests: u64,
+    /// `Total Failure Count` (cumulative).
+    pub total_failures: u64,
+}
+
+/// The run's time series, from the `Aggregated` rows of the history file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    /// The percentile column labels of the history file, e.g. `["50", "95"]`.
+    pub percentile_labels: Vec<String>,
+    pub percentiles: HistoryPercentiles,
+    pub points: Vec<HistoryPoint>,
+}
+
+impl History {
+    /// First and last timestamp, if there is any point.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        Some((self.points.first()?.timestamp, self.points.last()?.timestamp))
+    }
+
+    /// The highest user count seen.
+    pub fn peak_users(&self) -> Option<u64> {
+        self.points.iter().map(|p| p.users).max()
+    }
+}
+
+/// Everything read from one result set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioData {
+    /// The `Aggregated` row.
+    pub totals: Stats,
+    /// The other rows, in file order (Locust sorts them by name, then method).
+    pub endpoints: Vec<Endpoint>,
+    pub history: Option<History>,
+    pub failures: Vec<FailureRow>,
+    pub exceptions: Vec<ExceptionRow>,
+}
+
+impl ScenarioData {
+    /// Run length in seconds from the history's first to last timestamp.
+    pub fn duration_s(&self) -> Option<i64> {
+        self.history
+            .as_ref()
+            .and_then(History::span)
+            .map(|(a, b)| b - a)
+    }
+}

@@ -1,0 +1,199 @@
+//! The summary: one serialisable view of a judged run. summary.json is this
+//! struct serialised (schema `loadgate/summary/v1`, documented in README);
+//! the terminal output and later reports read the same struct, so every
+//! output shows the same verdicts.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::evaluate::{Check, ScenarioResult, Status};
+use crate::model::{
+    Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles, Stats,
+};
+
+/// The schema identifier written in every summary.json.
+pub const SCHEMA: &str = "loadgate/summary/v1";
+
+/// The verdict of the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Passed,
+    Failed,
+    /// loadgate could not judge everything (exit code 2).
+    Error,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Scenarios reported: those found plus required ones that are missing.
+    pub scenarios_expected: usize,
+    /// Scenarios with readable results (passed, failed or incomplete).
+    pub scenarios_executed: usize,
+    /// Scenarios that ran to completion (passed or failed).
+    pub scenarios_complete: usize,
+    pub checks: usize,
+    pub checks_failed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScenarioSummary<'a> {
+    pub name: &'a str,
+    /// The `[scenarios.KEY]` table that configured it, if any.
+    pub config_key: Option<&'a str>,
+    pub status: Status,
+    pub files: &'a ResultFiles,
+    /// RFC 3339, from the history's first timestamp.
+    pub started_at: Option<String>,
+    /// RFC 3339, from the history's last timestamp.
+    pub ended_at: Option<String>,
+    pub duration_s: Option<i64>,
+    pub peak_users: Option<u64>,
+    /// Whether the history's percentiles are `cumulative` or `windowed`.
+    pub history_percentiles: Option<HistoryPercentiles>,
+    pub totals: Option<&'a Stats>,
+    pub endpoints: &'a [Endpoint],
+    pub checks: &'a [Check],
+    pub failures: &'a [FailureRow],
+    pub exceptions: &'a [ExceptionRow],
+    pub warnings: &'a [String],
+    pub errors: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary<'a> {
+    pub schema: &'static str,
+    pub tool: Tool,
+    pub title: String,
+    pub status: RunStatus,
+    /// RFC 3339; `SOURCE_DATE_EPOCH` when set.
+    pub generated_at: String,
+    /// The config file, or `built-in defaults`.
+    pub config: String,
+    pub counts: Counts,
+    pub scenarios: Vec<ScenarioSummary<'a>>,
+    /// Run-wide warnings (e.g. built-in default targets in use).
+    pub warnings: Vec<String>,
+    /// Run-wide errors (e.g. a PATH that does not exist).
+    pub errors: Vec<String>,
+}
+
+/// RFC 3339 in UTC for a Unix time; `None` when out of range.
+pub fn rfc3339(unix_s: i64) -> Option<String> {
+    OffsetDateTime::from_unix_timestamp(unix_s)
+        .ok()?
+        .format(&Rfc3339)
+        .ok()
+}
+
+impl<'a> Summary<'a> {
+    pub fn new(
+        title: String,
+        config: String,
+        generated_at: String,
+        results: &'a [ScenarioResult],
+        warnings: Vec<String>,
+        errors: Vec<String>,
+    ) -> Summary<'a> {
+        let scenarios: Vec<ScenarioSummary<'a>> = results.iter().map(scenario).collect();
+        let checks = results.iter().map(|r| r.checks.len()).sum();
+        let checks_failed = results.iter().map(|r| r.failed_checks().count()).sum();
+        let counts = Counts {
+            scenarios_expected: results.len(),
+            scenarios_executed: results
+                .iter()
+                .filter(|r| matches!(r.status, Status::Passed | Status::Failed | Status::Incomplete))
+                .count(),
+            scenarios_complete: results
+                .iter()
+                .filter(|r| matches!(r.status, Status::Passed | Status::Failed))
+                .count(),
+            checks,
+            checks_failed,
+        };
+        let status = if !errors.is_empty() || results.iter().any(|r| r.status == Status::Error) {
+            RunStatus::Error
+        } else if checks_failed > 0 {
+            RunStatus::Failed
+        } else {
+            RunStatus::Passed
+        };
+        Summary {
+            schema: SCHEMA,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            title,
+            status,
+            generated_at,
+            config,
+            counts,
+            scenarios,
+            warnings,
+            errors,
+        }
+    }
+
+    /// One line a release manager can quote, e.g.
+    /// `FAILED — 3 of 4 scenarios complete; 2 of 14 checks failed`.
+    pub fn status_line(&self) -> String {
+        let c = &self.counts;
+        let scenarios = format!(
+            "{} of {} scenarios complete",
+            c.scenarios_complete, c.scenarios_expected
+        );
+        let checks = if c.checks_failed == 0 {
+            format!("all {} checks passed", c.checks)
+        } else {
+            format!("{} of {} checks failed", c.checks_failed, c.checks)
+        };
+        match self.status {
+            RunStatus::Passed => format!("PASSED — {scenarios}; {checks}"),
+            RunStatus::Failed => format!("FAILED — {scenarios}; {checks}"),
+            RunStatus::Error => {
+                let unreadable = self
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.status == Status::Error)
+                    .count();
+                let what = match unreadable {
+                    0 => "the input could not be fully read".to_string(),
+                    1 => "1 scenario could not be judged".to_string(),
+                    n => format!("{n} scenarios could not be judged"),
+                };
+                format!("ERROR — {what}; {scenarios}; {checks}")
+            }
+        }
+    }
+}
+
+fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
+    let history = r.data.as_ref().and_then(|d| d.history.as_ref());
+    let span = history.and_then(|h| h.span());
+    ScenarioSummary {
+        name: &r.name,
+        config_key: r.config_key.as_deref(),
+        status: r.status,
+        files: &r.files,
+        started_at: span.and_then(|(a, _)| rfc3339(a)),
+        ended_at: span.and_then(|(_, b)| rfc3339(b)),
+        duration_s: span.map(|(a, b)| b - a),
+        peak_users: history.and_then(|h| h.peak_users()),
+        history_percentiles: history.map(|h| h.percentiles),
+        totals: r.data.as_ref().map(|d| &d.totals),
+        endpoints: r.data.as_ref().map_or(&[], |d| &d.endpoints),
+        checks: &r.checks,
+        failures: r.data.as_ref().map_or(&[], |d| &d.failures),
+        exceptions: r.data.as_ref().map_or(&[], |d| &d.exceptions),
+        warnings: &r.warnings,
+        errors: &r.errors,
+    }
+}

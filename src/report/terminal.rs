@@ -1,0 +1,171 @@
+//! The terminal summary: one line per scenario, then each failed check.
+//!
+//! Rendered with ANSI styles; the caller writes it through `anstream`, which
+//! strips them when stdout is not a terminal or `NO_COLOR` is set.
+
+use anstyle::{AnsiColor, Style};
+
+use super::{RunStatus, Summary};
+use crate::evaluate::Status;
+use crate::format;
+use crate::model::Stats;
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+
+/// How much to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    Normal,
+    /// Only the failed checks.
+    Quiet,
+}
+
+fn status_style(status: Status) -> Style {
+    match status {
+        Status::Passed => GREEN,
+        Status::Failed | Status::Error => RED,
+        Status::Incomplete | Status::Missing => YELLOW,
+    }
+}
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Lay out rows of (text, style) cells in aligned columns.
+fn table(rows: &[Vec<(String, Style)>], aligns: &[Align]) -> String {
+    let mut widths = vec![0; aligns.len()];
+    for row in rows {
+        for (i, (text, _)) in row.iter().enumerate() {
+            widths[i] = widths[i].max(text.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, (text, style)) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[i] - text.chars().count());
+            let cell = paint(*style, text);
+            match aligns[i] {
+                Align::Left if i + 1 == row.len() => line.push_str(&cell),
+                Align::Left => line.push_str(&format!("{cell}{pad}")),
+                Align::Right => line.push_str(&format!("{pad}{cell}")),
+            }
+            if i + 1 < row.len() {
+                line.push_str("  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn stats_cells(stats: Option<&Stats>) -> Vec<(String, Style)> {
+    let dash = || ("-".to_string(), Style::new());
+    let Some(s) = stats else {
+        return vec![dash(), dash(), dash(), dash(), dash(), dash()];
+    };
+    let time = |v: Option<Option<f64>>| match v.flatten() {
+        Some(v) => (format::ms(v), Style::new()),
+        None => dash(),
+    };
+    vec![
+        (format::count(s.requests), Style::new()),
+        time(Some(s.median_ms)),
+        time(s.percentiles_ms.get(95.0)),
+        time(s.percentiles_ms.get(99.0)),
+        (format::per_s(s.rps), Style::new()),
+        match s.success_rate {
+            Some(r) => (format::percent(r), Style::new()),
+            None => dash(),
+        },
+    ]
+}
+
+/// The whole terminal summary.
+pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
+    let mut out = String::new();
+    if verbosity == Verbosity::Normal {
+        out.push_str(&format!("{}\n", paint(BOLD, &summary.title)));
+        out.push_str(&format!("{}\n\n", paint(DIM, &format!("config: {}", summary.config))));
+        let header: Vec<(String, Style)> =
+            ["STATUS", "SCENARIO", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS"]
+                .iter()
+                .map(|h| (h.to_string(), DIM))
+                .collect();
+        let mut rows = vec![header];
+        for s in &summary.scenarios {
+            let mut row = vec![
+                (s.status.label().to_string(), status_style(s.status)),
+                (s.name.to_string(), Style::new()),
+            ];
+            row.extend(stats_cells(s.totals));
+            rows.push(row);
+        }
+        let aligns = [
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ];
+        out.push_str(&table(&rows, &aligns));
+    }
+
+    let failed: Vec<_> = summary
+        .scenarios
+        .iter()
+        .flat_map(|s| s.checks.iter().filter(|c| !c.passed).map(move |c| (s, c)))
+        .collect();
+    if !failed.is_empty() {
+        if verbosity == Verbosity::Normal {
+            out.push('\n');
+            out.push_str(&paint(
+                BOLD,
+                &format!("Failed checks ({} of {}):", failed.len(), summary.counts.checks),
+            ));
+            out.push('\n');
+        }
+        for (s, c) in failed {
+            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, s.name));
+            if let Some(endpoint) = &c.endpoint {
+                line.push_str(&format!(" {endpoint}"));
+            }
+            line.push_str(&format!(": {}", c.message));
+            if let Some(a) = &c.achievement {
+                line.push_str(&paint(DIM, &format!(" ({a})")));
+            }
+            if c.threshold != c.message && c.kind == crate::evaluate::CheckKind::Threshold {
+                line.push_str(&paint(DIM, &format!(" [{}]", c.config_key)));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+
+    if verbosity == Verbosity::Normal {
+        let style = match summary.status {
+            RunStatus::Passed => GREEN,
+            RunStatus::Failed => RED,
+            RunStatus::Error => RED,
+        };
+        out.push('\n');
+        out.push_str(&paint(style, &summary.status_line()));
+        out.push('\n');
+    }
+    out
+}
