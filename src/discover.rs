@@ -142,7 +142,8 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 Ok(_) => {}
                 Err(e) if e.loop_ancestor().is_some() => out.warnings.push(format!(
                     "{}: symlink loop, not followed",
-                    e.path().map_or_else(|| root.display().to_string(), |p| p.display().to_string())
+                    e.path()
+                        .map_or_else(|| root.display().to_string(), |p| p.display().to_string())
                 )),
                 Err(e) => out.errors.push(format!(
                     "{}: {}",
@@ -167,7 +168,12 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             let paths: Vec<String> = sets
                 .iter()
                 .map(|f| {
-                    let any = f.stats.as_ref().or(f.history.as_ref()).or(f.failures.as_ref()).or(f.exceptions.as_ref());
+                    let any = f
+                        .stats
+                        .as_ref()
+                        .or(f.history.as_ref())
+                        .or(f.failures.as_ref())
+                        .or(f.exceptions.as_ref());
                     any.map_or_else(String::new, |p| p.display().to_string())
                 })
                 .collect();
@@ -196,7 +202,15 @@ mod tests {
     #[test]
     fn files_are_grouped_by_prefix() {
         let d = tempfile::tempdir().unwrap();
-        for f in ["a_stats.csv", "a_stats_history.csv", "a_failures.csv", "a_exceptions.csv", "b_stats.csv", "notes.txt", "_stats.csv"] {
+        for f in [
+            "a_stats.csv",
+            "a_stats_history.csv",
+            "a_failures.csv",
+            "a_exceptions.csv",
+            "b_stats.csv",
+            "notes.txt",
+            "_stats.csv",
+        ] {
             touch(&d.path().join("r").join(f));
         }
         let found = discover(&[d.path().to_path_buf()], None);
@@ -228,14 +242,24 @@ mod tests {
         assert!(found.sets.is_empty());
         let (name, message) = &found.duplicates[0];
         assert_eq!(name, "s");
-        assert!(message.contains("one/s_stats.csv") && message.contains("two/s_stats.csv"), "{message}");
+        assert!(
+            message.contains("one/s_stats.csv") && message.contains("two/s_stats.csv"),
+            "{message}"
+        );
     }
 
     #[test]
     fn overlapping_paths_read_each_file_once() {
         let d = tempfile::tempdir().unwrap();
         touch(&d.path().join("r/s_stats.csv"));
-        let found = discover(&[d.path().to_path_buf(), d.path().join("r"), d.path().join("r/s_stats.csv")], None);
+        let found = discover(
+            &[
+                d.path().to_path_buf(),
+                d.path().join("r"),
+                d.path().join("r/s_stats.csv"),
+            ],
+            None,
+        );
         assert_eq!(found.sets.len(), 1);
         assert!(found.duplicates.is_empty());
     }
@@ -267,6 +291,10 @@ mod tests {
         std::os::unix::fs::symlink(d.path(), d.path().join("r/loop")).unwrap();
         let found = discover(&[d.path().to_path_buf()], None);
         assert_eq!(found.sets.len(), 1);
-        assert!(found.warnings.iter().any(|w| w.contains("symlink loop")), "{:?}", found.warnings);
+        assert!(
+            found.warnings.iter().any(|w| w.contains("symlink loop")),
+            "{:?}",
+            found.warnings
+        );
     }
 }

@@ -30,7 +30,7 @@ pub fn count(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -47,8 +47,20 @@ pub fn per_s(v: f64) -> String {
 /// A percentage, truncated (not rounded) to two decimals so that 99.996%
 /// success never shows as 100%: `100%`, `99.87%`.
 pub fn percent(v: f64) -> String {
-    let truncated = (v * 100.0).floor() / 100.0;
+    let truncated = (v * 100.0 + 1e-9).floor() / 100.0;
     format!("{}%", trim(format!("{truncated:.2}")))
+}
+
+/// A ratio as a percentage of a target, floored so that a miss never shows
+/// as 100%: `115%`, `99.7%`, `4%`. One decimal within 1% of the target.
+pub fn percent_of(ratio: f64) -> String {
+    // The epsilon keeps 1.15 * 100 = 114.99999999999999 from flooring to 114.
+    let pct = ratio * 100.0 + 1e-9;
+    if (pct - 100.0).abs() < 1.0 {
+        format!("{}%", trim(format!("{:.1}", (pct * 10.0).floor() / 10.0)))
+    } else {
+        format!("{:.0}%", pct.floor())
+    }
 }
 
 /// A value of the given metric kind.

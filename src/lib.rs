@@ -110,10 +110,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     // Diagnostics on stderr, the summary on stdout.
     let mut stderr = anstream::stderr().lock();
     if verbosity == Verbosity::Normal {
-        let scenario_warnings = summary
-            .scenarios
-            .iter()
-            .flat_map(|s| s.warnings.iter());
+        let scenario_warnings = summary.scenarios.iter().flat_map(|s| s.warnings.iter());
         for w in summary.warnings.iter().chain(scenario_warnings) {
             let _ = writeln!(stderr, "{}warning:{} {w}", YELLOW, YELLOW.render_reset());
         }
@@ -138,9 +135,9 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
         RunStatus::Failed => Some(
             "exit code 1: the gate failed (use --no-fail to report without failing)".to_string(),
         ),
-        RunStatus::Error => Some(
-            "exit code 2: some input could not be judged; see the errors above".to_string(),
-        ),
+        RunStatus::Error => {
+            Some("exit code 2: some input could not be judged; see the errors above".to_string())
+        }
     };
     if let Some(hint) = hint.filter(|_| verbosity == Verbosity::Normal) {
         eprintln!("{hint}");
@@ -156,10 +153,11 @@ const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
 /// Write to stdout; a closed pipe (`loadgate check | head`) is not an error.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = anstream::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(e).context("writing to stdout")
-        }
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(()),
     }
 }
@@ -228,9 +226,14 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<Config> {
 /// The report timestamp: `SOURCE_DATE_EPOCH` when set, else now, in RFC 3339.
 fn generated_at() -> anyhow::Result<String> {
     let secs = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse::<i64>().ok().filter(|s| *s >= 0).with_context(|| {
-            format!("SOURCE_DATE_EPOCH must be a Unix time in whole seconds, found `{v}`")
-        })?,
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|s| *s >= 0)
+            .with_context(|| {
+                format!("SOURCE_DATE_EPOCH must be a Unix time in whole seconds, found `{v}`")
+            })?,
         Err(_) => time::OffsetDateTime::now_utc().unix_timestamp(),
     };
     report::summary::rfc3339(secs).context("SOURCE_DATE_EPOCH is out of range")

@@ -41,10 +41,7 @@ impl Percentiles {
     /// The percentile at `level` (e.g. `99.0`), if the data has that column.
     /// The outer `Option` says whether the column exists, the inner one whether it has a value.
     pub fn get(&self, level: f64) -> Option<Option<f64>> {
-        self.0
-            .iter()
-            .find(|p| p.level == level)
-            .map(|p| p.value_ms)
+        self.0.iter().find(|p| p.level == level).map(|p| p.value_ms)
     }
 
     /// The labels present, e.g. `["50", "95", "99"]`.
@@ -225,7 +222,10 @@ pub struct History {
 impl History {
     /// First and last timestamp, if there is any point.
     pub fn span(&self) -> Option<(i64, i64)> {
-        Some((self.points.first()?.timestamp, self.points.last()?.timestamp))
+        Some((
+            self.points.first()?.timestamp,
+            self.points.last()?.timestamp,
+        ))
     }
 
     /// The highest user count seen.

@@ -480,17 +480,38 @@ thresholds = ["p95 < 300ms"]
         let s = &c.scenarios[0];
         assert_eq!(s.min_duration, Some((240.0, "4m".into())));
         assert_eq!(s.min_requests, Some(10000));
-        assert_eq!(s.endpoints[0].thresholds[0].key, "scenarios.deployments.endpoint[0].thresholds[0]");
-        assert_eq!(s.thresholds[0].location, Some(Location { line: 10, column: 16 }));
+        assert_eq!(
+            s.endpoints[0].thresholds[0].key,
+            "scenarios.deployments.endpoint[0].thresholds[0]"
+        );
+        assert_eq!(
+            s.thresholds[0].location,
+            Some(Location {
+                line: 10,
+                column: 16
+            })
+        );
     }
 
     #[test]
     fn bad_threshold_names_key_line_and_column() {
-        let e = load("[defaults]\nthresholds = [\"median < 200ms\", \"latency < 5ms\"]\n").unwrap_err();
+        let e =
+            load("[defaults]\nthresholds = [\"median < 200ms\", \"latency < 5ms\"]\n").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("defaults.thresholds[1]"));
-        assert_eq!(e.location, Some(Location { line: 2, column: 34 }));
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 2,
+                column: 34
+            })
+        );
         let shown = e.to_string();
-        assert!(shown.starts_with("loadgate.toml:2:34: defaults.thresholds[1]: unknown metric `latency`"), "{shown}");
+        assert!(
+            shown.starts_with(
+                "loadgate.toml:2:34: defaults.thresholds[1]: unknown metric `latency`"
+            ),
+            "{shown}"
+        );
         assert!(shown.contains("valid metrics"), "{shown}");
     }
 
@@ -533,7 +554,10 @@ thresholds = ["p95 < 300ms"]
     fn a_scenario_matching_two_tables_is_an_error() {
         let c = load("[scenarios.a]\nmatch = \"s*\"\n[scenarios.b]\nmatch = \"*1\"\n").unwrap();
         let e = c.scenario_for("s1").unwrap_err();
-        assert!(e.contains("[scenarios.a]") && e.contains("[scenarios.b]"), "{e}");
+        assert!(
+            e.contains("[scenarios.a]") && e.contains("[scenarios.b]"),
+            "{e}"
+        );
         assert_eq!(c.scenario_for("s2").unwrap().unwrap().key, "a");
         assert!(c.scenario_for("x").unwrap().is_none());
     }

@@ -44,7 +44,10 @@ pub enum Metric {
     Min,
     Max,
     /// `pN`: the percentile column `N%`. Keeps the text as written (`99.9`).
-    Percentile { level: f64, label: String },
+    Percentile {
+        level: f64,
+        label: String,
+    },
     Rps,
     FailuresPerS,
     SuccessRate,
@@ -87,9 +90,11 @@ impl Metric {
     pub fn kind(&self) -> MetricKind {
         match self {
             Metric::Requests | Metric::Failures => MetricKind::Count,
-            Metric::Median | Metric::Avg | Metric::Min | Metric::Max | Metric::Percentile { .. } => {
-                MetricKind::Time
-            }
+            Metric::Median
+            | Metric::Avg
+            | Metric::Min
+            | Metric::Max
+            | Metric::Percentile { .. } => MetricKind::Time,
             Metric::Rps | Metric::FailuresPerS => MetricKind::PerSecond,
             Metric::SuccessRate | Metric::ErrorRate => MetricKind::Rate,
         }
@@ -292,7 +297,10 @@ impl Threshold {
             );
         };
         if !value.is_finite() || value < 0.0 {
-            return err(value_at, format!("`{number}` must be a number of 0 or more"));
+            return err(
+                value_at,
+                format!("`{number}` must be a number of 0 or more"),
+            );
         }
         c.skip_ws();
         let unit_at = c.pos;
@@ -323,7 +331,9 @@ fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64,
         (MetricKind::Time, "s") => Ok(value * 1000.0),
         (MetricKind::Time, _) => err(
             at,
-            format!("`{metric}` is a time: use the unit ms or s (a bare number means ms), not `{unit}`"),
+            format!(
+                "`{metric}` is a time: use the unit ms or s (a bare number means ms), not `{unit}`"
+            ),
         ),
         (MetricKind::Rate, "%") if value <= 100.0 => Ok(value),
         (MetricKind::Rate, "%") => err(at, format!("`{metric}` is a percentage: at most 100%")),
@@ -374,7 +384,12 @@ pub fn parse_duration(text: &str) -> Result<f64, ParseError> {
                     format!("`{number}` needs a unit: ms, s, m or h (e.g. `{number}s`)"),
                 );
             }
-            _ => return err(unit_at, format!("unknown duration unit `{unit}`; use ms, s, m or h")),
+            _ => {
+                return err(
+                    unit_at,
+                    format!("unknown duration unit `{unit}`; use ms, s, m or h"),
+                );
+            }
         };
         total += value * factor;
     }

@@ -191,7 +191,7 @@ fn judge(
     let mut incomplete = false;
     if let Some(data) = &data {
         if let Some(sc) = sc {
-            incomplete = completeness(&name, sc, data, &mut checks);
+            incomplete = completeness(sc, data, &mut checks);
         }
         for t in thresholds_for(config, sc) {
             match check(t, &data.totals, None) {
@@ -245,21 +245,20 @@ fn thresholds_for<'c>(
 }
 
 /// `min_duration` and `min_requests`; returns whether the run is incomplete.
-fn completeness(
-    name: &str,
-    sc: &ScenarioConfig,
-    data: &ScenarioData,
-    checks: &mut Vec<Check>,
-) -> bool {
+fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check>) -> bool {
     let mut incomplete = false;
     if let Some((min_s, text)) = &sc.min_duration {
         let actual = data.duration_s().map(|d| d as f64);
         let passed = actual.is_some_and(|a| a >= *min_s);
         incomplete |= !passed;
         let message = match actual {
-            Some(a) if passed => format!("ran {} (at least {} required)", format::duration(a), format::duration(*min_s)),
+            Some(a) if passed => format!(
+                "ran {} (at least {} required)",
+                format::duration(a),
+                format::duration(*min_s)
+            ),
             Some(a) => format!(
-                "{name} ran {} of the required {}",
+                "ran {} of the required {}",
                 format::duration(a),
                 format::duration(*min_s)
             ),
@@ -278,7 +277,7 @@ fn completeness(
             actual,
             passed,
             achievement_ratio: actual.map(|a| a / min_s),
-            achievement: actual.map(|a| format!("{:.0}% of target", a * 100.0 / min_s)),
+            achievement: actual.map(|a| format!("{} of target", format::percent_of(a / min_s))),
             endpoint: None,
             message,
             config_key: format!("scenarios.{}.min_duration", sc.key),
@@ -298,12 +297,25 @@ fn completeness(
             actual: Some(actual as f64),
             passed,
             achievement_ratio: (min > 0).then(|| actual as f64 / min as f64),
-            achievement: (min > 0).then(|| format!("{:.0}% of target", actual as f64 * 100.0 / min as f64)),
+            achievement: (min > 0).then(|| {
+                format!(
+                    "{} of target",
+                    format::percent_of(actual as f64 / min as f64)
+                )
+            }),
             endpoint: None,
             message: if passed {
-                format!("{} requests (at least {} required)", format::count(actual), format::count(min))
+                format!(
+                    "{} requests (at least {} required)",
+                    format::count(actual),
+                    format::count(min)
+                )
             } else {
-                format!("{name} made {} requests of the required {}", format::count(actual), format::count(min))
+                format!(
+                    "made {} requests of the required {}",
+                    format::count(actual),
+                    format::count(min)
+                )
             },
             config_key: format!("scenarios.{}.min_requests", sc.key),
         });
@@ -341,7 +353,9 @@ fn endpoint_checks(
                 achievement: None,
                 achievement_ratio: None,
                 endpoint: Some(wanted.clone()),
-                message: format!("no endpoint matches \"{wanted}\", so its thresholds cannot be checked"),
+                message: format!(
+                    "no endpoint matches \"{wanted}\", so its thresholds cannot be checked"
+                ),
                 config_key: table.key.clone(),
             });
             continue;
@@ -358,7 +372,11 @@ fn endpoint_checks(
 }
 
 /// Judge one threshold against one row of stats.
-fn check(t: &ConfiguredThreshold, stats: &Stats, endpoint: Option<String>) -> Result<Check, String> {
+fn check(
+    t: &ConfiguredThreshold,
+    stats: &Stats,
+    endpoint: Option<String>,
+) -> Result<Check, String> {
     let th = &t.threshold;
     let kind = th.metric.kind();
     let actual = th.metric.value(stats).map_err(|available| {
@@ -370,7 +388,11 @@ fn check(t: &ConfiguredThreshold, stats: &Stats, endpoint: Option<String>) -> Re
             "{at}{}: the data has no {} column; percentiles present: {}",
             t.key,
             th.metric,
-            if available.is_empty() { "none".to_string() } else { available.join(", ") }
+            if available.is_empty() {
+                "none".to_string()
+            } else {
+                available.join(", ")
+            }
         )
     })?;
     let target_text = format!("{} {}", th.op.symbol(), format::value(kind, th.target));
@@ -380,11 +402,19 @@ fn check(t: &ConfiguredThreshold, stats: &Stats, endpoint: Option<String>) -> Re
         None => (None, None),
     };
     let message = match actual {
-        Some(a) => format!("{} {}, target {target_text}", th.metric, format::value(kind, a)),
+        Some(a) => format!(
+            "{} {}, target {target_text}",
+            th.metric,
+            format::value(kind, a)
+        ),
         None => format!(
             "{} has no value ({}), target {target_text}",
             th.metric,
-            if stats.requests == 0 { "no requests" } else { "Locust wrote N/A" }
+            if stats.requests == 0 {
+                "no requests"
+            } else {
+                "Locust wrote N/A"
+            }
         ),
     };
     Ok(Check {
@@ -404,33 +434,55 @@ fn check(t: &ConfiguredThreshold, stats: &Stats, endpoint: Option<String>) -> Re
     })
 }
 
-/// The achievement text and ratio, the way hand-written summaries put it.
+/// The achievement text and ratio, the way hand-written summaries put it:
+/// `40x better` / `12% under target` / `2.1x over target` where lower is
+/// better, `115% of target` where higher is better. Percentages are floored,
+/// so a miss never reads as `100% of target`.
 fn achievement(op: Op, actual: f64, target: f64, passed: bool) -> (Option<String>, Option<f64>) {
     match op {
-        Op::Lt | Op::Le => {
-            if actual > 0.0 && target > 0.0 {
-                let ratio = target / actual;
-                let text = if ratio >= 1.0 {
-                    format!("{} better", format::times(ratio))
+        Op::Lt | Op::Le if actual > 0.0 && target > 0.0 => {
+            let ratio = target / actual;
+            let over = actual / target;
+            let text = if ratio >= 2.0 {
+                format!("{} better", format::times(ratio))
+            } else if over >= 2.0 {
+                format!("{} over target", format::times(over))
+            } else if over < 1.0 {
+                match ((1.0 - over) * 100.0).floor() {
+                    0.0 => "at target".to_string(),
+                    pct => format!("{pct:.0}% under target"),
+                }
+            } else {
+                match ((over - 1.0) * 100.0).ceil() {
+                    0.0 => "at target".to_string(),
+                    pct => format!("{pct:.0}% over target"),
+                }
+            };
+            (Some(text), Some(ratio))
+        }
+        Op::Lt | Op::Le => (
+            Some(
+                if passed {
+                    "within target"
                 } else {
-                    format!("{} over target", format::times(actual / target))
-                };
-                (Some(text), Some(ratio))
-            } else if passed {
-                (Some("within target".into()), None)
-            } else {
-                (Some("over target".into()), None)
-            }
+                    "over target"
+                }
+                .into(),
+            ),
+            None,
+        ),
+        Op::Gt | Op::Ge if target > 0.0 => {
+            let ratio = actual / target;
+            (
+                Some(format!("{} of target", format::percent_of(ratio))),
+                Some(ratio),
+            )
         }
-        Op::Gt | Op::Ge => {
-            if target > 0.0 {
-                let ratio = actual / target;
-                (Some(format!("{:.0}% of target", ratio * 100.0)), Some(ratio))
-            } else {
-                (None, None)
-            }
-        }
-        Op::Eq => (Some(if passed { "on target" } else { "off target" }.into()), None),
+        Op::Gt | Op::Ge => (None, None),
+        Op::Eq => (
+            Some(if passed { "on target" } else { "off target" }.into()),
+            None,
+        ),
     }
 }
 
@@ -473,6 +525,20 @@ mod tests {
         let c = check(&configured("median < 20ms"), &stats(10, 0, 42.0, 1.0), None).unwrap();
         assert!(!c.passed);
         assert_eq!(c.achievement.as_deref(), Some("2.1x over target"));
+        let c = check(
+            &configured("median < 200ms"),
+            &stats(10, 0, 150.0, 1.0),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.achievement.as_deref(), Some("25% under target"));
+        let c = check(
+            &configured("median < 200ms"),
+            &stats(10, 0, 201.0, 1.0),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.achievement.as_deref(), Some("1% over target"));
     }
 
     #[test]
@@ -480,6 +546,12 @@ mod tests {
         let c = check(&configured("rps >= 100"), &stats(10, 0, 5.0, 115.0), None).unwrap();
         assert!(c.passed);
         assert_eq!(c.achievement.as_deref(), Some("115% of target"));
+        // A near miss must not round up to 100%.
+        let mut s = stats(10_000, 122, 5.0, 1.0);
+        s.success_rate = Some(98.78);
+        let c = check(&configured("success_rate >= 99%"), &s, None).unwrap();
+        assert!(!c.passed);
+        assert_eq!(c.achievement.as_deref(), Some("99.7% of target"));
     }
 
     #[test]

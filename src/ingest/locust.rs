@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use csv::StringRecord;
@@ -216,7 +216,67 @@ impl<'a> Row<'a> {
     }
 }
 
-fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+/// Turns CRLF into LF on the fly.
+///
+/// Locust writes CRLF (Python's csv default). The csv crate reads CRLF fine
+/// but reports the line of a record that follows a CRLF one too low, because
+/// the record "starts" at the previous line's `\n`. With LF only, its line
+/// numbers are exact, and error messages point at the right line.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A `\r` ended the previous chunk; whether it is kept depends on the next byte.
+    pending_cr: bool,
+}
+
+impl<R: BufRead> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut n = 0;
+            let mut i = 0;
+            if std::mem::take(&mut self.pending_cr) && buf[0] != b'\n' {
+                out[n] = b'\r';
+                n += 1;
+            }
+            while i < buf.len() && n < out.len() {
+                let b = buf[i];
+                i += 1;
+                if b == b'\r' {
+                    match buf.get(i) {
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                        None => {
+                            self.pending_cr = true;
+                            continue;
+                        }
+                    }
+                }
+                out[n] = b;
+                n += 1;
+            }
+            self.inner.consume(i);
+            if n > 0 {
+                return Ok(n);
+            }
+        }
+    }
+}
+
+fn csv_reader<R: Read>(input: R) -> csv::Reader<CrlfToLf<BufReader<R>>> {
+    let input = CrlfToLf {
+        inner: BufReader::new(input),
+        pending_cr: false,
+    };
     csv::ReaderBuilder::new()
         .has_headers(true)
         // Field counts are checked by `Row::new`, which names the file and line.
@@ -334,7 +394,7 @@ impl StatsColumns {
 
 /// Read `_stats.csv`: the `Aggregated` total and the endpoint rows.
 pub fn read_stats(path: &Path) -> Result<(Stats, Vec<Endpoint>), InputError> {
-    let mut reader = csv_reader(BufReader::new(open(path)?));
+    let mut reader = csv_reader(open(path)?);
     let header = Header::read(&mut reader, path)?;
     let type_col = header.require("Type")?;
     let name_col = header.require("Name")?;
@@ -418,7 +478,7 @@ pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), In
             )),
         ));
     }
-    let mut reader = csv_reader(BufReader::new(file.take(whole)));
+    let mut reader = csv_reader(file.take(whole));
     let header = Header::read(&mut reader, path)?;
     let timestamp = header.require("Timestamp")?;
     let users = header.require("User Count")?;
@@ -490,7 +550,7 @@ pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), In
 
 /// Read `_failures.csv` (4 columns before Locust 2.44, 6 since).
 pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
-    let mut reader = csv_reader(BufReader::new(open(path)?));
+    let mut reader = csv_reader(open(path)?);
     let header = Header::read(&mut reader, path)?;
     let method = header.require("Method")?;
     let name = header.require("Name")?;
@@ -511,7 +571,7 @@ pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
 
 /// Read `_exceptions.csv`.
 pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, InputError> {
-    let mut reader = csv_reader(BufReader::new(open(path)?));
+    let mut reader = csv_reader(open(path)?);
     let header = Header::read(&mut reader, path)?;
     let count = header.require("Count")?;
     let message = header.require("Message")?;
@@ -555,11 +615,16 @@ mod tests {
 
     fn stats_file(rows: &str) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "s_stats.csv", format!("{STATS_HEADER}\n{rows}").as_bytes());
+        let path = write(
+            &dir,
+            "s_stats.csv",
+            format!("{STATS_HEADER}\n{rows}").as_bytes(),
+        );
         (dir, path)
     }
 
-    const AGG: &str = ",Aggregated,10,1,5,5.5,1.25,40.0,12.0,2.5,0.25,5,6,7,8,9,10,11,12,40,40,40\n";
+    const AGG: &str =
+        ",Aggregated,10,1,5,5.5,1.25,40.0,12.0,2.5,0.25,5,6,7,8,9,10,11,12,40,40,40\n";
 
     #[test]
     fn stats_total_and_endpoints_keep_locusts_numbers() {
@@ -573,6 +638,28 @@ mod tests {
         assert_eq!(total.percentiles_ms.get(99.9), Some(Some(40.0)));
         assert_eq!(endpoints[0].name, "/a,b \"q\" | <x> ✓");
         assert_eq!(endpoints[0].method, "GET");
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_chunk_boundaries() {
+        let input = b"a\r\nb\rc\r\n\"q\r\nq\"\r";
+        for chunk in 1..input.len() + 1 {
+            let mut reader = CrlfToLf {
+                inner: BufReader::with_capacity(chunk, &input[..]),
+                pending_cr: false,
+            };
+            let mut out = Vec::new();
+            reader.read_to_end(&mut out).unwrap();
+            assert_eq!(out, b"a\nb\rc\n\"q\nq\"\r", "chunk size {chunk}");
+        }
+    }
+
+    #[test]
+    fn line_numbers_are_exact_in_crlf_files() {
+        let (_d, path) = stats_file(&format!(
+            "GET,/x,1,0,5,5,5,5,0,1,0,5,5,5,5,5,5,5,5,5,5,5\r\nGET,/y,ten,0,5,5,5,5,0,1,0,5,5,5,5,5,5,5,5,5,5,5\r\n{AGG}"
+        ));
+        assert_eq!(read_stats(&path).unwrap_err().line, Some(3));
     }
 
     #[test]
@@ -598,19 +685,33 @@ mod tests {
 
     #[test]
     fn a_non_number_names_file_line_and_column() {
-        let (_d, path) = stats_file(&format!("GET,/x,ten,0,5,5,5,5,0,1,0,5,5,5,5,5,5,5,5,5,5,5\n{AGG}"));
+        let (_d, path) = stats_file(&format!(
+            "GET,/x,ten,0,5,5,5,5,0,1,0,5,5,5,5,5,5,5,5,5,5,5\n{AGG}"
+        ));
         let e = read_stats(&path).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert_eq!(e.column.as_deref(), Some("Request Count"));
-        assert!(e.to_string().ends_with("expected a whole number of 0 or more, found `ten` (column \"Request Count\")"), "{e}");
+        assert!(
+            e.to_string().ends_with(
+                "expected a whole number of 0 or more, found `ten` (column \"Request Count\")"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_missing_column_is_an_error_on_the_header() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "s_stats.csv", b"Type,Name,Request Count\n,Aggregated,1\n");
+        let path = write(
+            &dir,
+            "s_stats.csv",
+            b"Type,Name,Request Count\n,Aggregated,1\n",
+        );
         let e = read_stats(&path).unwrap_err();
-        assert_eq!((e.line, e.column.as_deref()), (Some(1), Some("Failure Count")));
+        assert_eq!(
+            (e.line, e.column.as_deref()),
+            (Some(1), Some("Failure Count"))
+        );
     }
 
     #[test]
@@ -619,7 +720,12 @@ mod tests {
         let empty = write(&dir, "a_stats.csv", b"");
         assert!(read_stats(&empty).unwrap_err().message.contains("empty"));
         let header_only = write(&dir, "b_stats.csv", format!("{STATS_HEADER}\n").as_bytes());
-        assert!(read_stats(&header_only).unwrap_err().message.contains("empty"));
+        assert!(
+            read_stats(&header_only)
+                .unwrap_err()
+                .message
+                .contains("empty")
+        );
     }
 
     #[test]
@@ -654,7 +760,11 @@ mod tests {
         assert_eq!(history.span(), Some((1_700_000_000, 1_700_000_001)));
         assert_eq!(history.peak_users(), Some(5));
         assert_eq!(history.percentiles, HistoryPercentiles::Cumulative);
-        assert!(warning.unwrap().contains("s_stats_history.csv:4: the last line is cut short"));
+        assert!(
+            warning
+                .unwrap()
+                .contains("s_stats_history.csv:4: the last line is cut short")
+        );
     }
 
     #[test]
@@ -683,16 +793,27 @@ mod tests {
     #[test]
     fn failures_accept_four_and_six_columns() {
         let dir = tempfile::tempdir().unwrap();
-        let old = write(&dir, "a_failures.csv", b"Method,Name,Error,Occurrences\nPOST,/login,HTTPError('429'),13\n");
+        let old = write(
+            &dir,
+            "a_failures.csv",
+            b"Method,Name,Error,Occurrences\nPOST,/login,HTTPError('429'),13\n",
+        );
         let new = write(&dir, "b_failures.csv", b"Method,Name,Error,Occurrences,First Seen,Last Seen\nPOST,/login,\"HTTPError('429, slow')\",13,2026-01-22T10:00:00Z,2026-01-22T10:01:00Z\n");
         assert_eq!(read_failures(&old).unwrap()[0].occurrences, 13);
-        assert_eq!(read_failures(&new).unwrap()[0].error, "HTTPError('429, slow')");
+        assert_eq!(
+            read_failures(&new).unwrap()[0].error,
+            "HTTPError('429, slow')"
+        );
     }
 
     #[test]
     fn exceptions_split_nodes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write(&dir, "a_exceptions.csv", b"Count,Message,Traceback,Nodes\n2,boom,\"line 1\nline 2\",\"host-a, host-b\"\n");
+        let path = write(
+            &dir,
+            "a_exceptions.csv",
+            b"Count,Message,Traceback,Nodes\n2,boom,\"line 1\nline 2\",\"host-a, host-b\"\n",
+        );
         let rows = read_exceptions(&path).unwrap();
         assert_eq!(rows[0].nodes, vec!["host-a", "host-b"]);
         assert_eq!(rows[0].traceback, "line 1\nline 2");

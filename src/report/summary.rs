@@ -8,9 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::evaluate::{Check, ScenarioResult, Status};
-use crate::model::{
-    Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles, Stats,
-};
+use crate::model::{Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles, Stats};
 
 /// The schema identifier written in every summary.json.
 pub const SCHEMA: &str = "loadgate/summary/v1";
@@ -109,7 +107,12 @@ impl<'a> Summary<'a> {
             scenarios_expected: results.len(),
             scenarios_executed: results
                 .iter()
-                .filter(|r| matches!(r.status, Status::Passed | Status::Failed | Status::Incomplete))
+                .filter(|r| {
+                    matches!(
+                        r.status,
+                        Status::Passed | Status::Failed | Status::Incomplete
+                    )
+                })
                 .count(),
             scenarios_complete: results
                 .iter()

@@ -98,12 +98,16 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
     let mut out = String::new();
     if verbosity == Verbosity::Normal {
         out.push_str(&format!("{}\n", paint(BOLD, &summary.title)));
-        out.push_str(&format!("{}\n\n", paint(DIM, &format!("config: {}", summary.config))));
-        let header: Vec<(String, Style)> =
-            ["STATUS", "SCENARIO", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS"]
-                .iter()
-                .map(|h| (h.to_string(), DIM))
-                .collect();
+        out.push_str(&format!(
+            "{}\n\n",
+            paint(DIM, &format!("config: {}", summary.config))
+        ));
+        let header: Vec<(String, Style)> = [
+            "STATUS", "SCENARIO", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS",
+        ]
+        .iter()
+        .map(|h| (h.to_string(), DIM))
+        .collect();
         let mut rows = vec![header];
         for s in &summary.scenarios {
             let mut row = vec![
@@ -136,7 +140,11 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
             out.push('\n');
             out.push_str(&paint(
                 BOLD,
-                &format!("Failed checks ({} of {}):", failed.len(), summary.counts.checks),
+                &format!(
+                    "Failed checks ({} of {}):",
+                    failed.len(),
+                    summary.counts.checks
+                ),
             ));
             out.push('\n');
         }

@@ -1,0 +1,113 @@
+//! Finding result sets: folders, single files, the output folder, duplicates.
+
+use crate::util::{check, copy_dir, fixture};
+
+#[test]
+fn the_output_folder_inside_a_path_is_never_read() {
+    let results = copy_dir(&fixture("demo"));
+    let out = results.path().join("loadgate-report");
+    std::fs::create_dir_all(&out).unwrap();
+    // A stray result set inside the output folder must not become a scenario.
+    std::fs::copy(
+        fixture("demo/scenario1_concurrent_deployments_stats.csv"),
+        out.join("stray_stats.csv"),
+    )
+    .unwrap();
+    let run = check(&[results.path().to_str().unwrap()], &out);
+    let summary = run.summary.unwrap();
+    let names: Vec<&str> = summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.contains(&"stray"), "{names:?}");
+    assert_eq!(names.len(), 4);
+}
+
+#[test]
+fn the_same_scenario_name_in_two_folders_is_an_error_naming_both() {
+    let root = tempfile::tempdir().unwrap();
+    for sub in ["monday", "tuesday"] {
+        let dir = root.path().join(sub);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            fixture("demo/scenario1_concurrent_deployments_stats.csv"),
+            dir.join("s1_stats.csv"),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[root.path().to_str().unwrap()], out.path());
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("monday/s1_stats.csv") && run.stderr.contains("tuesday/s1_stats.csv"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("ERROR"), "{}", run.stdout);
+}
+
+#[test]
+fn a_folder_without_results_is_an_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[empty.path().to_str().unwrap()], out.path());
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no Locust results found"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_path_that_does_not_exist_is_an_error() {
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&["fixtures/no-such-folder"], out.path());
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("fixtures/no-such-folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unwritable_output_is_an_error_before_any_work() {
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    // A regular file where the output folder should be.
+    let run = check(&["fixtures/demo"], blocker.path());
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("creating the output folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn a_single_stats_file_is_judged_with_its_siblings() {
+    let out = tempfile::tempdir().unwrap();
+    let run = check(
+        &["fixtures/demo/scenario2_cab_approvals_stats.csv"],
+        out.path(),
+    );
+    let summary = run.summary.unwrap();
+    // The demo's loadgate.toml (found beside the file) lists the other
+    // scenarios, which are then missing: only the named file's set is read.
+    let read: Vec<&serde_json::Value> = summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] != "missing")
+        .collect();
+    assert_eq!(read.len(), 1, "{}", run.stdout);
+    let scenarios = read;
+    assert!(
+        !scenarios[0]["failures"].as_array().unwrap().is_empty(),
+        "failures file read"
+    );
+    assert!(scenarios[0]["duration_s"].is_i64(), "history file read");
+}

@@ -1,0 +1,8 @@
+//! Integration tests: the real binary on committed fixtures.
+
+mod util;
+
+mod broken;
+mod config;
+mod demo;
+mod discovery;

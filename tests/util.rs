@@ -1,0 +1,92 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root (where Cargo.toml is).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture path under `fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+/// `loadgate` with a fixed environment: no colours, no SOURCE_DATE_EPOCH
+/// unless a test sets it, run from the repository root.
+pub fn loadgate() -> Command {
+    let mut cmd = Command::cargo_bin("loadgate").expect("the loadgate binary is built");
+    cmd.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+/// Run `loadgate check ARGS --out OUT` and return (exit code, stdout, stderr, summary.json).
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub summary: Option<serde_json::Value>,
+}
+
+pub fn check(args: &[&str], out: &Path) -> Run {
+    let output = loadgate()
+        .arg("check")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("loadgate runs");
+    let summary = std::fs::read_to_string(out.join("summary.json"))
+        .ok()
+        .map(|t| serde_json::from_str(&t).expect("summary.json is JSON"));
+    Run {
+        code: output.status.code().expect("exit code"),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+        summary,
+    }
+}
+
+/// The scenario object named `name` in a summary.
+pub fn scenario<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    summary["scenarios"]
+        .as_array()
+        .expect("scenarios array")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("scenario {name} in summary"))
+}
+
+/// The rows of a Locust CSV as header-keyed maps, read independently of loadgate.
+pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).expect("fixture CSV opens");
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("record");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Copy a folder's files (not recursive) into a new temp folder.
+pub fn copy_dir(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(from).expect("fixture folder") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+        }
+    }
+    dir
+}
