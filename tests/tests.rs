@@ -6,3 +6,4 @@ mod broken;
 mod config;
 mod demo;
 mod discovery;
+mod snapshots;
