@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::report::Format;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  every check passed
@@ -21,7 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read Locust CSV results, check them against the SLA targets, write summary.json.
+    /// Read Locust CSV results, check them against the SLA targets, write the reports.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
 }
@@ -37,9 +39,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Where to write summary.json; never read as input, even inside a PATH.
+    /// Where to write the outputs; never read as input, even inside a PATH.
+    /// `-` writes the one selected format to stdout.
     #[arg(long, value_name = "DIR", default_value = "loadgate-report")]
     pub out: PathBuf,
+
+    /// Outputs to write, comma-separated [default: all; md with --out -]
+    #[arg(long, value_name = "FORMATS", value_delimiter = ',')]
+    pub format: Vec<Format>,
+
+    /// A folder of templates replacing the built-ins of the same name
+    /// (report.md.j2, report.html.j2, style.css.j2).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 
     /// Report only: exit 0 even when checks fail (still 2 when loadgate cannot judge).
     #[arg(long)]

@@ -2,8 +2,8 @@
 //!
 //! The pipeline, top to bottom in [`check`]: discover result sets → ingest
 //! the Locust CSVs into the model → evaluate them against the config → render
-//! summary.json and the terminal summary → an [`Outcome`] that `main` maps to
-//! an exit code. Failing the gate is a value, not an error; an `Err` from
+//! summary.json, report.md, report.html, junit.xml, the charts and the
+//! terminal summary → an [`Outcome`] that `main` maps to an exit code. Failing the gate is a value, not an error; an `Err` from
 //! [`check`] means loadgate could not judge at all (exit code 2).
 
 pub mod cli;
@@ -23,8 +23,9 @@ use anyhow::{Context, bail};
 use cli::CheckArgs;
 use config::{CONFIG_FILE_NAME, Config, ConfigSource, DefaultsOrigin};
 use evaluate::ScenarioInput;
+use report::templates::Templates;
 use report::terminal::Verbosity;
-use report::{OutputDir, RunStatus, Summary};
+use report::{Format, OutputDir, RunStatus, Summary};
 
 /// What a run decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +52,25 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     } else {
         Verbosity::Normal
     };
-    // Fail before any work when the outputs cannot be written.
-    let out = OutputDir::prepare(&args.out)?;
+    let to_stdout = args.out == Path::new("-");
+    let formats = selected_formats(args, to_stdout)?;
+    // Fail before any work when the outputs cannot be written or the
+    // templates do not parse.
+    let out = match to_stdout {
+        true => None,
+        false => Some(OutputDir::prepare(&args.out)?),
+    };
+    let templates = match formats
+        .iter()
+        .any(|f| matches!(f, Format::Md | Format::Html))
+    {
+        true => Some(Templates::load(args.templates.as_deref())?),
+        false => None,
+    };
     let config = load_config(args)?;
     let generated_at = generated_at()?;
 
-    let found = discover::discover(&args.paths, Some(out.path()));
+    let found = discover::discover(&args.paths, out.as_ref().map(OutputDir::path));
     let mut errors = found.errors;
     let mut warnings = found.warnings;
     if found.sets.is_empty() && found.duplicates.is_empty() && errors.is_empty() {
@@ -105,7 +119,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
         warnings,
         errors,
     );
-    let written = out.write(report::json::FILE_NAME, &report::json::render(&summary)?)?;
+    let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
+    let written = write_outputs(&summary, &data, &formats, templates.as_ref(), out.as_ref())?;
 
     // Diagnostics on stderr, the summary on stdout.
     let mut stderr = anstream::stderr().lock();
@@ -121,11 +136,16 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     }
     drop(stderr);
 
-    let mut text = report::terminal::render(&summary, verbosity);
-    if verbosity == Verbosity::Normal {
-        text.push_str(&format!("summary: {}\n", written.display()));
+    match written {
+        Written::Stdout(bytes) => print_stdout(&bytes)?,
+        Written::Folder(line) => {
+            let mut text = report::terminal::render(&summary, verbosity);
+            if verbosity == Verbosity::Normal {
+                text.push_str(&line);
+            }
+            print_stdout(text.as_bytes())?;
+        }
     }
-    print_stdout(&text)?;
 
     let hint = match summary.status {
         RunStatus::Passed => None,
@@ -150,13 +170,91 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
 const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default().bold();
 const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
 
+/// What the outputs step produced.
+enum Written {
+    /// The one format, for stdout (`--out -`).
+    Stdout(Vec<u8>),
+    /// Files in the output folder; a line saying which.
+    Folder(String),
+}
+
+/// `--format`, deduplicated and in a fixed order; all by default, md for `--out -`.
+fn selected_formats(args: &CheckArgs, to_stdout: bool) -> anyhow::Result<Vec<Format>> {
+    let mut formats = args.format.clone();
+    formats.sort();
+    formats.dedup();
+    if formats.is_empty() {
+        formats = if to_stdout {
+            vec![Format::Md]
+        } else {
+            Format::ALL.to_vec()
+        };
+    }
+    if to_stdout && formats.len() > 1 {
+        bail!("--out - writes one format to stdout; choose one, e.g. `--format md --out -`");
+    }
+    Ok(formats)
+}
+
+/// Render every selected format and write it (or return it for stdout).
+fn write_outputs(
+    summary: &Summary<'_>,
+    data: &[Option<&model::ScenarioData>],
+    formats: &[Format],
+    templates: Option<&Templates>,
+    out: Option<&OutputDir>,
+) -> anyhow::Result<Written> {
+    let with_charts = out.is_some() && formats.iter().any(|f| f.has_charts());
+    let view = match templates {
+        Some(_) => Some(report::view::build(summary, data, with_charts)?),
+        None => None,
+    };
+    let render = |format: Format| -> anyhow::Result<Vec<u8>> {
+        match (format, templates, &view) {
+            (Format::Json, _, _) => report::json::render(summary),
+            (Format::Junit, _, _) => report::junit::render(summary),
+            (Format::Md, Some(t), Some(v)) => t.render(report::templates::MARKDOWN, v),
+            (Format::Html, Some(t), Some(v)) => t.render(report::templates::HTML, v),
+            // Templates are loaded whenever md or html is selected.
+            (Format::Md | Format::Html, _, _) => bail!("templates not loaded"),
+        }
+    };
+    let Some(out) = out else {
+        return match formats {
+            [format] => Ok(Written::Stdout(render(*format)?)),
+            _ => bail!("--out - writes exactly one format"),
+        };
+    };
+    // summary.json first: whatever fails later, the verdict is on disk.
+    let mut ordered = formats.to_vec();
+    ordered.sort_by_key(|f| *f != Format::Json);
+    let mut names: Vec<String> = Vec::new();
+    for format in ordered {
+        out.write(format.file_name(), &render(format)?)?;
+        names.push(format.file_name().to_string());
+    }
+    if let Some(view) = view.as_ref().filter(|_| with_charts) {
+        let mut chart_names = Vec::new();
+        for chart in view.charts() {
+            out.write(&chart.path, chart.svg.as_bytes())?;
+            chart_names.push(chart.path.trim_start_matches("charts/").to_string());
+        }
+        out.remove_stale_svgs("charts", &chart_names)?;
+        if !chart_names.is_empty() {
+            names.push(format!("charts/ ({} SVG)", chart_names.len()));
+        }
+    }
+    Ok(Written::Folder(format!(
+        "wrote {}: {}\n",
+        out.path().display(),
+        names.join(", ")
+    )))
+}
+
 /// Write to stdout; a closed pipe (`loadgate check | head`) is not an error.
-fn print_stdout(text: &str) -> anyhow::Result<()> {
+fn print_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     let mut stdout = anstream::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(()),
     }

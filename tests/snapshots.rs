@@ -17,7 +17,7 @@ fn run_demo(extra: &[&str]) -> (String, String, Vec<u8>) {
     // The last line names the temporary output folder.
     let stdout = stdout
         .lines()
-        .filter(|l| !l.starts_with("summary: "))
+        .filter(|l| !l.starts_with("wrote "))
         .collect::<Vec<_>>()
         .join("\n");
     let summary = std::fs::read(out.path().join("summary.json")).unwrap();

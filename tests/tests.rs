@@ -3,7 +3,9 @@
 mod util;
 
 mod broken;
+mod browser;
 mod config;
 mod demo;
 mod discovery;
+mod report;
 mod snapshots;

@@ -34,7 +34,7 @@ pub struct Check {
     /// The threshold or rule as written, e.g. `p99 < 1s` or `min_duration = "4m"`.
     pub threshold: String,
     pub metric: String,
-    pub op: Option<&'static str>,
+    pub op: Option<Op>,
     /// The target in `unit`.
     #[serde(serialize_with = "ser_opt_num")]
     pub target: Option<f64>,
@@ -271,7 +271,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
             kind: CheckKind::MinDuration,
             threshold: format!("min_duration = \"{text}\""),
             metric: "duration".into(),
-            op: Some(Op::Ge.as_str()),
+            op: Some(Op::Ge),
             target: Some(*min_s),
             unit: Some("s"),
             actual,
@@ -291,7 +291,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
             kind: CheckKind::MinRequests,
             threshold: format!("min_requests = {min}"),
             metric: "requests".into(),
-            op: Some(Op::Ge.as_str()),
+            op: Some(Op::Ge),
             target: Some(min as f64),
             unit: Some(""),
             actual: Some(actual as f64),
@@ -421,7 +421,7 @@ fn check(
         kind: CheckKind::Threshold,
         threshold: th.text.clone(),
         metric: th.metric.to_string(),
-        op: Some(th.op.as_str()),
+        op: Some(th.op),
         target: Some(th.target),
         unit: Some(kind.unit()),
         actual,

@@ -1,9 +1,15 @@
-//! Outputs: the summary (the view model every output reads), its exporters
-//! (summary.json, the terminal), and the output folder that owns all file I/O.
+//! Outputs: the summary (what every output reads), the report view for the
+//! templates, one exporter per format (summary.json, report.md, report.html,
+//! junit.xml, the terminal), the charts, and the output folder that owns all
+//! file I/O.
 
+pub mod charts;
 pub mod json;
+pub mod junit;
 pub mod summary;
+pub mod templates;
 pub mod terminal;
+pub mod view;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,6 +17,38 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 pub use summary::{RunStatus, Summary};
+
+/// An output format of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    /// report.md, the executive summary in Markdown
+    Md,
+    /// report.html, one self-contained file with inline charts
+    Html,
+    /// summary.json, the machine-readable result
+    Json,
+    /// junit.xml, one testcase per check
+    Junit,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Md, Format::Html, Format::Json, Format::Junit];
+
+    /// The file written in the output folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Md => "report.md",
+            Format::Html => "report.html",
+            Format::Json => json::FILE_NAME,
+            Format::Junit => junit::FILE_NAME,
+        }
+    }
+
+    /// Whether the format shows charts.
+    pub fn has_charts(self) -> bool {
+        matches!(self, Format::Md | Format::Html)
+    }
+}
 
 /// The output folder. Created and probed for writability before any work
 /// starts; every file is written atomically (a temp file in the same folder,
@@ -40,16 +78,49 @@ impl OutputDir {
         &self.path
     }
 
-    /// Write `name` in the folder atomically.
+    /// Write `name` (a path relative to the folder, e.g. `charts/x.svg`) atomically.
     pub fn write(&self, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
         let target = self.path.join(name);
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.path)
+        let dir = target.parent().unwrap_or(&self.path);
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
             .with_context(|| format!("writing {}", target.display()))?;
+        // Temp files are created 0600; a report is for everyone who can read the folder.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .with_context(|| format!("writing {}", target.display()))?;
+        }
         tmp.write_all(bytes)
             .and_then(|()| tmp.as_file().sync_all())
             .with_context(|| format!("writing {}", target.display()))?;
         tmp.persist(&target)
             .with_context(|| format!("writing {}", target.display()))?;
         Ok(target)
+    }
+
+    /// Remove `*.svg` files in `sub` that this run did not write, so charts of
+    /// a scenario that no longer exists do not linger beside the report.
+    pub fn remove_stale_svgs(&self, sub: &str, keep: &[String]) -> anyhow::Result<()> {
+        let dir = self.path.join(sub);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("reading {}", dir.display()))?
+                .path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.ends_with(".svg") && !keep.contains(&name) {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,52 @@
+//! `junit.xml`: one testsuite per scenario, one testcase per check; a
+//! scenario that could not be read is one testcase in error. Built with
+//! quick-junit, which does the XML escaping.
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::Summary;
+
+pub const FILE_NAME: &str = "junit.xml";
+
+/// The JUnit XML for a summary.
+pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
+    let mut report = Report::new(format!("loadgate: {}", summary.title));
+    for s in &summary.scenarios {
+        let mut suite = TestSuite::new(s.name);
+        for c in s.checks {
+            let name = match &c.endpoint {
+                Some(endpoint) => format!("{endpoint}: {}", c.threshold),
+                None => c.threshold.clone(),
+            };
+            let status = if c.passed {
+                TestCaseStatus::success()
+            } else {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let message = match &c.achievement {
+                    Some(a) => format!("{} ({a})", c.message),
+                    None => c.message.clone(),
+                };
+                status
+                    .set_message(message)
+                    .set_type(format!("{:?}", c.kind).to_lowercase());
+                status
+            };
+            let mut case = TestCase::new(name, status);
+            case.set_classname(s.name);
+            suite.add_test_case(case);
+        }
+        for e in s.errors {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(e.as_str()).set_type("input");
+            let mut case = TestCase::new("input is readable", status);
+            case.set_classname(s.name);
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    let mut bytes = report.to_string()?.into_bytes();
+    if !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    Ok(bytes)
+}

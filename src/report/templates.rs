@@ -1,0 +1,184 @@
+//! The minijinja environment: built-in templates embedded from `templates/`,
+//! each replaceable by a file of the same name in a `--templates DIR`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use minijinja::Environment;
+
+use super::view::ReportView;
+
+/// The built-in templates, by name.
+const BUILTIN: [(&str, &str); 3] = [
+    ("report.md.j2", include_str!("../../templates/report.md.j2")),
+    (
+        "report.html.j2",
+        include_str!("../../templates/report.html.j2"),
+    ),
+    ("style.css.j2", include_str!("../../templates/style.css.j2")),
+];
+
+/// The template names the report renders.
+pub const MARKDOWN: &str = "report.md.j2";
+pub const HTML: &str = "report.html.j2";
+
+/// Escape untrusted text for GitHub-flavoured Markdown, inline and in table
+/// cells: whatever would end a cell (`|`), start code, emphasis, a link or an
+/// HTML tag, or break the line. What cannot start markup is left alone so the
+/// Markdown stays readable as plain text: `_` inside a word
+/// (`scenario1_deployments`), `<` before a space or digit (`< 200 ms`).
+pub fn escape_markdown(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\\' | '|' | '`' | '*' | '[' | ']' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '_' if prev.is_some_and(char::is_alphanumeric)
+                && next.is_some_and(char::is_alphanumeric) =>
+            {
+                out.push('_')
+            }
+            '_' => out.push_str("\\_"),
+            '#' if i == 0 => out.push_str("\\#"),
+            '<' if next
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out.push_str("&lt;")
+            }
+            '>' if i == 0 => out.push_str("&gt;"),
+            '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
+                out.push_str("&amp;")
+            }
+            '\r' => {}
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The templates, with their origin for error messages.
+pub struct Templates {
+    env: Environment<'static>,
+    /// Where user templates came from, to name the file in errors.
+    user_dir: Option<PathBuf>,
+}
+
+impl Templates {
+    /// Load the built-ins, then every `*.j2` in `user_dir` over them.
+    pub fn load(user_dir: Option<&Path>) -> anyhow::Result<Templates> {
+        let mut env = Environment::new();
+        env.add_filter("md", |s: &str| escape_markdown(s));
+        let mut this = Templates {
+            env,
+            user_dir: user_dir.map(Path::to_path_buf),
+        };
+        let mut sources: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.to_string()))
+            .collect();
+        if let Some(dir) = user_dir {
+            let entries = std::fs::read_dir(dir)
+                .with_context(|| format!("reading the templates folder {}", dir.display()))?;
+            let mut names = Vec::new();
+            for entry in entries {
+                let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".j2") {
+                    names.push(name);
+                }
+            }
+            names.sort();
+            for name in names {
+                let path = dir.join(&name);
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                sources.retain(|(n, _)| n != &name);
+                sources.push((name, text));
+            }
+        }
+        for (name, source) in sources {
+            this.env
+                .add_template_owned(name, source)
+                .map_err(|e| this.describe(&e))?;
+        }
+        Ok(this)
+    }
+
+    /// `path:line: message` for a template error, with its cause chain.
+    fn describe(&self, e: &minijinja::Error) -> anyhow::Error {
+        let name = e.name().unwrap_or("template");
+        let file = match &self.user_dir {
+            Some(dir) if dir.join(name).is_file() => dir.join(name).display().to_string(),
+            _ => format!("built-in {name}"),
+        };
+        let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
+        let mut message = format!("{file}{line}: {}", e.kind());
+        if let Some(detail) = e.detail() {
+            message.push_str(&format!(": {detail}"));
+        }
+        let mut source = std::error::Error::source(e);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        anyhow::anyhow!(message)
+    }
+
+    /// Render one template with the report view.
+    pub fn render(&self, name: &str, view: &ReportView) -> anyhow::Result<Vec<u8>> {
+        let template = self.env.get_template(name).map_err(|e| self.describe(&e))?;
+        let mut text = template
+            .render(minijinja::value::Serde(view))
+            .map_err(|e| self.describe(&e))?;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        Ok(text.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escaping_keeps_tables_and_blocks_markup() {
+        assert_eq!(escape_markdown("a|b"), "a\\|b");
+        assert_eq!(
+            escape_markdown("<script>alert(1)</script>"),
+            "&lt;script>alert(1)&lt;/script>"
+        );
+        assert_eq!(
+            escape_markdown("`x` *y* _z_ [l](u)"),
+            "\\`x\\` \\*y\\* \\_z\\_ \\[l\\](u)"
+        );
+        assert_eq!(escape_markdown("one\r\ntwo"), "one two");
+        assert_eq!(escape_markdown("Zürich 🚀"), "Zürich 🚀");
+    }
+
+    #[test]
+    fn every_builtin_template_parses() {
+        let t = Templates::load(None).unwrap();
+        for (name, _) in BUILTIN {
+            assert!(t.env.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_broken_user_template_names_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("report.md.j2"), "# ok\n{% if %}\n").unwrap();
+        let e = Templates::load(Some(dir.path())).err().unwrap().to_string();
+        let expected = format!(
+            "{}:2: syntax error",
+            dir.path().join("report.md.j2").display()
+        );
+        assert!(e.starts_with(&expected), "{e}");
+    }
+}

@@ -1,0 +1,568 @@
+//! The report view: one serialisable context for the Markdown and HTML
+//! templates, with every number already formatted (in `crate::format`), the
+//! status line, the findings and the data notes computed once here.
+
+use serde::Serialize;
+
+use super::Summary;
+use super::charts::{self, Chart, OverviewRow};
+use super::summary::ScenarioSummary;
+use crate::config::Op;
+use crate::evaluate::{Check, CheckKind, Status};
+use crate::format;
+use crate::model::{HistoryPercentiles, ScenarioData, Stats};
+
+/// A chart as the templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartView {
+    pub title: String,
+    /// Relative path from the report, e.g. `charts/scenario1-throughput.svg`.
+    pub path: String,
+    /// The SVG markup, for inline use in HTML (generated and escaped by us).
+    pub svg: String,
+}
+
+impl ChartView {
+    fn from_chart(chart: Chart) -> ChartView {
+        ChartView {
+            title: chart.title,
+            path: format!("charts/{}", chart.file_name),
+            svg: chart.svg,
+        }
+    }
+}
+
+/// One row of the quick-results table.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuickRow {
+    pub scenario: String,
+    pub anchor: String,
+    pub metric: String,
+    pub target: String,
+    pub actual: String,
+    pub achievement: String,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    pub rule: String,
+    pub endpoint: Option<String>,
+    pub target: String,
+    pub actual: String,
+    pub achievement: String,
+    pub message: String,
+    pub passed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatsView {
+    pub requests: String,
+    pub failures: String,
+    pub median: String,
+    pub p95: String,
+    pub p99: String,
+    pub avg: String,
+    pub max: String,
+    pub rps: String,
+    pub success_rate: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointView {
+    pub method: String,
+    pub name: String,
+    pub stats: StatsView,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureView {
+    pub method: String,
+    pub name: String,
+    pub error: String,
+    pub occurrences: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExceptionView {
+    pub count: String,
+    pub message: String,
+    pub traceback: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioView {
+    pub name: String,
+    pub anchor: String,
+    /// `passed`, `failed`, `incomplete`, `missing`, `error`.
+    pub status: Status,
+    /// `PASS`, `FAIL`, …
+    pub status_label: &'static str,
+    pub has_data: bool,
+    pub peak_users: String,
+    pub duration: String,
+    pub started_at: String,
+    pub totals: Option<StatsView>,
+    pub checks: Vec<CheckView>,
+    pub failures: Vec<FailureView>,
+    pub exceptions: Vec<ExceptionView>,
+    pub endpoints: Vec<EndpointView>,
+    pub charts: Vec<ChartView>,
+    pub errors: Vec<String>,
+}
+
+/// Something still to do: a scenario that is missing, incomplete or unreadable.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftItem {
+    pub scenario: String,
+    pub anchor: String,
+    pub status_label: &'static str,
+    pub reason: String,
+}
+
+/// The whole report context.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub title: String,
+    /// When the load ran, from the data's timestamps.
+    pub run_date: String,
+    pub generated_at: String,
+    pub tool: String,
+    pub config: String,
+    /// `passed`, `failed`, `error`.
+    pub status: String,
+    pub status_line: String,
+    pub quick_results: Vec<QuickRow>,
+    pub scenarios: Vec<ScenarioView>,
+    pub whats_left: Vec<LeftItem>,
+    pub data_notes: Vec<String>,
+    pub findings: Vec<String>,
+    pub overview_chart: Option<ChartView>,
+}
+
+impl ReportView {
+    /// All charts, for writing to `charts/`.
+    pub fn charts(&self) -> impl Iterator<Item = &ChartView> {
+        self.overview_chart
+            .iter()
+            .chain(self.scenarios.iter().flat_map(|s| s.charts.iter()))
+    }
+}
+
+const DASH: &str = "–";
+
+fn opt_ms(v: Option<f64>) -> String {
+    v.map_or_else(|| DASH.to_string(), format::ms)
+}
+
+fn stats_view(s: &Stats) -> StatsView {
+    StatsView {
+        requests: format::count(s.requests),
+        failures: format::count(s.failures),
+        median: opt_ms(s.median_ms),
+        p95: opt_ms(s.percentiles_ms.get(95.0).flatten()),
+        p99: opt_ms(s.percentiles_ms.get(99.0).flatten()),
+        avg: opt_ms(s.avg_ms),
+        max: opt_ms(s.max_ms),
+        rps: format::per_s(s.rps),
+        success_rate: s
+            .success_rate
+            .map_or_else(|| DASH.to_string(), format::percent),
+    }
+}
+
+/// `target` and `actual` of a check, formatted in its unit.
+fn check_values(c: &Check) -> (String, String) {
+    let fmt = |v: f64| match c.unit {
+        Some("ms") => format::ms(v),
+        Some("%") => format::percent(v),
+        Some("/s") => format::per_s(v),
+        Some("s") => format::duration(v),
+        Some("") if v.fract() == 0.0 && v >= 0.0 => format::count(v as u64),
+        _ => format!("{v}"),
+    };
+    let target = match (c.op, c.target) {
+        (Some(op), Some(t)) => format!("{} {}", op.symbol(), fmt(t)),
+        _ => match c.kind {
+            CheckKind::Required => "executed".to_string(),
+            CheckKind::EndpointMatch => "endpoint present".to_string(),
+            _ => DASH.to_string(),
+        },
+    };
+    let actual = match c.actual {
+        Some(a) => fmt(a),
+        None => match c.kind {
+            CheckKind::Required => "not executed".to_string(),
+            CheckKind::EndpointMatch => "not found".to_string(),
+            _ => "no value".to_string(),
+        },
+    };
+    (target, actual)
+}
+
+fn check_view(c: &Check) -> CheckView {
+    let (target, actual) = check_values(c);
+    CheckView {
+        rule: c.threshold.clone(),
+        endpoint: c.endpoint.clone(),
+        target,
+        actual,
+        achievement: c.achievement.clone().unwrap_or_else(|| DASH.to_string()),
+        message: c.message.clone(),
+        passed: c.passed,
+    }
+}
+
+fn metric_label(c: &Check) -> String {
+    match c.kind {
+        CheckKind::Threshold => c.metric.clone(),
+        CheckKind::Required => "executed".into(),
+        CheckKind::MinDuration => "duration".into(),
+        CheckKind::MinRequests => "requests (minimum)".into(),
+        CheckKind::EndpointMatch => "endpoint".into(),
+    }
+}
+
+/// The first and last history timestamps over all scenarios, as a readable range.
+fn run_date(summary: &Summary<'_>) -> String {
+    let starts = summary
+        .scenarios
+        .iter()
+        .filter_map(|s| s.started_at.as_deref());
+    let ends = summary
+        .scenarios
+        .iter()
+        .filter_map(|s| s.ended_at.as_deref());
+    let (Some(first), Some(last)) = (starts.min(), ends.max()) else {
+        return "unknown (no history files)".to_string();
+    };
+    // RFC 3339 `YYYY-MM-DDTHH:MM:SSZ`: compare the dates, show minutes.
+    let (d1, t1) = (&first[..10], &first[11..16]);
+    let (d2, t2) = (&last[..10], &last[11..16]);
+    if d1 == d2 {
+        format!("{d1}, {t1}–{t2} UTC")
+    } else {
+        format!("{d1} {t1} – {d2} {t2} UTC")
+    }
+}
+
+/// Build the report view. `with_charts` is false when no chart is wanted
+/// (e.g. Markdown to stdout), which also skips drawing them.
+pub fn build(
+    summary: &Summary<'_>,
+    data: &[Option<&ScenarioData>],
+    with_charts: bool,
+) -> anyhow::Result<ReportView> {
+    let mut scenarios = Vec::new();
+    let mut quick_results = Vec::new();
+    let mut whats_left = Vec::new();
+    let mut data_notes: Vec<String> = summary.warnings.clone();
+    data_notes.extend(summary.errors.iter().map(|e| format!("error: {e}")));
+
+    for (s, data) in summary.scenarios.iter().zip(data) {
+        let anchor = format!("scenario-{}", charts::slug(s.name));
+        for c in s.checks.iter().filter(|c| c.endpoint.is_none()) {
+            let (target, actual) = check_values(c);
+            quick_results.push(QuickRow {
+                scenario: s.name.to_string(),
+                anchor: anchor.clone(),
+                metric: metric_label(c),
+                target,
+                actual,
+                achievement: c.achievement.clone().unwrap_or_else(|| DASH.to_string()),
+                passed: c.passed,
+            });
+        }
+        if let Some(reason) = left_reason(s) {
+            whats_left.push(LeftItem {
+                scenario: s.name.to_string(),
+                anchor: anchor.clone(),
+                status_label: s.status.label(),
+                reason,
+            });
+        }
+        data_notes.extend(s.warnings.iter().cloned());
+        data_notes.extend(s.errors.iter().map(|e| format!("error: {e}")));
+        if s.history_percentiles == Some(HistoryPercentiles::Cumulative) {
+            data_notes.push(format!(
+                "{}: the response-time chart shows percentiles cumulative since the start of the run (Locust ran without --csv-full-history), so a late slowdown shows up damped",
+                s.name
+            ));
+        }
+        let charts = match (with_charts, data.and_then(|d| d.history.as_ref())) {
+            (true, Some(history)) => charts::scenario_charts(s.name, history)?
+                .into_iter()
+                .map(ChartView::from_chart)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut failures: Vec<FailureView> = s
+            .failures
+            .iter()
+            .map(|f| FailureView {
+                method: f.method.clone(),
+                name: f.name.clone(),
+                error: f.error.clone(),
+                occurrences: format::count(f.occurrences),
+            })
+            .collect();
+        // Most frequent first; ties keep Locust's order (stable sort).
+        let mut order: Vec<usize> = (0..failures.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(s.failures[i].occurrences));
+        failures = order.into_iter().map(|i| failures[i].clone()).collect();
+        failures.truncate(10);
+        scenarios.push(ScenarioView {
+            name: s.name.to_string(),
+            anchor,
+            status: s.status,
+            status_label: s.status.label(),
+            has_data: s.totals.is_some(),
+            peak_users: s.peak_users.map_or_else(|| DASH.to_string(), format::count),
+            duration: s
+                .duration_s
+                .map_or_else(|| DASH.to_string(), |d| format::duration(d as f64)),
+            started_at: s.started_at.clone().unwrap_or_else(|| DASH.to_string()),
+            totals: s.totals.map(stats_view),
+            checks: s.checks.iter().map(check_view).collect(),
+            failures,
+            exceptions: s
+                .exceptions
+                .iter()
+                .map(|e| ExceptionView {
+                    count: format::count(e.count),
+                    message: e.message.clone(),
+                    traceback: e.traceback.clone(),
+                })
+                .collect(),
+            endpoints: s
+                .endpoints
+                .iter()
+                .map(|e| EndpointView {
+                    method: e.method.clone(),
+                    name: e.name.clone(),
+                    stats: stats_view(&e.stats),
+                })
+                .collect(),
+            charts,
+            errors: s.errors.to_vec(),
+        });
+    }
+
+    let overview_chart = if with_charts {
+        charts::overview_chart(&overview_rows(summary))?.map(ChartView::from_chart)
+    } else {
+        None
+    };
+
+    Ok(ReportView {
+        title: summary.title.clone(),
+        run_date: run_date(summary),
+        generated_at: summary.generated_at.clone(),
+        tool: format!("{} {}", summary.tool.name, summary.tool.version),
+        config: summary.config.clone(),
+        status: match summary.status {
+            super::RunStatus::Passed => "passed",
+            super::RunStatus::Failed => "failed",
+            super::RunStatus::Error => "error",
+        }
+        .to_string(),
+        status_line: summary.status_line(),
+        quick_results,
+        scenarios,
+        whats_left,
+        data_notes,
+        findings: findings(summary),
+        overview_chart,
+    })
+}
+
+/// Why a scenario is on the "what's left" list, e.g.
+/// `scenario4_burst_load ran 13 s of the required 4 min`.
+fn left_reason(s: &ScenarioSummary<'_>) -> Option<String> {
+    match s.status {
+        Status::Passed | Status::Failed => None,
+        Status::Missing | Status::Incomplete => {
+            let reasons: Vec<String> = s
+                .checks
+                .iter()
+                .filter(|c| {
+                    !c.passed
+                        && matches!(
+                            c.kind,
+                            CheckKind::Required | CheckKind::MinDuration | CheckKind::MinRequests
+                        )
+                })
+                .map(|c| match c.kind {
+                    CheckKind::Required => c.message.clone(),
+                    _ => format!("{} {}", s.name, c.message),
+                })
+                .collect();
+            Some(reasons.join("; "))
+        }
+        Status::Error => Some(format!(
+            "could not be judged: {}",
+            s.errors.first().map_or("unreadable input", String::as_str)
+        )),
+    }
+}
+
+/// The target of the first scenario-level threshold on `metric` with `<`/`<=`.
+fn target_of(checks: &[Check], metric: &str) -> Option<f64> {
+    checks
+        .iter()
+        .find(|c| {
+            c.kind == CheckKind::Threshold
+                && c.endpoint.is_none()
+                && c.metric == metric
+                && matches!(c.op, Some(Op::Lt | Op::Le))
+        })
+        .and_then(|c| c.target)
+}
+
+fn overview_rows(summary: &Summary<'_>) -> Vec<OverviewRow> {
+    summary
+        .scenarios
+        .iter()
+        .filter_map(|s| {
+            let t = s.totals?;
+            Some(OverviewRow {
+                scenario: s.name.to_string(),
+                median_ms: t.median_ms,
+                p99_ms: t.percentiles_ms.get(99.0).flatten(),
+                median_target_ms: target_of(s.checks, "median"),
+                p99_target_ms: target_of(s.checks, "p99"),
+            })
+        })
+        .collect()
+}
+
+/// Plain sentences generated from the data.
+fn findings(summary: &Summary<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+
+    // Slowest endpoint by p99 (falling back to max where there is no p99 column).
+    let slowest = summary
+        .scenarios
+        .iter()
+        .flat_map(|s| s.endpoints.iter().map(move |e| (s.name, e)))
+        .filter_map(|(name, e)| Some((name, e, e.stats.percentiles_ms.get(99.0).flatten()?)))
+        .max_by(|a, b| a.2.total_cmp(&b.2));
+    if let Some((scenario, e, p99)) = slowest {
+        out.push(format!(
+            "The slowest endpoint is {} in {scenario}: p99 {} (median {}) over {} requests.",
+            e.label(),
+            format::ms(p99),
+            opt_ms(e.stats.median_ms),
+            format::count(e.stats.requests)
+        ));
+    }
+
+    // The dominant failure across all scenarios.
+    let total_failures: u64 = summary
+        .scenarios
+        .iter()
+        .filter_map(|s| s.totals.map(|t| t.failures))
+        .sum();
+    let dominant = summary
+        .scenarios
+        .iter()
+        .flat_map(|s| s.failures.iter().map(move |f| (s.name, f)))
+        .max_by_key(|(_, f)| f.occurrences);
+    match dominant {
+        Some((scenario, f)) if total_failures > 0 => out.push(format!(
+            "The most frequent failure is {} on {} {} in {scenario}: {} times, {} of all {} failed requests.",
+            f.error,
+            f.method,
+            f.name,
+            format::count(f.occurrences),
+            format::percent(f.occurrences as f64 * 100.0 / total_failures as f64),
+            format::count(total_failures)
+        )),
+        _ if total_failures == 0 && summary.scenarios.iter().any(|s| s.totals.is_some()) => {
+            out.push("No request failed in any scenario.".to_string())
+        }
+        _ => {}
+    }
+
+    // Headroom on response times: one sentence for the scenarios far inside
+    // their targets, one per scenario close to a target.
+    let mut far = Vec::new();
+    for s in &summary.scenarios {
+        let tightest = s
+            .checks
+            .iter()
+            .filter(|c| {
+                c.kind == CheckKind::Threshold
+                    && c.endpoint.is_none()
+                    && c.passed
+                    && c.unit == Some("ms")
+                    && matches!(c.op, Some(Op::Lt | Op::Le))
+            })
+            .filter_map(|c| Some((c, c.achievement_ratio?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        match tightest {
+            Some((c, ratio)) if ratio >= 5.0 => far.push(format!(
+                "{} ({}: {}, {})",
+                s.name,
+                c.metric,
+                check_values(c).1,
+                c.achievement.as_deref().unwrap_or("")
+            )),
+            Some((c, ratio)) if ratio < 1.25 => out.push(format!(
+                "{} is close to its response-time target {}: actual {} ({}).",
+                s.name,
+                c.threshold,
+                check_values(c).1,
+                c.achievement.as_deref().unwrap_or("")
+            )),
+            _ => {}
+        }
+        // The error budget: how much of the allowed failure rate was used.
+        for c in s.checks.iter().filter(|c| {
+            c.kind == CheckKind::Threshold
+                && c.endpoint.is_none()
+                && c.passed
+                && c.metric == "success_rate"
+        }) {
+            if let (Some(actual), Some(target)) = (c.actual, c.target)
+                && target < 100.0
+            {
+                let used = (100.0 - actual) / (100.0 - target);
+                if used >= 0.5 {
+                    out.push(format!(
+                        "{} used {} of its error budget: success rate {} against a target of {} {}.",
+                        s.name,
+                        format::percent_of(used),
+                        format::percent(actual),
+                        c.op.map_or("", Op::symbol),
+                        format::percent(target)
+                    ));
+                }
+            }
+        }
+        // Throughput only just above its floor.
+        for c in s.checks.iter().filter(|c| {
+            c.kind == CheckKind::Threshold
+                && c.endpoint.is_none()
+                && c.passed
+                && c.metric == "rps"
+                && matches!(c.op, Some(Op::Gt | Op::Ge))
+                && c.achievement_ratio.is_some_and(|r| r < 1.1)
+        }) {
+            out.push(format!(
+                "{} is close to its throughput target {}: actual {} ({}).",
+                s.name,
+                c.threshold,
+                check_values(c).1,
+                c.achievement.as_deref().unwrap_or("")
+            ));
+        }
+    }
+    if !far.is_empty() {
+        out.push(format!(
+            "Response times are far inside their targets (at least 5x on every time check) in {}.",
+            far.join("; ")
+        ));
+    }
+    out
+}

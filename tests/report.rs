@@ -1,0 +1,362 @@
+//! report.md, report.html, junit.xml and the charts, from the real binary.
+
+use std::path::Path;
+
+use crate::util::loadgate;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Run `check` on `paths` with a fixed SOURCE_DATE_EPOCH into `out`.
+fn report(paths: &[&str], out: &Path, extra: &[&str]) -> std::process::Output {
+    loadgate()
+        .env("SOURCE_DATE_EPOCH", "1769040000")
+        .arg("check")
+        .args(paths)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Unescaped `|` in a Markdown table line.
+fn cells(line: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '|' if !escaped => count += 1,
+            _ => escaped = false,
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    count
+}
+
+/// Every Markdown table keeps the header's column count on every row.
+fn assert_tables_keep_their_columns(md: &str) {
+    let mut expected: Option<usize> = None;
+    for line in md.lines() {
+        if line.starts_with('|') {
+            let n = cells(line);
+            match expected {
+                None => expected = Some(n),
+                Some(e) => assert_eq!(n, e, "table row with a different column count:\n{line}"),
+            }
+        } else {
+            expected = None;
+        }
+    }
+}
+
+#[test]
+fn the_demo_writes_every_report_with_the_gate_verdict() {
+    let out = tempfile::tempdir().unwrap();
+    let output = report(&["fixtures/demo"], out.path(), &[]);
+    assert_eq!(output.status.code(), Some(1));
+    for name in ["summary.json", "report.md", "report.html", "junit.xml"] {
+        assert!(out.path().join(name).is_file(), "{name} written");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("summary.json"))).unwrap();
+    let md = read(&out.path().join("report.md"));
+    let checks = summary["counts"]["checks"].as_u64().unwrap();
+    assert!(
+        md.contains(&format!(
+            "**FAILED — 3 of 4 scenarios complete; 2 of {checks} checks failed**"
+        )),
+        "{md}"
+    );
+    // The run date comes from the data, not the clock (SOURCE_DATE_EPOCH is in January).
+    let started = summary["scenarios"][0]["started_at"].as_str().unwrap();
+    assert!(
+        md.contains(&format!("Load run: {}", &started[..10])),
+        "{md}"
+    );
+    let burst = summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "scenario4_burst_load")
+        .unwrap();
+    let ran = burst["duration_s"].as_i64().unwrap();
+    assert!(
+        md.contains(&format!(
+            "scenario4_burst_load ran {ran} s of the required 4 min"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("| Scenario | Metric | Target | Actual | Achievement | Status |"));
+    assert_tables_keep_their_columns(&md);
+    // Charts: files exist and report.md links them relatively.
+    let charts: Vec<String> = std::fs::read_dir(out.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(charts.len() >= 3 * 4, "{charts:?}");
+    for chart in &charts {
+        assert!(
+            md.contains(&format!("](charts/{chart})")),
+            "report.md links {chart}"
+        );
+    }
+    assert!(output.stdout.starts_with(b"Release 2026.11 load tests"));
+}
+
+#[test]
+fn the_html_report_is_one_self_contained_file() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    let html = read(&out.path().join("report.html"));
+    assert!(html.len() < 1_000_000, "{} bytes", html.len());
+    assert!(html.contains("<svg"), "charts inline");
+    assert!(!html.contains("<script"), "no JavaScript");
+    assert!(!html.contains("<link"), "no external stylesheet");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("url(http"),
+        "no network access"
+    );
+    assert!(html.contains("@media print"), "print stylesheet");
+    assert!(html.contains("name=\"viewport\""), "phone layout");
+}
+
+#[test]
+fn same_input_and_source_date_epoch_give_byte_identical_outputs() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    report(&["fixtures/demo"], a.path(), &[]);
+    report(&["fixtures/demo"], b.path(), &[]);
+    let files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (fa, fb) = (files(a.path()), files(b.path()));
+    assert!(fa.len() > 4);
+    assert_eq!(
+        fa.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        fb.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in fa.iter().zip(fb.iter()) {
+        assert!(x == y, "{name} differs between runs");
+    }
+}
+
+#[test]
+fn hostile_names_stay_text_in_markdown_html_and_junit() {
+    let out = tempfile::tempdir().unwrap();
+    let output = report(&["fixtures/edge", "--no-fail"], out.path(), &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let md = read(&out.path().join("report.md"));
+    assert_tables_keep_their_columns(&md);
+    assert!(md.contains("&lt;script>alert(1)&lt;/script>"), "{md}");
+    assert!(md.contains("&lt;img src=x onerror=alert(1)>"));
+    assert!(md.contains("| a\\|b |"), "pipe escaped in a cell");
+    assert!(md.contains("Zürich/データ/ünïcödé"));
+    assert!(!md.contains("<script") && !md.contains("<img"));
+
+    let html = read(&out.path().join("report.html"));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "escaped script name"
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("<img"),
+        "no element from a name"
+    );
+    assert!(
+        html.contains("Zürich&#x2f;データ&#x2f;ünïcödé"),
+        "non-ASCII kept (minijinja escapes /)"
+    );
+
+    let junit = read(&out.path().join("junit.xml"));
+    assert!(!junit.contains("<script") && !junit.contains("<img"));
+}
+
+#[test]
+fn junit_has_a_suite_per_scenario_and_a_case_per_check() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    let junit = read(&out.path().join("junit.xml"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("summary.json"))).unwrap();
+    assert_eq!(
+        junit.matches("<testsuite ").count(),
+        summary["scenarios"].as_array().unwrap().len()
+    );
+    let checks = summary["counts"]["checks"].as_u64().unwrap() as usize;
+    assert_eq!(junit.matches("<testcase ").count(), checks);
+    let failed = summary["counts"]["checks_failed"].as_u64().unwrap() as usize;
+    assert_eq!(junit.matches("<failure ").count(), failed);
+    let burst = summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "scenario4_burst_load")
+        .unwrap();
+    let ran = burst["duration_s"].as_i64().unwrap();
+    assert!(
+        junit.contains(&format!("message=\"ran {ran} s of the required 4 min")),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("message=\"success_rate 95.22%, target ≥ 99% (96% of target)\""),
+        "{junit}"
+    );
+}
+
+#[test]
+fn markdown_can_go_to_stdout_alone() {
+    let output = loadgate()
+        .args(["check", "fixtures/demo", "--format", "md", "--out", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with("# Release 2026.11 load tests\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("](charts/"),
+        "no links to charts that were not written"
+    );
+    assert!(!stdout.contains("STATUS  "), "no terminal table mixed in");
+}
+
+#[test]
+fn two_formats_cannot_share_stdout() {
+    let output = loadgate()
+        .args([
+            "check",
+            "fixtures/demo",
+            "--format",
+            "md,json",
+            "--out",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--out - writes one format"));
+}
+
+#[test]
+fn format_selects_the_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &["--format", "json,junit"]);
+    assert!(out.path().join("summary.json").is_file());
+    assert!(out.path().join("junit.xml").is_file());
+    assert!(!out.path().join("report.md").exists());
+    assert!(!out.path().join("charts").exists());
+}
+
+#[test]
+fn a_user_template_replaces_the_builtin_of_the_same_name() {
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(
+        templates.path().join("report.md.j2"),
+        "custom: {{ status_line }} / {{ scenarios|length }}\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    report(
+        &["fixtures/demo"],
+        out.path(),
+        &["--templates", templates.path().to_str().unwrap()],
+    );
+    assert!(
+        read(&out.path().join("report.md"))
+            .starts_with("custom: FAILED — 3 of 4 scenarios complete")
+    );
+    // The HTML still comes from the built-in.
+    assert!(read(&out.path().join("report.html")).contains("<!DOCTYPE html>"));
+}
+
+#[test]
+fn a_broken_user_template_is_an_error_with_file_and_line() {
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(templates.path().join("report.html.j2"), "<p>\n{{ title }\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = report(
+        &["fixtures/demo"],
+        out.path(),
+        &["--templates", templates.path().to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let expected = format!(
+        "error: {}:2: syntax error",
+        templates.path().join("report.html.j2").display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+}
+
+#[test]
+fn a_template_that_fails_while_rendering_names_its_line() {
+    let templates = tempfile::tempdir().unwrap();
+    std::fs::write(
+        templates.path().join("report.md.j2"),
+        "ok\n{{ title|nosuchfilter }}\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = report(
+        &["fixtures/demo"],
+        out.path(),
+        &["--templates", templates.path().to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("report.md.j2:2:"), "{stderr}");
+    // summary.json is written before the templates are rendered.
+    assert!(out.path().join("summary.json").is_file());
+}
+
+#[test]
+fn stale_charts_from_an_earlier_run_are_removed() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("charts")).unwrap();
+    std::fs::write(
+        out.path().join("charts/old-scenario-throughput.svg"),
+        "<svg/>",
+    )
+    .unwrap();
+    std::fs::write(out.path().join("charts/notes.txt"), "kept").unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    assert!(
+        !out.path()
+            .join("charts/old-scenario-throughput.svg")
+            .exists()
+    );
+    assert!(out.path().join("charts/notes.txt").exists());
+}
+
+#[test]
+fn markdown_and_junit_snapshots() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    insta::assert_snapshot!("demo_report_md", read(&out.path().join("report.md")));
+    insta::assert_snapshot!("demo_junit_xml", read(&out.path().join("junit.xml")));
+}
