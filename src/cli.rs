@@ -53,6 +53,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// Compare with an earlier run: its summary.json, or its results folder.
+    /// A regression beyond the [regression] tolerances fails the gate.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+
     /// Report only: exit 0 even when checks fail (still 2 when loadgate cannot judge).
     #[arg(long)]
     pub no_fail: bool,

@@ -40,6 +40,8 @@ enum Kind {
     History,
     Failures,
     Exceptions,
+    /// `PREFIX.json` from `--json-file PREFIX`; attached only to a set that has other files.
+    Json,
 }
 
 // Longest first: `_stats_history.csv` must not be read as `_stats.csv`'s prefix.
@@ -53,10 +55,13 @@ const SUFFIXES: [(&str, Kind); 4] = [
 /// Split `x_stats.csv` into (`x`, Stats).
 fn classify(path: &Path) -> Option<(String, Kind)> {
     let file_name = path.file_name()?.to_str()?;
-    SUFFIXES.iter().find_map(|(suffix, kind)| {
-        let prefix = file_name.strip_suffix(suffix)?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), *kind))
-    })
+    SUFFIXES
+        .iter()
+        .chain(&[(".json", Kind::Json)])
+        .find_map(|(suffix, kind)| {
+            let prefix = file_name.strip_suffix(suffix)?;
+            (!prefix.is_empty()).then(|| (prefix.to_string(), *kind))
+        })
 }
 
 /// Walk `paths` and group the Locust files found. `exclude` is a folder
@@ -84,6 +89,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             Kind::History => &mut files.history,
             Kind::Failures => &mut files.failures,
             Kind::Exceptions => &mut files.exceptions,
+            Kind::Json => &mut files.json,
         };
         if slot.is_none() {
             *slot = Some(path.to_path_buf());
@@ -102,7 +108,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             }
         };
         if meta.is_file() {
-            let Some((prefix, _)) = classify(root) else {
+            let Some((prefix, _)) = classify(root).filter(|(_, k)| *k != Kind::Json) else {
                 out.errors.push(format!(
                     "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
                     root.display()
@@ -111,7 +117,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             };
             // A single file stands for its whole result set: take its siblings too.
             let dir = root.parent().filter(|d| !d.as_os_str().is_empty());
-            for (suffix, _) in SUFFIXES {
+            for suffix in SUFFIXES.iter().map(|(s, _)| *s).chain([".json"]) {
                 let sibling = match dir {
                     Some(d) => d.join(format!("{prefix}{suffix}")),
                     None => PathBuf::from(format!("{prefix}{suffix}")),
@@ -158,6 +164,14 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
     // Group by scenario name: the same name in two folders is an error.
     let mut by_name: BTreeMap<String, Vec<ResultFiles>> = BTreeMap::new();
     for ((_, prefix), files) in groups {
+        // Any other JSON file (a package.json, an old summary.json) is not a result set.
+        if files.stats.is_none()
+            && files.history.is_none()
+            && files.failures.is_none()
+            && files.exceptions.is_none()
+        {
+            continue;
+        }
         by_name.entry(prefix).or_default().push(files);
     }
     for (name, mut sets) in by_name {
@@ -209,6 +223,8 @@ mod tests {
             "a_exceptions.csv",
             "b_stats.csv",
             "notes.txt",
+            "a.json",
+            "summary.json",
             "_stats.csv",
         ] {
             touch(&d.path().join("r").join(f));
@@ -219,6 +235,7 @@ mod tests {
         assert_eq!(a.name, "a");
         assert!(a.files.stats.is_some() && a.files.history.is_some());
         assert!(a.files.failures.is_some() && a.files.exceptions.is_some());
+        assert!(a.files.json.is_some());
         assert_eq!(found.sets[1].name, "b");
     }
 

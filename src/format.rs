@@ -63,6 +63,21 @@ pub fn percent_of(ratio: f64) -> String {
     }
 }
 
+/// A rank-test result for people: `significant, p < 0.0001` or `not significant, p = 0.42`.
+pub fn significance(t: &crate::evaluate::stats::RankTest) -> String {
+    let p = if t.p_value < 0.0001 {
+        "p < 0.0001".to_string()
+    } else {
+        format!("p = {}", trim(format!("{:.4}", t.p_value)))
+    };
+    let verdict = if t.significant() {
+        "significant"
+    } else {
+        "not significant"
+    };
+    format!("{verdict}, {p}")
+}
+
 /// A value of the given metric kind.
 pub fn value(kind: MetricKind, v: f64) -> String {
     match kind {

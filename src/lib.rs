@@ -94,8 +94,24 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     }
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
 
-    let (results, eval_warnings) = evaluate::evaluate(&config, inputs);
-    warnings.extend(eval_warnings);
+    let baseline = match &args.baseline {
+        Some(path) => Some(load_run(path, out.as_ref().map(OutputDir::path))?),
+        None => None,
+    };
+    if baseline.is_some() && config.regression.is_none() {
+        warnings.push(format!(
+            "built-in regression tolerances in use ({}, noise floor {}): the config has no [regression] table",
+            config::DEFAULT_TOLERANCES
+                .iter()
+                .map(|(m, t)| format!("{m} {t}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            format::ms(config::DEFAULT_NOISE_FLOOR_MS)
+        ));
+    }
+    let evaluation = evaluate::evaluate(&config, inputs, baseline.as_ref());
+    warnings.extend(evaluation.warnings);
+    let results = evaluation.results;
     if config.defaults_origin == DefaultsOrigin::BuiltIn {
         warnings.push(format!(
             "built-in default targets in use ({}): {}",
@@ -116,6 +132,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
         config.source_label(),
         generated_at,
         &results,
+        evaluation.baseline,
         warnings,
         errors,
     );
@@ -258,6 +275,58 @@ fn print_stdout(bytes: &[u8]) -> anyhow::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(()),
     }
+}
+
+/// Read a run to compare with: an earlier summary.json, or a results folder
+/// (read like `check` reads its PATHs). Any problem with it is an error.
+pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::RunSnapshot> {
+    if path.is_file() {
+        return Ok(ingest::summary::read_summary(path)?);
+    }
+    if !path.is_dir() {
+        bail!("baseline {} does not exist", path.display());
+    }
+    let found = discover::discover(&[path.to_path_buf()], exclude);
+    let mut problems = found.errors;
+    problems.extend(found.duplicates.into_iter().map(|(_, m)| m));
+    let mut scenarios = Vec::new();
+    let mut date: Option<String> = None;
+    for set in &found.sets {
+        let input = ingest_set(set);
+        problems.extend(input.errors);
+        if let Some(data) = input.data {
+            let start = data
+                .history
+                .as_ref()
+                .and_then(|h| h.span())
+                .and_then(|(a, _)| report::summary::rfc3339(a));
+            if let Some(start) = start {
+                date = Some(date.map_or(start.clone(), |d| d.min(start)));
+            }
+            scenarios.push(model::SnapshotScenario {
+                name: set.name.clone(),
+                totals: data.totals,
+                endpoints: data.endpoints,
+                histograms: data.histograms,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the baseline {} could not be read:\n  {}",
+            path.display(),
+            problems.join("\n  ")
+        );
+    }
+    if scenarios.is_empty() {
+        bail!("no Locust results found in the baseline {}", path.display());
+    }
+    Ok(model::RunSnapshot {
+        source: path.to_path_buf(),
+        title: None,
+        date,
+        scenarios,
+    })
 }
 
 /// Read one result set into a [`ScenarioInput`].

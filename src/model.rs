@@ -4,10 +4,11 @@
 //! them. Nothing here does I/O. Numbers keep the value Locust wrote (parsed
 //! into `f64`/`u64`); rounding happens only when something is displayed.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 
 /// The files of one Locust `--csv PREFIX` result set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -20,6 +21,9 @@ pub struct ResultFiles {
     pub failures: Option<PathBuf>,
     /// `PREFIX_exceptions.csv`.
     pub exceptions: Option<PathBuf>,
+    /// `PREFIX.json`, Locust's `--json-file PREFIX` output (response-time histograms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub json: Option<PathBuf>,
 }
 
 /// One percentile column of a stats or history row, e.g. `99.9%`.
@@ -47,6 +51,37 @@ impl Percentiles {
     /// The labels present, e.g. `["50", "95", "99"]`.
     pub fn labels(&self) -> Vec<&str> {
         self.0.iter().map(|p| p.label.as_str()).collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for Percentiles {
+    // From summary.json: `{"50": 8, "99.9": null, …}` in document order.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Percentiles;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of percentile labels to milliseconds")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Percentiles, A::Error> {
+                let mut out = Vec::new();
+                while let Some((label, value_ms)) = map.next_entry::<String, Option<f64>>()? {
+                    let level = label.parse::<f64>().map_err(|_| {
+                        serde::de::Error::custom(format!("`{label}` is not a percentile label"))
+                    })?;
+                    out.push(Percentile {
+                        label,
+                        level,
+                        value_ms,
+                    });
+                }
+                Ok(Percentiles(out))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -93,7 +128,7 @@ pub(crate) fn ser_num<S: serde::Serializer>(v: &f64, serializer: S) -> Result<S:
 }
 
 /// The statistics of one row of `_stats.csv`: an endpoint or the `Aggregated` total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// `Request Count`.
     pub requests: u64,
@@ -142,7 +177,7 @@ pub fn success_rate(requests: u64, failures: u64) -> Option<f64> {
 }
 
 /// One endpoint row: Locust's `Type` (the method) and `Name`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
     /// Locust's `Type` column, usually the HTTP method.
     pub method: String,
@@ -234,6 +269,17 @@ impl History {
     }
 }
 
+/// A response-time histogram from Locust's `--json-file` output: bucket in
+/// ms (Locust rounds to 2 significant digits above 100 ms) → request count.
+pub type Histogram = BTreeMap<u64, u64>;
+
+/// The histograms of one run: per endpoint (method, name) and merged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Histograms {
+    pub total: Histogram,
+    pub endpoints: BTreeMap<(String, String), Histogram>,
+}
+
 /// Everything read from one result set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioData {
@@ -244,6 +290,8 @@ pub struct ScenarioData {
     pub history: Option<History>,
     pub failures: Vec<FailureRow>,
     pub exceptions: Vec<ExceptionRow>,
+    /// From `PREFIX.json`, when Locust wrote one.
+    pub histograms: Option<Histograms>,
 }
 
 impl ScenarioData {
@@ -254,4 +302,25 @@ impl ScenarioData {
             .and_then(History::span)
             .map(|(a, b)| b - a)
     }
+}
+
+/// A run to compare against: read from an earlier summary.json or a results folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSnapshot {
+    /// The file or folder it was read from.
+    pub source: PathBuf,
+    pub title: Option<String>,
+    /// When it ran (its first history timestamp), or when its summary was made.
+    pub date: Option<String>,
+    /// Sorted by name.
+    pub scenarios: Vec<SnapshotScenario>,
+}
+
+/// One scenario of a [`RunSnapshot`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotScenario {
+    pub name: String,
+    pub totals: Stats,
+    pub endpoints: Vec<Endpoint>,
+    pub histograms: Option<Histograms>,
 }

@@ -16,10 +16,22 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use threshold::{Metric, MetricKind, Op, Threshold};
+pub use threshold::{Metric, MetricKind, Op, Threshold, Tolerance, Worse};
 
 /// The thresholds applied when there is no config file, or the config has no `[defaults]`.
 pub const BUILTIN_DEFAULTS: [&str; 3] = ["median < 200ms", "p99 < 1s", "success_rate >= 99%"];
+
+/// The tolerances used by `--baseline` when the config has no `[regression]` table.
+pub const DEFAULT_TOLERANCES: [(&str, &str); 5] = [
+    ("median", "+10%"),
+    ("p95", "+10%"),
+    ("p99", "+15%"),
+    ("rps", "-10%"),
+    ("success_rate", "-0.5"),
+];
+
+/// The default noise floor: a time metric moving less than this never counts.
+pub const DEFAULT_NOISE_FLOOR_MS: f64 = 2.0;
 
 /// The name looked for when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "loadgate.toml";
@@ -29,6 +41,7 @@ pub const CONFIG_FILE_NAME: &str = "loadgate.toml";
 struct RawConfig {
     title: Option<String>,
     defaults: Option<RawDefaults>,
+    regression: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
     scenarios: BTreeMap<String, RawScenario>,
 }
@@ -57,6 +70,7 @@ struct RawScenario {
     thresholds: Vec<Spanned<String>>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
+    regression: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +119,31 @@ pub struct EndpointConfig {
     pub key: String,
 }
 
+/// One tolerance of a `[regression]` table, e.g. `p99 = "+15%"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToleranceRule {
+    pub metric: Metric,
+    pub tolerance: Tolerance,
+    /// The tolerance as written, e.g. `+15%`.
+    pub text: String,
+    /// The key path, e.g. `regression.p99`.
+    pub key: String,
+}
+
+/// A `[regression]` table as written (global or per scenario).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RegressionTable {
+    pub rules: Vec<ToleranceRule>,
+    pub noise_floor_ms: Option<f64>,
+}
+
+/// The tolerances in force for one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regression {
+    pub rules: Vec<ToleranceRule>,
+    pub noise_floor_ms: f64,
+}
+
 /// A `[scenarios.X]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioConfig {
@@ -119,6 +158,8 @@ pub struct ScenarioConfig {
     pub min_requests: Option<u64>,
     pub thresholds: Vec<ConfiguredThreshold>,
     pub endpoints: Vec<EndpointConfig>,
+    /// `[scenarios.X.regression]`, overriding the global table key by key.
+    pub regression: Option<RegressionTable>,
 }
 
 /// Where the default thresholds came from.
@@ -139,6 +180,8 @@ pub struct Config {
     pub defaults_origin: DefaultsOrigin,
     /// Sorted by key.
     pub scenarios: Vec<ScenarioConfig>,
+    /// `[regression]`; `None` means the built-in tolerances apply.
+    pub regression: Option<RegressionTable>,
 }
 
 /// A config error: file, key path, position and what is wrong.
@@ -250,6 +293,56 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    fn regression(
+        &self,
+        raw: &BTreeMap<String, Spanned<String>>,
+        base: &str,
+    ) -> Result<RegressionTable, ConfigError> {
+        let mut table = RegressionTable::default();
+        for (name, value) in raw {
+            let key = format!("{base}.{}", toml_key(name));
+            let start = value.span().start + 1;
+            let at = |offset: usize| Some(start + offset..start + offset);
+            if name == "noise_floor" {
+                let threshold = Threshold::parse(&format!("median < {}", value.get_ref()))
+                    .map_err(|e| {
+                        self.error(
+                            key.clone(),
+                            at(0),
+                            format!(
+                                "{} in `{}`; a noise floor is a time such as \"2ms\"",
+                                e.message,
+                                value.get_ref()
+                            ),
+                        )
+                    })?;
+                table.noise_floor_ms = Some(threshold.target);
+                continue;
+            }
+            let Some(metric) = Metric::parse(name) else {
+                return Err(self.error(
+                    key,
+                    at(0),
+                    format!(
+                        "unknown metric `{name}`; a [regression] key is noise_floor or one of: {}",
+                        threshold::METRIC_NAMES
+                    ),
+                ));
+            };
+            let tolerance = Tolerance::parse(&metric, value.get_ref())
+                .map_err(|e| self.error(key.clone(), at(e.offset), e.message))?;
+            table.rules.push(ToleranceRule {
+                metric,
+                tolerance,
+                text: value.get_ref().trim().to_string(),
+                key,
+            });
+        }
+        Ok(table)
+    }
+}
+
 impl Config {
     /// The built-in defaults, used when no config file is found.
     pub fn builtin() -> Config {
@@ -259,6 +352,27 @@ impl Config {
             defaults: builtin_thresholds(),
             defaults_origin: DefaultsOrigin::BuiltIn,
             scenarios: Vec::new(),
+            regression: None,
+        }
+    }
+
+    /// The tolerances for a scenario: its own `[scenarios.X.regression]` over
+    /// the global `[regression]`, over the built-in defaults when there is no
+    /// global table.
+    pub fn regression_for(&self, sc: Option<&ScenarioConfig>) -> Regression {
+        let global = self.regression.clone().unwrap_or_else(default_regression);
+        let mut rules = global.rules;
+        let mut noise_floor_ms = global.noise_floor_ms.unwrap_or(DEFAULT_NOISE_FLOOR_MS);
+        if let Some(own) = sc.and_then(|s| s.regression.as_ref()) {
+            rules.retain(|r| !own.rules.iter().any(|o| o.metric == r.metric));
+            rules.extend(own.rules.iter().cloned());
+            if let Some(floor) = own.noise_floor_ms {
+                noise_floor_ms = floor;
+            }
+        }
+        Regression {
+            rules,
+            noise_floor_ms,
         }
     }
 
@@ -319,7 +433,12 @@ impl Config {
                     key,
                 });
             }
+            let regression = match &s.regression {
+                Some(raw) => Some(ctx.regression(raw, &format!("{base}.regression"))?),
+                None => None,
+            };
             scenarios.push(ScenarioConfig {
+                regression,
                 key: key.clone(),
                 pattern: Glob::new(s.pattern.as_deref().unwrap_or(key)),
                 required: s.required,
@@ -330,12 +449,17 @@ impl Config {
             });
         }
 
+        let regression = match &raw.regression {
+            Some(table) => Some(ctx.regression(table, "regression")?),
+            None => None,
+        };
         Ok(Config {
             source: ConfigSource::File(file.to_path_buf()),
             title: raw.title,
             defaults,
             defaults_origin,
             scenarios,
+            regression,
         })
     }
 
@@ -366,6 +490,26 @@ impl Config {
             ConfigSource::File(p) => p.display().to_string(),
             ConfigSource::BuiltIn => "built-in defaults".to_string(),
         }
+    }
+}
+
+/// The built-in tolerances (see [`DEFAULT_TOLERANCES`]).
+fn default_regression() -> RegressionTable {
+    RegressionTable {
+        rules: DEFAULT_TOLERANCES
+            .iter()
+            .map(|(metric, text)| {
+                // Constants covered by a unit test.
+                let metric = Metric::parse(metric).expect("built-in tolerance metric");
+                ToleranceRule {
+                    tolerance: Tolerance::parse(&metric, text).expect("built-in tolerance"),
+                    metric,
+                    text: text.to_string(),
+                    key: "built-in tolerances".to_string(),
+                }
+            })
+            .collect(),
+        noise_floor_ms: Some(DEFAULT_NOISE_FLOOR_MS),
     }
 }
 
@@ -453,6 +597,40 @@ mod tests {
     #[test]
     fn builtin_defaults_parse() {
         assert_eq!(Config::builtin().defaults.len(), 3);
+        let r = Config::builtin().regression_for(None);
+        assert_eq!(r.rules.len(), 5);
+        assert_eq!(r.noise_floor_ms, 2.0);
+    }
+
+    #[test]
+    fn scenario_tolerances_override_the_global_ones_by_metric() {
+        let c = load("[regression]\np99 = \"+20%\"\nnoise_floor = \"5ms\"\n[scenarios.a.regression]\np99 = \"+50%\"\nrps = \"-5%\"\n").unwrap();
+        let global = c.regression_for(None);
+        assert_eq!(global.rules.len(), 1);
+        assert_eq!(global.noise_floor_ms, 5.0);
+        let a = c.regression_for(c.scenarios.first());
+        let texts: Vec<(String, &str)> = a
+            .rules
+            .iter()
+            .map(|r| (r.metric.to_string(), r.text.as_str()))
+            .collect();
+        assert_eq!(texts, vec![("p99".into(), "+50%"), ("rps".into(), "-5%")]);
+        assert_eq!(a.noise_floor_ms, 5.0);
+    }
+
+    #[test]
+    fn bad_tolerances_name_their_key() {
+        let e = load("[regression]\np99 = \"15%\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("regression.p99"));
+        assert_eq!(e.location.map(|l| l.line), Some(2));
+        let e = load("[regression]\nlatency = \"+1%\"\n").unwrap_err();
+        assert!(
+            e.message.contains("unknown metric `latency`"),
+            "{}",
+            e.message
+        );
+        let e = load("[regression]\nnoise_floor = \"two\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("regression.noise_floor"));
     }
 
     #[test]

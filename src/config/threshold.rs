@@ -58,7 +58,8 @@ pub enum Metric {
 pub const METRIC_NAMES: &str = "requests, failures, median, avg, min, max, pN (any percentile column, e.g. p95, p99, p99.9), rps, failures_per_s, success_rate, error_rate";
 
 impl Metric {
-    fn parse(name: &str) -> Option<Metric> {
+    /// The metric named `name`, e.g. `median`, `p99.9`, `rps`.
+    pub fn parse(name: &str) -> Option<Metric> {
         Some(match name {
             "requests" => Metric::Requests,
             "failures" => Metric::Failures,
@@ -354,6 +355,80 @@ fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64,
     }
 }
 
+/// Which way a metric must not move for a tolerance: the sign of `+10%` or `-0.5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Worse {
+    /// `+`: a rise is bad (times, failures).
+    Higher,
+    /// `-`: a fall is bad (throughput, success rate).
+    Lower,
+}
+
+/// How far a metric may move against a baseline before it counts as a regression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerance {
+    pub worse: Worse,
+    /// In percent of the baseline when `relative`, else in the metric's canonical unit
+    /// (ms for times, percentage points for rates, plain numbers otherwise).
+    pub amount: f64,
+    pub relative: bool,
+}
+
+impl Tolerance {
+    /// Parse `+10%`, `-10%`, `-0.5` (percentage points for a rate), `+5ms`, `+0.5s`.
+    pub fn parse(metric: &Metric, text: &str) -> Result<Tolerance, ParseError> {
+        let t = text.trim();
+        let worse = match t.chars().next() {
+            Some('+') => Worse::Higher,
+            Some('-') => Worse::Lower,
+            _ => {
+                return err(
+                    0,
+                    format!(
+                        "a tolerance starts with + (a rise is worse) or - (a fall is worse), e.g. \"+10%\"; found `{t}`"
+                    ),
+                );
+            }
+        };
+        let mut c = Cursor { text: t, pos: 1 };
+        c.skip_ws();
+        let at = c.pos;
+        let number = c.take_while(|ch| ch.is_ascii_digit() || ch == '.');
+        let Ok(amount) = number.parse::<f64>() else {
+            return err(at, format!("expected a number after the sign in `{t}`"));
+        };
+        c.skip_ws();
+        let unit_at = c.pos;
+        let unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
+        if !c.rest().trim().is_empty() {
+            return err(
+                c.pos,
+                format!("unexpected `{}` in tolerance `{t}`", c.rest()),
+            );
+        }
+        let (amount, relative) = match (metric.kind(), unit) {
+            (_, "%") => (amount, true),
+            (MetricKind::Time, "" | "ms") => (amount, false),
+            (MetricKind::Time, "s") => (amount * 1000.0, false),
+            (MetricKind::Rate | MetricKind::Count | MetricKind::PerSecond, "") => (amount, false),
+            _ => {
+                return err(
+                    unit_at,
+                    format!(
+                        "`{unit}` is not a unit for `{metric}`; use `%` for a change relative to the baseline, or an absolute amount"
+                    ),
+                );
+            }
+        };
+        Ok(Tolerance {
+            worse,
+            amount,
+            relative,
+        })
+    }
+}
+
 /// Parse a duration such as `4m`, `90s`, `1h30m`, `500ms` into seconds.
 pub fn parse_duration(text: &str) -> Result<f64, ParseError> {
     let mut c = Cursor {
@@ -477,6 +552,31 @@ mod tests {
         ] {
             assert!(Threshold::parse(bad).is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn tolerances_carry_direction_and_kind() {
+        let p99 = Metric::parse("p99").unwrap();
+        assert_eq!(
+            Tolerance::parse(&p99, "+15%").unwrap(),
+            Tolerance {
+                worse: Worse::Higher,
+                amount: 15.0,
+                relative: true
+            }
+        );
+        assert_eq!(Tolerance::parse(&p99, "+0.5s").unwrap().amount, 500.0);
+        let sr = Metric::parse("success_rate").unwrap();
+        let t = Tolerance::parse(&sr, "-0.5").unwrap();
+        assert_eq!((t.worse, t.amount, t.relative), (Worse::Lower, 0.5, false));
+        assert!(
+            Tolerance::parse(&p99, "10%")
+                .unwrap_err()
+                .message
+                .contains("starts with +")
+        );
+        assert!(Tolerance::parse(&sr, "-1ms").is_err());
+        assert!(Tolerance::parse(&p99, "+ten%").is_err());
     }
 
     #[test]

@@ -3,13 +3,19 @@
 //!
 //! Every check yields the same record (see [`Check`]) whatever produced it:
 //! a threshold, a required scenario that is missing, or a run shorter than
-//! its `min_duration`. Reports only read these records.
+//! its `min_duration`. Reports only read these records. With a baseline,
+//! each scenario is also compared with its earlier run (`compare`); a
+//! regression fails the scenario like a missed threshold.
+
+pub mod compare;
+pub mod stats;
 
 use serde::Serialize;
 
 use crate::config::{Config, ConfiguredThreshold, Op, ScenarioConfig};
 use crate::format;
-use crate::model::{Endpoint, ResultFiles, ScenarioData, Stats, ser_opt_num};
+use crate::model::{Endpoint, ResultFiles, RunSnapshot, ScenarioData, Stats, ser_opt_num};
+use compare::{Current, ScenarioComparison, Verdict};
 
 /// What produced a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,6 +105,8 @@ pub struct ScenarioResult {
     pub files: ResultFiles,
     pub data: Option<ScenarioData>,
     pub checks: Vec<Check>,
+    /// The comparison with the baseline, when one was given and has this scenario.
+    pub comparison: Option<ScenarioComparison>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
 }
@@ -107,11 +115,44 @@ impl ScenarioResult {
     pub fn failed_checks(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| !c.passed)
     }
+
+    pub fn regressions(&self) -> usize {
+        self.comparison.as_ref().map_or(0, |c| {
+            c.comparisons
+                .iter()
+                .filter(|c| c.verdict == Verdict::Regressed)
+                .count()
+        })
+    }
+}
+
+/// What the baseline was, and which scenarios only one side has.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaselineInfo {
+    pub source: String,
+    pub title: Option<String>,
+    pub date: Option<String>,
+    /// Scenarios in this run but not in the baseline.
+    pub new_scenarios: Vec<String>,
+    /// Scenarios in the baseline but not in this run.
+    pub vanished_scenarios: Vec<String>,
+}
+
+/// Everything evaluation decided.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub results: Vec<ScenarioResult>,
+    pub warnings: Vec<String>,
+    pub baseline: Option<BaselineInfo>,
 }
 
 /// Judge every scenario against the config. Scenarios come back sorted by
 /// name, then the missing ones in config order.
-pub fn evaluate(config: &Config, inputs: Vec<ScenarioInput>) -> (Vec<ScenarioResult>, Vec<String>) {
+pub fn evaluate(
+    config: &Config,
+    inputs: Vec<ScenarioInput>,
+    baseline: Option<&RunSnapshot>,
+) -> Evaluation {
     let mut warnings = Vec::new();
     let mut results = Vec::new();
     let mut matched_keys = std::collections::BTreeSet::new();
@@ -120,8 +161,57 @@ pub fn evaluate(config: &Config, inputs: Vec<ScenarioInput>) -> (Vec<ScenarioRes
         if let Ok(Some(sc)) = &scenario_config {
             matched_keys.insert(sc.key.clone());
         }
-        results.push(judge(config, input, scenario_config));
+        let mut result = judge(config, input, scenario_config.clone());
+        if let (Some(base), Some(data)) = (baseline, &result.data)
+            && let Some(base_scenario) = base.scenarios.iter().find(|b| b.name == result.name)
+        {
+            let regression = config.regression_for(scenario_config.ok().flatten());
+            let comparison = compare::compare(
+                &regression,
+                base_scenario,
+                Current {
+                    totals: &data.totals,
+                    endpoints: &data.endpoints,
+                    histograms: data.histograms.as_ref(),
+                },
+            );
+            result.comparison = Some(comparison);
+            if result.regressions() > 0 && result.status == Status::Passed {
+                result.status = Status::Failed;
+            }
+        }
+        results.push(result);
     }
+    let baseline_info = baseline.map(|base| {
+        let names: Vec<&str> = results
+            .iter()
+            .filter(|r| r.data.is_some())
+            .map(|r| r.name.as_str())
+            .collect();
+        let info = BaselineInfo {
+            source: base.source.display().to_string(),
+            title: base.title.clone(),
+            date: base.date.clone(),
+            new_scenarios: names
+                .iter()
+                .filter(|n| !base.scenarios.iter().any(|b| b.name == **n))
+                .map(|n| n.to_string())
+                .collect(),
+            vanished_scenarios: base
+                .scenarios
+                .iter()
+                .filter(|b| !names.contains(&b.name.as_str()))
+                .map(|b| b.name.clone())
+                .collect(),
+        };
+        if !names.is_empty() && info.new_scenarios.len() == names.len() {
+            warnings.push(format!(
+                "the baseline {} has none of this run's scenarios, so nothing was compared",
+                info.source
+            ));
+        }
+        info
+    });
     for sc in &config.scenarios {
         if matched_keys.contains(&sc.key) {
             continue;
@@ -135,7 +225,11 @@ pub fn evaluate(config: &Config, inputs: Vec<ScenarioInput>) -> (Vec<ScenarioRes
             ));
         }
     }
-    (results, warnings)
+    Evaluation {
+        results,
+        warnings,
+        baseline: baseline_info,
+    }
 }
 
 fn missing(sc: &ScenarioConfig) -> ScenarioResult {
@@ -145,6 +239,7 @@ fn missing(sc: &ScenarioConfig) -> ScenarioResult {
         status: Status::Missing,
         files: ResultFiles::default(),
         data: None,
+        comparison: None,
         checks: vec![Check {
             kind: CheckKind::Required,
             threshold: "required = true".into(),
@@ -224,6 +319,7 @@ fn judge(
         files,
         data,
         checks,
+        comparison: None,
         warnings,
         errors,
     }

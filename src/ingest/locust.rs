@@ -17,8 +17,8 @@ use csv::StringRecord;
 
 use super::InputError;
 use crate::model::{
-    Endpoint, ExceptionRow, FailureRow, History, HistoryPercentiles, HistoryPoint, Percentile,
-    Percentiles, ResultFiles, ScenarioData, Stats, success_rate,
+    Endpoint, ExceptionRow, FailureRow, Histogram, Histograms, History, HistoryPercentiles,
+    HistoryPoint, Percentile, Percentiles, ResultFiles, ScenarioData, Stats, success_rate,
 };
 
 /// What reading a result set produced: the data when `_stats.csv` was
@@ -71,12 +71,20 @@ pub fn read_result_set(files: &ResultFiles) -> Ingested {
         }),
         None => Vec::new(),
     };
+    let histograms = match &files.json {
+        Some(path) => read_json(path).map(Some).unwrap_or_else(|e| {
+            out.errors.push(e);
+            None
+        }),
+        None => None,
+    };
     out.data = Some(ScenarioData {
         totals,
         endpoints,
         history,
         failures,
         exceptions,
+        histograms,
     });
     out
 }
@@ -548,6 +556,47 @@ pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), In
     Ok((Some(history), warning))
 }
 
+/// One entry of Locust's `--json-file` output; other fields are ignored.
+#[derive(serde::Deserialize)]
+struct JsonEntry {
+    name: String,
+    method: Option<String>,
+    /// Bucket (ms, as a string key) → count.
+    response_times: std::collections::BTreeMap<String, u64>,
+}
+
+/// Read `PREFIX.json` (Locust's `--json-file`): the response-time histogram of
+/// each endpoint, and their sum, which is exact because buckets are shared.
+pub fn read_json(path: &Path) -> Result<Histograms, InputError> {
+    let reader = BufReader::new(open(path)?);
+    let entries: Vec<JsonEntry> = serde_json::from_reader(reader).map_err(|e| InputError {
+        path: path.to_path_buf(),
+        line: Some(e.line() as u64).filter(|l| *l > 0),
+        column: None,
+        message: format!("not Locust's --json-file output: {e}"),
+    })?;
+    let mut out = Histograms::default();
+    for entry in entries {
+        let mut histogram = Histogram::new();
+        for (bucket, count) in entry.response_times {
+            let ms = bucket.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
+                InputError::file(
+                    path,
+                    format!("response_times of `{}` has a bucket `{bucket}` that is not a time in ms", entry.name),
+                )
+            })?;
+            // Locust's buckets are whole milliseconds.
+            *histogram.entry(ms.round() as u64).or_default() += count;
+        }
+        for (bucket, count) in &histogram {
+            *out.total.entry(*bucket).or_default() += count;
+        }
+        out.endpoints
+            .insert((entry.method.unwrap_or_default(), entry.name), histogram);
+    }
+    Ok(out)
+}
+
 /// Read `_failures.csv` (4 columns before Locust 2.44, 6 since).
 pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
     let mut reader = csv_reader(open(path)?);
@@ -804,6 +853,17 @@ mod tests {
             read_failures(&new).unwrap()[0].error,
             "HTTPError('429, slow')"
         );
+    }
+
+    #[test]
+    fn locust_json_histograms_are_merged_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "s.json", br#"[{"name":"/a","method":"GET","num_requests":3,"response_times":{"5":2,"7":1}},{"name":"/b","method":"POST","response_times":{"5":4,"120":1}}]"#);
+        let h = read_json(&path).unwrap();
+        assert_eq!(h.total, Histogram::from([(5, 6), (7, 1), (120, 1)]));
+        assert_eq!(h.endpoints[&("GET".to_string(), "/a".to_string())][&5], 2);
+        let bad = write(&dir, "t.json", b"{\"not\": \"a list\"}");
+        assert!(read_json(&bad).unwrap_err().message.contains("--json-file"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! format; Locust's CSV output is the first.
 
 pub mod locust;
+pub mod summary;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -7,7 +7,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::evaluate::{Check, ScenarioResult, Status};
+use crate::evaluate::compare::Comparison;
+use crate::evaluate::{BaselineInfo, Check, ScenarioResult, Status};
 use crate::model::{Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles, Stats};
 
 /// The schema identifier written in every summary.json.
@@ -39,6 +40,8 @@ pub struct Counts {
     pub scenarios_complete: usize,
     pub checks: usize,
     pub checks_failed: usize,
+    /// Compared metrics that regressed against the baseline (0 without one).
+    pub regressions: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +62,14 @@ pub struct ScenarioSummary<'a> {
     pub totals: Option<&'a Stats>,
     pub endpoints: &'a [Endpoint],
     pub checks: &'a [Check],
+    /// Metrics compared with the baseline (only with `--baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparisons: Option<&'a [Comparison]>,
+    /// Endpoints only in this run / only in the baseline (only with `--baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_endpoints: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vanished_endpoints: Option<&'a [String]>,
     pub failures: &'a [FailureRow],
     pub exceptions: &'a [ExceptionRow],
     pub warnings: &'a [String],
@@ -76,6 +87,9 @@ pub struct Summary<'a> {
     /// The config file, or `built-in defaults`.
     pub config: String,
     pub counts: Counts,
+    /// The run compared with (only with `--baseline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineInfo>,
     pub scenarios: Vec<ScenarioSummary<'a>>,
     /// Run-wide warnings (e.g. built-in default targets in use).
     pub warnings: Vec<String>,
@@ -97,6 +111,7 @@ impl<'a> Summary<'a> {
         config: String,
         generated_at: String,
         results: &'a [ScenarioResult],
+        baseline: Option<BaselineInfo>,
         warnings: Vec<String>,
         errors: Vec<String>,
     ) -> Summary<'a> {
@@ -120,10 +135,11 @@ impl<'a> Summary<'a> {
                 .count(),
             checks,
             checks_failed,
+            regressions: results.iter().map(ScenarioResult::regressions).sum(),
         };
         let status = if !errors.is_empty() || results.iter().any(|r| r.status == Status::Error) {
             RunStatus::Error
-        } else if checks_failed > 0 {
+        } else if checks_failed > 0 || counts.regressions > 0 {
             RunStatus::Failed
         } else {
             RunStatus::Passed
@@ -139,6 +155,7 @@ impl<'a> Summary<'a> {
             generated_at,
             config,
             counts,
+            baseline,
             scenarios,
             warnings,
             errors,
@@ -153,11 +170,18 @@ impl<'a> Summary<'a> {
             "{} of {} scenarios complete",
             c.scenarios_complete, c.scenarios_expected
         );
-        let checks = if c.checks_failed == 0 {
+        let mut checks = if c.checks_failed == 0 {
             format!("all {} checks passed", c.checks)
         } else {
             format!("{} of {} checks failed", c.checks_failed, c.checks)
         };
+        if self.baseline.is_some() {
+            match c.regressions {
+                0 => checks.push_str("; no regression against the baseline"),
+                1 => checks.push_str("; 1 regression against the baseline"),
+                n => checks.push_str(&format!("; {n} regressions against the baseline")),
+            }
+        }
         match self.status {
             RunStatus::Passed => format!("PASSED — {scenarios}; {checks}"),
             RunStatus::Failed => format!("FAILED — {scenarios}; {checks}"),
@@ -194,6 +218,12 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
         totals: r.data.as_ref().map(|d| &d.totals),
         endpoints: r.data.as_ref().map_or(&[], |d| &d.endpoints),
         checks: &r.checks,
+        comparisons: r.comparison.as_ref().map(|c| c.comparisons.as_slice()),
+        new_endpoints: r.comparison.as_ref().map(|c| c.new_endpoints.as_slice()),
+        vanished_endpoints: r
+            .comparison
+            .as_ref()
+            .map(|c| c.vanished_endpoints.as_slice()),
         failures: r.data.as_ref().map_or(&[], |d| &d.failures),
         exceptions: r.data.as_ref().map_or(&[], |d| &d.exceptions),
         warnings: &r.warnings,

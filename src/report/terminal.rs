@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::{RunStatus, Summary};
 use crate::evaluate::Status;
+use crate::evaluate::compare::Verdict;
 use crate::format;
 use crate::model::Stats;
 
@@ -159,6 +160,48 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
             }
             if c.threshold != c.message && c.kind == crate::evaluate::CheckKind::Threshold {
                 line.push_str(&paint(DIM, &format!(" [{}]", c.config_key)));
+            }
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+
+    let regressed: Vec<_> = summary
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.comparisons
+                .unwrap_or_default()
+                .iter()
+                .filter(|c| c.verdict == Verdict::Regressed)
+                .map(move |c| (s, c))
+        })
+        .collect();
+    if !regressed.is_empty() {
+        if verbosity == Verbosity::Normal {
+            let compared: usize = summary
+                .scenarios
+                .iter()
+                .map(|s| s.comparisons.map_or(0, <[_]>::len))
+                .sum();
+            out.push('\n');
+            out.push_str(&paint(
+                BOLD,
+                &format!(
+                    "Regressions against the baseline ({} of {compared} compared):",
+                    regressed.len()
+                ),
+            ));
+            out.push('\n');
+        }
+        for (s, c) in regressed {
+            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, s.name));
+            if let Some(endpoint) = &c.endpoint {
+                line.push_str(&format!(" {endpoint}"));
+            }
+            line.push_str(&format!(": {}", c.message));
+            if let Some(t) = &c.significance {
+                line.push_str(&paint(DIM, &format!(" ({})", format::significance(t))));
             }
             out.push_str(&line);
             out.push('\n');

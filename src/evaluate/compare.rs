@@ -1,0 +1,259 @@
+//! Baseline comparison: each tolerance of `[regression]` applied to a
+//! scenario's totals and to every endpoint present in both runs.
+//!
+//! A change counts when it goes the bad way by more than the tolerance:
+//! `+10%` allows a rise of 10% of the baseline value, `-0.5` a fall of half a
+//! unit (percentage points for rates). The same margin the good way is an
+//! improvement; anything within it is unchanged. For time metrics a change
+//! smaller than the noise floor is always unchanged, whatever its percentage.
+//! A relative tolerance on a baseline of 0 allows no change at all.
+
+use serde::Serialize;
+
+use super::stats::{RankTest, mann_whitney};
+use crate::config::{MetricKind, Regression, ToleranceRule, Worse};
+use crate::format;
+use crate::model::{
+    Endpoint, Histogram, Histograms, SnapshotScenario, Stats, ser_num, ser_opt_num,
+};
+
+/// The verdict of one compared metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Regressed,
+    Improved,
+    Unchanged,
+}
+
+/// One metric compared with the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub metric: String,
+    /// `METHOD NAME`, or `null` for the scenario total.
+    pub endpoint: Option<String>,
+    #[serde(serialize_with = "ser_num")]
+    pub baseline: f64,
+    #[serde(serialize_with = "ser_num")]
+    pub current: f64,
+    /// current − baseline, in `unit`.
+    #[serde(serialize_with = "ser_num")]
+    pub change: f64,
+    /// The change in percent of the baseline; `null` for a baseline of 0.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub change_pct: Option<f64>,
+    /// As written, e.g. `+15%`.
+    pub tolerance: String,
+    /// `ms`, `%`, `/s` or empty for counts.
+    pub unit: &'static str,
+    pub verdict: Verdict,
+    /// The rank test on the response-time histograms, for time metrics when
+    /// both runs have Locust's `--json-file` output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significance: Option<RankTest>,
+    /// One line for people, e.g. `p99 15 ms → 58 ms (+287%), tolerance +15%`.
+    pub message: String,
+    pub config_key: String,
+}
+
+/// A scenario compared with its baseline.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScenarioComparison {
+    pub comparisons: Vec<Comparison>,
+    /// Endpoints only in the current run.
+    pub new_endpoints: Vec<String>,
+    /// Endpoints only in the baseline.
+    pub vanished_endpoints: Vec<String>,
+}
+
+/// The current side of a comparison.
+pub struct Current<'a> {
+    pub totals: &'a Stats,
+    pub endpoints: &'a [Endpoint],
+    pub histograms: Option<&'a Histograms>,
+}
+
+/// Judge a single value pair against one tolerance.
+pub fn verdict(rule: &ToleranceRule, noise_floor_ms: f64, baseline: f64, current: f64) -> Verdict {
+    let change = current - baseline;
+    if rule.metric.kind() == MetricKind::Time && change.abs() < noise_floor_ms {
+        return Verdict::Unchanged;
+    }
+    let allowed = if rule.tolerance.relative {
+        baseline.abs() * rule.tolerance.amount / 100.0
+    } else {
+        rule.tolerance.amount
+    };
+    let bad = match rule.tolerance.worse {
+        Worse::Higher => change,
+        Worse::Lower => -change,
+    };
+    if bad > allowed {
+        Verdict::Regressed
+    } else if -bad > allowed {
+        Verdict::Improved
+    } else {
+        Verdict::Unchanged
+    }
+}
+
+fn compare_stats(
+    regression: &Regression,
+    base: &Stats,
+    current: &Stats,
+    endpoint: Option<String>,
+    test: Option<RankTest>,
+    out: &mut Vec<Comparison>,
+) {
+    for rule in &regression.rules {
+        // A metric without a value on either side (N/A, no requests, no such
+        // percentile column) cannot be compared; it is left out.
+        let (Ok(Some(b)), Ok(Some(c))) = (rule.metric.value(base), rule.metric.value(current))
+        else {
+            continue;
+        };
+        let kind = rule.metric.kind();
+        let change = c - b;
+        let change_pct = (b != 0.0).then(|| change * 100.0 / b);
+        let verdict = verdict(rule, regression.noise_floor_ms, b, c);
+        let pct = change_pct.map_or_else(String::new, |p| format!(" ({p:+.1}%)"));
+        out.push(Comparison {
+            metric: rule.metric.to_string(),
+            endpoint: endpoint.clone(),
+            baseline: b,
+            current: c,
+            change,
+            change_pct,
+            tolerance: rule.text.clone(),
+            unit: kind.unit(),
+            verdict,
+            significance: test.filter(|_| kind == MetricKind::Time),
+            message: format!(
+                "{} {} → {}{pct}, tolerance {}",
+                rule.metric,
+                format::value(kind, b),
+                format::value(kind, c),
+                rule.text
+            ),
+            config_key: rule.key.clone(),
+        });
+    }
+}
+
+fn rank_test(base: Option<&Histogram>, current: Option<&Histogram>) -> Option<RankTest> {
+    mann_whitney(base?, current?)
+}
+
+/// Compare a scenario with its baseline: totals, then each endpoint in both.
+pub fn compare(
+    regression: &Regression,
+    base: &SnapshotScenario,
+    current: Current<'_>,
+) -> ScenarioComparison {
+    let mut out = ScenarioComparison::default();
+    let test = rank_test(
+        base.histograms.as_ref().map(|h| &h.total),
+        current.histograms.map(|h| &h.total),
+    );
+    compare_stats(
+        regression,
+        &base.totals,
+        current.totals,
+        None,
+        test,
+        &mut out.comparisons,
+    );
+    for e in current.endpoints {
+        let Some(b) = base
+            .endpoints
+            .iter()
+            .find(|b| b.method == e.method && b.name == e.name)
+        else {
+            out.new_endpoints.push(e.label());
+            continue;
+        };
+        let key = (e.method.clone(), e.name.clone());
+        let test = rank_test(
+            base.histograms.as_ref().and_then(|h| h.endpoints.get(&key)),
+            current.histograms.and_then(|h| h.endpoints.get(&key)),
+        );
+        compare_stats(
+            regression,
+            &b.stats,
+            &e.stats,
+            Some(e.label()),
+            test,
+            &mut out.comparisons,
+        );
+    }
+    out.vanished_endpoints = base
+        .endpoints
+        .iter()
+        .filter(|b| {
+            !current
+                .endpoints
+                .iter()
+                .any(|e| e.method == b.method && e.name == b.name)
+        })
+        .map(Endpoint::label)
+        .collect();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Metric, Tolerance};
+
+    fn rule(metric: &str, text: &str) -> ToleranceRule {
+        let metric = Metric::parse(metric).unwrap();
+        ToleranceRule {
+            tolerance: Tolerance::parse(&metric, text).unwrap(),
+            metric,
+            text: text.into(),
+            key: "regression.x".into(),
+        }
+    }
+
+    #[test]
+    fn the_sign_says_which_way_is_worse() {
+        let p99 = rule("p99", "+15%");
+        assert_eq!(verdict(&p99, 2.0, 100.0, 116.0), Verdict::Regressed);
+        assert_eq!(verdict(&p99, 2.0, 100.0, 115.0), Verdict::Unchanged);
+        assert_eq!(verdict(&p99, 2.0, 100.0, 80.0), Verdict::Improved);
+        let rps = rule("rps", "-10%");
+        assert_eq!(verdict(&rps, 2.0, 100.0, 89.0), Verdict::Regressed);
+        assert_eq!(verdict(&rps, 2.0, 100.0, 120.0), Verdict::Improved);
+        assert_eq!(verdict(&rps, 2.0, 100.0, 95.0), Verdict::Unchanged);
+    }
+
+    #[test]
+    fn the_noise_floor_hides_small_time_changes_only() {
+        let median = rule("median", "+10%");
+        // 5 ms → 6.9 ms is +38%, but under the 2 ms floor.
+        assert_eq!(verdict(&median, 2.0, 5.0, 6.9), Verdict::Unchanged);
+        assert_eq!(verdict(&median, 2.0, 5.0, 7.5), Verdict::Regressed);
+        // The floor is in ms and does not apply to rates or counts.
+        let failures = rule("failures", "+10%");
+        assert_eq!(verdict(&failures, 2.0, 10.0, 11.5), Verdict::Regressed);
+    }
+
+    #[test]
+    fn rate_tolerances_are_percentage_points() {
+        let sr = rule("success_rate", "-0.5");
+        assert_eq!(verdict(&sr, 2.0, 99.9, 99.5), Verdict::Unchanged);
+        assert_eq!(verdict(&sr, 2.0, 99.9, 99.3), Verdict::Regressed);
+        let relative = rule("success_rate", "-1%");
+        assert_eq!(verdict(&relative, 2.0, 100.0, 98.9), Verdict::Regressed);
+    }
+
+    #[test]
+    fn a_zero_baseline_allows_no_relative_change() {
+        let failures = rule("failures", "+10%");
+        assert_eq!(verdict(&failures, 2.0, 0.0, 1.0), Verdict::Regressed);
+        assert_eq!(verdict(&failures, 2.0, 0.0, 0.0), Verdict::Unchanged);
+        let absolute = rule("failures", "+5");
+        assert_eq!(verdict(&absolute, 2.0, 0.0, 5.0), Verdict::Unchanged);
+        assert_eq!(verdict(&absolute, 2.0, 0.0, 6.0), Verdict::Regressed);
+    }
+}
