@@ -74,7 +74,8 @@ pub fn mann_whitney(baseline: &Histogram, current: &Histogram) -> Option<RankTes
     let u = rank_sum_current - nc * (nc + 1.0) / 2.0;
     let mean = nb * nc / 2.0;
     let variance = nb * nc / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)));
-    if !(variance > 0.0) {
+    // Zero (every request in one bucket) or NaN: no test.
+    if variance.is_nan() || variance <= 0.0 {
         return None;
     }
     let z = ((u - mean).abs() - 0.5).max(0.0) / variance.sqrt();
