@@ -26,6 +26,31 @@ pub enum Command {
     /// Read Locust CSV results, check them against the SLA targets, write the reports.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Compare two runs (summary.json files or results folders) with the [regression] tolerances.
+    #[command(after_help = COMPARE_EXIT_CODES)]
+    Compare(CompareArgs),
+}
+
+const COMPARE_EXIT_CODES: &str = "\
+Exit codes:
+  0  no metric regressed beyond its tolerance
+  1  at least one metric regressed
+  2  loadgate could not judge: bad usage, an unreadable config or run";
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier run: a summary.json written by `loadgate check`, or a results folder.
+    #[arg(value_name = "BASE")]
+    pub base: PathBuf,
+
+    /// The run to judge: a summary.json or a results folder.
+    #[arg(value_name = "CURRENT")]
+    pub current: PathBuf,
+
+    /// The config with the [regression] tolerances [default: loadgate.toml in the CURRENT
+    /// folder, else in the current folder, else the built-in tolerances]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -12,15 +12,17 @@ pub mod discover;
 pub mod evaluate;
 pub mod format;
 pub mod ingest;
+pub mod init;
 pub mod model;
 pub mod report;
+pub mod schema;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use cli::CheckArgs;
+use cli::{CheckArgs, CompareArgs};
 use config::{CONFIG_FILE_NAME, Config, ConfigSource, DefaultsOrigin};
 use evaluate::ScenarioInput;
 use report::templates::Templates;
@@ -277,6 +279,103 @@ fn print_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// `loadgate compare BASE CURRENT`: print the comparison table; returns
+/// whether anything regressed.
+pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
+    let config = match &args.config {
+        Some(path) => {
+            if !path.is_file() {
+                bail!("config file {} does not exist", path.display());
+            }
+            Config::load(path)?
+        }
+        None => {
+            let folder = if args.current.is_dir() {
+                Some(args.current.clone())
+            } else {
+                args.current.parent().map(Path::to_path_buf)
+            };
+            find_config(folder)?
+        }
+    };
+    let base = load_run(&args.base, None)?;
+    let current = load_run(&args.current, None)?;
+    let mut compared = Vec::new();
+    let mut notes = Vec::new();
+    for scenario in &current.scenarios {
+        let Some(b) = base.scenarios.iter().find(|b| b.name == scenario.name) else {
+            notes.push(format!(
+                "new scenario (not in the baseline): {}",
+                scenario.name
+            ));
+            continue;
+        };
+        let regression = config.regression_for(config.scenario_for(&scenario.name).ok().flatten());
+        let result = evaluate::compare::compare(
+            &regression,
+            b,
+            evaluate::compare::Current {
+                totals: &scenario.totals,
+                endpoints: &scenario.endpoints,
+                histograms: scenario.histograms.as_ref(),
+            },
+        );
+        notes.extend(
+            result
+                .new_endpoints
+                .iter()
+                .map(|e| format!("{}: new endpoint {e}", scenario.name)),
+        );
+        notes.extend(
+            result
+                .vanished_endpoints
+                .iter()
+                .map(|e| format!("{}: endpoint no longer present: {e}", scenario.name)),
+        );
+        compared.push((scenario.name.clone(), result.comparisons));
+    }
+    for b in &base.scenarios {
+        if !current.scenarios.iter().any(|c| c.name == b.name) {
+            notes.push(format!("scenario no longer present: {}", b.name));
+        }
+    }
+    if compared.is_empty() {
+        bail!(
+            "{} and {} have no scenario in common, so nothing can be compared",
+            args.base.display(),
+            args.current.display()
+        );
+    }
+    let rows: Vec<(&str, &evaluate::compare::Comparison)> = compared
+        .iter()
+        .flat_map(|(name, cs)| cs.iter().map(move |c| (name.as_str(), c)))
+        .collect();
+    let regressed = rows
+        .iter()
+        .filter(|(_, c)| c.verdict == evaluate::compare::Verdict::Regressed)
+        .count();
+    let mut text = format!(
+        "{} → {} (tolerances: {})\n\n",
+        args.base.display(),
+        args.current.display(),
+        if config.regression.is_some() {
+            config.source_label()
+        } else {
+            "built-in".to_string()
+        }
+    );
+    text.push_str(&report::terminal::render_comparisons(&rows));
+    for note in &notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    text.push_str(&match regressed {
+        0 => format!("\nNo regression: {} metrics compared.\n", rows.len()),
+        n => format!("\nREGRESSED: {n} of {} compared metrics.\n", rows.len()),
+    });
+    print_stdout(text.as_bytes())?;
+    Ok(regressed > 0)
+}
+
 /// Read a run to compare with: an earlier summary.json, or a results folder
 /// (read like `check` reads its PATHs). Any problem with it is an error.
 pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::RunSnapshot> {
@@ -378,7 +477,12 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<Config> {
             p.clone()
         }
     });
-    let candidates = first_folder
+    find_config(first_folder)
+}
+
+/// `loadgate.toml` in `folder`, else in the current folder, else the built-in defaults.
+fn find_config(folder: Option<PathBuf>) -> anyhow::Result<Config> {
+    let candidates = folder
         .into_iter()
         .map(|d| d.join(CONFIG_FILE_NAME))
         .chain(std::iter::once(PathBuf::from(CONFIG_FILE_NAME)));

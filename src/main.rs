@@ -15,5 +15,12 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Compare(args) => match loadgate::compare(&args) {
+            Ok(regressed) => ExitCode::from(u8::from(regressed)),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
     }
 }

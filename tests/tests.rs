@@ -2,6 +2,7 @@
 
 mod util;
 
+mod baseline;
 mod broken;
 mod browser;
 mod config;

@@ -1,6 +1,6 @@
 //! SVG charts for the reports: per scenario, throughput, response times and
-//! failures over time from its history; across scenarios, median and p99
-//! against their targets.
+//! failures over time from its history, and its percentiles against the
+//! baseline's; across scenarios, median and p99 against their targets.
 //!
 //! Drawn with plotters' SVG backend, built without any font support (no
 //! `ttf`, no `ab_glyph`): plotters only estimates text sizes for its layout,
@@ -32,12 +32,13 @@ use crate::model::{History, HistoryPercentiles};
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 800;
-/// Height of every time chart, and the least height of the overview.
+/// Height of every time chart, and the least height of the bar charts.
 pub const HEIGHT: u32 = 320;
 /// Height of the title and legend rows above the plot.
 const HEADER_PX: u32 = 50;
-/// Height of one scenario's row in the overview.
-const OVERVIEW_ROW_PX: u32 = 46;
+/// Height per bar of a row in the bar charts (overview, baseline): a row of
+/// two bars takes 46 px. Charts with few rows stay [`HEIGHT`] high.
+const BAR_PX: u32 = 23;
 
 /// Font sizes in CSS pixels. plotters writes `font-size = size / 1.24`, so
 /// [`font`] multiplies by 1.24; these sizes come back out as whole numbers.
@@ -58,7 +59,9 @@ const TARGET_REACH: f64 = 3.0;
 const TITLE_NAME_CHARS: usize = 60;
 
 /// The Okabe–Ito palette: eight colours that stay distinct with every common
-/// kind of colour blindness. Only the ones in use are listed.
+/// kind of colour blindness, plus the grey that R's
+/// `palette.colors("Okabe-Ito")` adds as a ninth, neutral one. Only the ones
+/// in use are listed.
 mod okabe_ito {
     use plotters::style::RGBColor;
 
@@ -68,6 +71,7 @@ mod okabe_ito {
     pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
     pub const REDDISH_PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
     pub const BLACK: RGBColor = RGBColor(0x00, 0x00, 0x00);
+    pub const GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
 }
 
 /// What each colour means, the same in every chart.
@@ -83,6 +87,9 @@ const PERCENTILE_COLORS: [RGBColor; 3] = [
 const MEDIAN_COLOR: RGBColor = PERCENTILE_COLORS[0];
 const P99_COLOR: RGBColor = PERCENTILE_COLORS[2];
 const TARGET_COLOR: RGBColor = okabe_ito::BLACK;
+/// The baseline recedes in neutral grey; the current run is the subject.
+const BASELINE_COLOR: RGBColor = okabe_ito::GREY;
+const CURRENT_COLOR: RGBColor = okabe_ito::BLUE;
 const TEXT_COLOR: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const AXIS_COLOR: RGBColor = RGBColor(0x88, 0x88, 0x88);
 const GRID_COLOR: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
@@ -232,10 +239,99 @@ pub fn overview_chart(rows: &[OverviewRow]) -> anyhow::Result<Option<Chart>> {
         return Ok(None);
     }
     let title = "Response times by scenario: median and p99";
+    let kinds = [
+        BarKind {
+            label: "median",
+            color: MEDIAN_COLOR,
+        },
+        BarKind {
+            label: "p99",
+            color: P99_COLOR,
+        },
+    ];
+    let groups: Vec<BarGroup> = rows
+        .iter()
+        .map(|r| BarGroup {
+            name: &r.scenario,
+            bars: vec![
+                Bar {
+                    value: r.median_ms,
+                    target: r.median_target_ms,
+                },
+                Bar {
+                    value: r.p99_ms,
+                    target: r.p99_target_ms,
+                },
+            ],
+        })
+        .collect();
     Ok(Some(Chart {
         file_name: "overview-latency.svg".to_string(),
         title: title.to_string(),
-        svg: render_overview(title, rows)?,
+        svg: render_grouped_bars(&GroupedBarSpec {
+            title,
+            kinds: &kinds,
+            groups: &groups,
+            x_desc: "ms",
+            value_labels: false,
+        })?,
+    }))
+}
+
+/// One group of the baseline chart: a metric (e.g. "p50", "p95", "p99") with
+/// the baseline and current value in ms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineBar {
+    pub metric: String,
+    pub baseline_ms: Option<f64>,
+    pub current_ms: Option<f64>,
+}
+
+/// `{slug}-baseline.svg`: one row per metric, in the given order, with the
+/// baseline's value (grey) above the current run's (blue) as horizontal
+/// bars, each labelled with its value (`n/a` when missing), titled
+/// "{scenario}: baseline vs current". `None` when no bar has a value.
+pub fn baseline_chart(scenario: &str, bars: &[BaselineBar]) -> anyhow::Result<Option<Chart>> {
+    let groups: Vec<BarGroup> = bars
+        .iter()
+        .map(|b| BarGroup {
+            name: &b.metric,
+            bars: vec![
+                Bar {
+                    value: b.baseline_ms,
+                    target: None,
+                },
+                Bar {
+                    value: b.current_ms,
+                    target: None,
+                },
+            ],
+        })
+        .collect();
+    if !groups.iter().any(BarGroup::has_value) {
+        return Ok(None);
+    }
+    let kinds = [
+        BarKind {
+            label: "baseline",
+            color: BASELINE_COLOR,
+        },
+        BarKind {
+            label: "current",
+            color: CURRENT_COLOR,
+        },
+    ];
+    let title = |name: &str| format!("{name}: baseline vs current");
+    Ok(Some(Chart {
+        file_name: format!("{}-baseline.svg", slug(scenario)),
+        title: title(scenario),
+        svg: render_grouped_bars(&GroupedBarSpec {
+            title: &title(&truncate(scenario, TITLE_NAME_CHARS)),
+            kinds: &kinds,
+            groups: &groups,
+            x_desc: "ms",
+            value_labels: true,
+        })?,
     }))
 }
 
@@ -630,13 +726,59 @@ fn render_time_chart(spec: &TimeChartSpec) -> anyhow::Result<String> {
     Ok(inline_svg(svg))
 }
 
-fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> {
-    let n = rows.len();
-    let height = HEIGHT.max(HEADER_PX + 70 + OVERVIEW_ROW_PX * n as u32);
-    let value_max = rows
+/// One kind of bar in a grouped bar chart, e.g. "median" or "baseline":
+/// every group has one bar of each kind, the first kind at the top.
+struct BarKind {
+    label: &'static str,
+    color: RGBColor,
+}
+
+/// One bar: its length, and a target to mark across it. Non-finite values
+/// count as missing.
+#[derive(Debug, Clone, Copy)]
+struct Bar {
+    value: Option<f64>,
+    target: Option<f64>,
+}
+
+/// One row of a grouped bar chart: a name on the vertical axis, and one bar
+/// per [`BarKind`], in the same order.
+struct BarGroup<'a> {
+    /// Raw text (plotters escapes it); cut to fit the label area.
+    name: &'a str,
+    bars: Vec<Bar>,
+}
+
+impl BarGroup<'_> {
+    fn has_value(&self) -> bool {
+        self.bars.iter().any(|b| finite(b.value).is_some())
+    }
+}
+
+struct GroupedBarSpec<'a> {
+    title: &'a str,
+    kinds: &'a [BarKind],
+    groups: &'a [BarGroup<'a>],
+    x_desc: &'static str,
+    /// Write each value (`12.5 ms`) just past its bar's end, and `n/a` where
+    /// a row with values lacks one, so that 0, a sliver and a missing value
+    /// can be told apart. The axis reaches further right to make room.
+    value_labels: bool,
+}
+
+/// Horizontal grouped bars: one row per group, top to bottom in the given
+/// order, its bars stacked within the row, on a shared value axis from 0.
+/// The legend lists the kinds, and "target" when any bar has one; a row
+/// without any value says "no data". Used by the overview and the baseline
+/// chart.
+fn render_grouped_bars(spec: &GroupedBarSpec) -> anyhow::Result<String> {
+    let (groups, n) = (spec.groups, spec.groups.len());
+    let kinds = spec.kinds.len().max(1);
+    let height = HEIGHT.max(HEADER_PX + 70 + BAR_PX * kinds as u32 * n as u32);
+    let value_max = groups
         .iter()
-        .flat_map(|r| [r.median_ms, r.p99_ms])
-        .filter_map(finite)
+        .flat_map(|g| &g.bars)
+        .filter_map(|b| finite(b.value))
         .reduce(f64::max)
         .unwrap_or(0.0);
     // A target far above every value (the defaults' `p99 < 1s` against
@@ -645,9 +787,10 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
     // beyond is written at the right edge instead, where the bars leave room.
     let on_scale = |t: f64| t <= value_max * TARGET_REACH;
     let targets = || {
-        rows.iter()
-            .flat_map(|r| [r.median_target_ms, r.p99_target_ms])
-            .filter_map(finite)
+        groups
+            .iter()
+            .flat_map(|g| &g.bars)
+            .filter_map(|b| finite(b.target))
     };
     let x_max = targets().filter(|t| on_scale(*t)).fold(value_max, f64::max);
     let x_end = if targets().any(|t| !on_scale(t)) {
@@ -655,14 +798,17 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
     } else {
         axis_end(x_max)
     };
-    let has_target = rows
-        .iter()
-        .flat_map(|r| [r.median_target_ms, r.p99_target_ms])
-        .any(|v| finite(v).is_some());
+    // Value labels: at least ~100 px right of the longest bar, enough for
+    // `1234.5 ms`. (Kept finite for values near f64::MAX.)
+    let x_end = match x_end * 1.1 {
+        wider if spec.value_labels && wider.is_finite() => wider,
+        _ => x_end,
+    };
+    let has_target = targets().next().is_some();
     // Room for the longest name, within reason; longer names are cut.
-    let longest = rows
+    let longest = groups
         .iter()
-        .map(|r| r.scenario.chars().count())
+        .map(|g| g.name.chars().count())
         .max()
         .unwrap_or(0);
     let label_chars = longest.clamp(8, 40);
@@ -672,18 +818,15 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let mut legend = vec![
-            LegendEntry {
-                label: "median",
-                color: MEDIAN_COLOR,
+        let mut legend: Vec<LegendEntry> = spec
+            .kinds
+            .iter()
+            .map(|k| LegendEntry {
+                label: k.label,
+                color: k.color,
                 mark: Mark::Bar,
-            },
-            LegendEntry {
-                label: "p99",
-                color: P99_COLOR,
-                mark: Mark::Bar,
-            },
-        ];
+            })
+            .collect();
         if has_target {
             legend.push(LegendEntry {
                 label: "target",
@@ -691,15 +834,16 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
                 mark: Mark::Target,
             });
         }
-        draw_header(&root, title, &legend)?;
+        draw_header(&root, spec.title, &legend)?;
         let (_, body) = root.split_vertically(HEADER_PX);
 
         // Row i (0 = first, drawn at the top) spans y in [n-1-i, n-i]; the
         // ticks sit at the row centres and are labelled with the names.
         let name_at = |y: &f64| -> String {
             let from_top = n as f64 - y;
-            rows.get(from_top.max(0.0) as usize)
-                .map(|r| truncate(&r.scenario, label_chars))
+            groups
+                .get(from_top.max(0.0) as usize)
+                .map(|g| truncate(g.name, label_chars))
                 .unwrap_or_default()
         };
         let mut chart = ChartBuilder::on(&body)
@@ -717,31 +861,24 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
             .bold_line_style(GRID_COLOR)
             .axis_style(AXIS_COLOR)
             .x_labels(10)
-            .x_desc("ms")
+            .x_desc(spec.x_desc)
             .x_label_formatter(&tick)
             .y_label_formatter(&name_at)
             .label_style(font(LABEL_PX).color(&TEXT_COLOR))
             .axis_desc_style(font(DESC_PX).color(&TEXT_COLOR))
             .draw()?;
 
-        // Median in the upper half of a row, p99 in the lower half.
-        let bands = |i: usize| {
+        for (i, group) in groups.iter().enumerate() {
             let top = (n - i) as f64;
-            [(top - 0.48, top - 0.14), (top - 0.86, top - 0.52)]
-        };
-        for (i, row) in rows.iter().enumerate() {
-            let values = [
-                (row.median_ms, row.median_target_ms, MEDIAN_COLOR),
-                (row.p99_ms, row.p99_target_ms, P99_COLOR),
-            ];
-            for ((value, target, color), (low, high)) in values.into_iter().zip(bands(i)) {
-                if let Some(v) = finite(value) {
+            for ((j, bar), kind) in group.bars.iter().enumerate().zip(spec.kinds) {
+                let (low, high) = bar_band(top, j, kinds);
+                if let Some(v) = finite(bar.value) {
                     chart.draw_series(std::iter::once(Rectangle::new(
                         [(0.0, low), (v, high)],
-                        color.filled(),
+                        kind.color.filled(),
                     )))?;
                 }
-                match finite(target) {
+                match finite(bar.target) {
                     Some(t) if on_scale(t) => {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(t, low - 0.05), (t, high + 0.05)],
@@ -759,11 +896,28 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
                     }
                     None => {}
                 }
+                if spec.value_labels {
+                    let (text, at, color) = match finite(bar.value) {
+                        Some(v) => (crate::format::ms(v), v, TEXT_COLOR),
+                        None if group.has_value() => ("n/a".to_string(), 0.0, AXIS_COLOR),
+                        None => continue,
+                    };
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((at, (low + high) / 2.0))
+                            + Text::new(
+                                text,
+                                (4, 0),
+                                font(SMALL_PX)
+                                    .color(&color)
+                                    .pos(Pos::new(HPos::Left, VPos::Center)),
+                            ),
+                    ))?;
+                }
             }
-            if finite(row.median_ms).is_none() && finite(row.p99_ms).is_none() {
+            if !group.has_value() {
                 chart.draw_series(std::iter::once(Text::new(
                     "no data",
-                    (x_end * 0.01, (n - i) as f64 - 0.5),
+                    (x_end * 0.01, top - 0.5),
                     font(SMALL_PX)
                         .color(&AXIS_COLOR)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -775,7 +929,20 @@ fn render_overview(title: &str, rows: &[OverviewRow]) -> anyhow::Result<String> 
     Ok(inline_svg(svg))
 }
 
-/// The overview's vertical axis: `0..rows`, with one tick at the centre of
+/// The vertical extent `(low, high)` of bar `j` of `kinds` in the row whose
+/// top is at `top`: the row's `1.0` less a margin of 0.14 above and below,
+/// shared by the bars with gaps of 0.04. For two kinds: `top - 0.48 ..
+/// top - 0.14` and `top - 0.86 .. top - 0.52`.
+fn bar_band(top: f64, j: usize, kinds: usize) -> (f64, f64) {
+    const MARGIN: f64 = 0.14;
+    const GAP: f64 = 0.04;
+    let kinds = kinds.max(1) as f64;
+    let height = (1.0 - 2.0 * MARGIN - GAP * (kinds - 1.0)) / kinds;
+    let high = top - MARGIN - j as f64 * (height + GAP);
+    (high - height, high)
+}
+
+/// The bar charts' vertical axis: `0..rows`, with one tick at the centre of
 /// each row (plotters' own numeric axes pick round numbers instead).
 #[derive(Debug, Clone, Copy)]
 struct RowAxis {
@@ -1469,5 +1636,155 @@ mod tests {
             .collect();
         let chart = overview_chart(&rows).unwrap().unwrap();
         assert!(chart.svg.starts_with("<svg width=\"800\" height=\"1040\""));
+    }
+
+    fn bar(metric: &str, baseline: Option<f64>, current: Option<f64>) -> BaselineBar {
+        BaselineBar {
+            metric: metric.to_string(),
+            baseline_ms: baseline,
+            current_ms: current,
+        }
+    }
+
+    fn regressed() -> Vec<BaselineBar> {
+        vec![
+            bar("p50", Some(11.0), Some(51.0)),
+            bar("p95", Some(13.0), Some(55.0)),
+            bar("p99", Some(14.0), Some(58.0)),
+        ]
+    }
+
+    #[test]
+    fn baseline_chart_is_named_after_the_slug_and_titled_with_the_name() {
+        let chart = baseline_chart("Checkout Flow (v2)", &regressed())
+            .unwrap()
+            .unwrap();
+        assert_eq!(chart.file_name, "checkout-flow-v2-baseline.svg");
+        assert_eq!(chart.title, "Checkout Flow (v2): baseline vs current");
+        assert!(
+            chart
+                .svg
+                .contains(">\nCheckout Flow (v2): baseline vs current\n<")
+        );
+        assert!(
+            chart
+                .svg
+                .starts_with("<svg width=\"800\" height=\"320\" viewBox=\"0 0 800 320\"")
+        );
+        // A long name is cut in the drawn title, not in `title`.
+        let long = "n".repeat(100);
+        let chart = baseline_chart(&long, &regressed()).unwrap().unwrap();
+        assert_eq!(chart.title, format!("{long}: baseline vs current"));
+        assert!(!chart.svg.contains(&long));
+        assert!(chart.svg.contains("…: baseline vs current"));
+    }
+
+    #[test]
+    fn baseline_chart_draws_both_series_with_legend_metrics_and_values() {
+        let svg = baseline_chart("s", &regressed()).unwrap().unwrap().svg;
+        for text in [
+            ">\nbaseline\n<",
+            ">\ncurrent\n<",
+            ">\np50\n<",
+            ">\np95\n<",
+            ">\np99\n<",
+            ">\nms\n<",
+            ">\n11 ms\n<",
+            ">\n58 ms\n<",
+        ] {
+            assert!(svg.contains(text), "{text}");
+        }
+        assert!(!svg.contains(">\ntarget\n<"));
+        // Legend swatch and three bars each: baseline grey, current blue.
+        for color in [BASELINE_COLOR, CURRENT_COLOR] {
+            let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2);
+            assert_eq!(svg.matches(&fill).count(), 4, "{fill}");
+        }
+        for size in svg.split("font-size=\"").skip(1) {
+            let size = &size[..size.find('"').unwrap()];
+            assert!(["10", "11", "12", "14"].contains(&size), "{size}");
+        }
+    }
+
+    #[test]
+    fn baseline_chart_marks_missing_values() {
+        let bars = [
+            bar("p50", Some(0.0), Some(0.4)),
+            bar("p95", None, Some(410.0)),
+            bar("p99.9", None, None),
+        ];
+        let svg = baseline_chart("s", &bars).unwrap().unwrap().svg;
+        for text in [">\n0 ms\n<", ">\n0.4 ms\n<", ">\n410 ms\n<"] {
+            assert!(svg.contains(text), "{text}");
+        }
+        assert_eq!(svg.matches(">\nn/a\n<").count(), 1);
+        assert_eq!(svg.matches(">\nno data\n<").count(), 1);
+    }
+
+    #[test]
+    fn baseline_chart_without_values_is_none() {
+        assert_eq!(baseline_chart("s", &[]).unwrap(), None);
+        let bars = [
+            bar("p50", None, None),
+            bar("p99", Some(f64::NAN), Some(f64::INFINITY)),
+        ];
+        assert_eq!(baseline_chart("s", &bars).unwrap(), None);
+        assert!(
+            baseline_chart("s", &[bar("p50", None, Some(1.0))])
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn baseline_chart_escapes_hostile_names() {
+        let name = "<script>alert(1)</script> & \"x\"";
+        let bars = [bar("<b>p50</b>", Some(1.0), Some(2.0))];
+        let chart = baseline_chart(name, &bars).unwrap().unwrap();
+        assert_eq!(chart.file_name, "script-alert-1-script-x-baseline.svg");
+        assert!(!chart.svg.contains("<script"));
+        assert!(!chart.svg.contains("<b>"));
+        assert!(!chart.svg.contains("& \""));
+        assert!(chart.svg.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;: baseline vs current"
+        ));
+        assert!(chart.svg.contains("&lt;b&gt;p50&lt;/b&gt;"));
+        // `title` stays raw: the HTML template escapes it.
+        assert_eq!(chart.title, format!("{name}: baseline vs current"));
+    }
+
+    #[test]
+    fn baseline_chart_is_deterministic_and_survives_extreme_values() {
+        let bars = regressed();
+        assert_eq!(
+            baseline_chart("s", &bars).unwrap(),
+            baseline_chart("s", &bars).unwrap()
+        );
+        let extreme = [
+            bar("max", Some(f64::MAX), Some(1e300)),
+            bar("neg", Some(-5.0), Some(f64::NEG_INFINITY)),
+            bar("nan", Some(f64::NAN), Some(0.0)),
+        ];
+        assert!(baseline_chart("s", &extreme).unwrap().is_some());
+        let many: Vec<_> = (0..12)
+            .map(|i| bar(&format!("p{i}"), Some(i as f64), Some(2.0 * i as f64)))
+            .collect();
+        let chart = baseline_chart("s", &many).unwrap().unwrap();
+        assert!(chart.svg.starts_with("<svg width=\"800\" height=\"672\""));
+    }
+
+    #[test]
+    fn bar_bands_keep_the_overview_layout() {
+        let close = |(a, b): (f64, f64), (c, d): (f64, f64)| {
+            assert!(
+                (a - c).abs() < 1e-12 && (b - d).abs() < 1e-12,
+                "{a},{b} vs {c},{d}"
+            );
+        };
+        close(bar_band(3.0, 0, 2), (3.0 - 0.48, 3.0 - 0.14));
+        close(bar_band(3.0, 1, 2), (3.0 - 0.86, 3.0 - 0.52));
+        close(bar_band(1.0, 0, 1), (0.14, 0.86));
+        let (low, _) = bar_band(1.0, 2, 3);
+        assert!((low - 0.14).abs() < 1e-12);
     }
 }

@@ -5,6 +5,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Summary;
+use crate::evaluate::compare::Verdict;
 
 pub const FILE_NAME: &str = "junit.xml";
 
@@ -30,6 +31,29 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
                     .set_message(message)
                     .set_type(format!("{:?}", c.kind).to_lowercase());
                 status
+            };
+            let mut case = TestCase::new(name, status);
+            case.set_classname(s.name);
+            suite.add_test_case(case);
+        }
+        for c in s.comparisons.unwrap_or_default() {
+            let name = format!(
+                "baseline: {}{} ({})",
+                c.endpoint
+                    .as_ref()
+                    .map(|e| format!("{e}: "))
+                    .unwrap_or_default(),
+                c.metric,
+                c.tolerance
+            );
+            let status = if c.verdict == Verdict::Regressed {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(c.message.as_str())
+                    .set_type("regression");
+                status
+            } else {
+                TestCaseStatus::success()
             };
             let mut case = TestCase::new(name, status);
             case.set_classname(s.name);

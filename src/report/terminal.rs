@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 
 use super::{RunStatus, Summary};
 use crate::evaluate::Status;
-use crate::evaluate::compare::Verdict;
+use crate::evaluate::compare::{Comparison, Verdict};
 use crate::format;
 use crate::model::Stats;
 
@@ -219,4 +219,77 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The `loadgate compare` table: one row per compared metric.
+pub fn render_comparisons(rows: &[(&str, &Comparison)]) -> String {
+    let header: Vec<(String, Style)> = [
+        "SCENARIO",
+        "ENDPOINT",
+        "METRIC",
+        "BASELINE",
+        "CURRENT",
+        "CHANGE",
+        "CHANGE %",
+        "VERDICT",
+        "RANK TEST",
+    ]
+    .iter()
+    .map(|h| (h.to_string(), DIM))
+    .collect();
+    let mut table_rows = vec![header];
+    for (scenario, c) in rows {
+        let kind_value = |v: f64| match c.unit {
+            "ms" => format::ms(v),
+            "%" => format::percent(v),
+            "/s" => format::per_s(v),
+            _ => format!("{v}"),
+        };
+        let change = match c.unit {
+            "ms" => format!("{:+.1} ms", c.change),
+            "%" => format!("{:+.2} pp", c.change),
+            "/s" => format!("{:+.2}/s", c.change),
+            _ => format!("{:+}", c.change),
+        };
+        let (verdict, style) = match c.verdict {
+            Verdict::Regressed => ("REGRESSED", RED),
+            Verdict::Improved => ("improved", GREEN),
+            Verdict::Unchanged => ("unchanged", Style::new()),
+        };
+        table_rows.push(vec![
+            (scenario.to_string(), Style::new()),
+            (
+                c.endpoint.clone().unwrap_or_else(|| "total".into()),
+                Style::new(),
+            ),
+            (c.metric.clone(), Style::new()),
+            (kind_value(c.baseline), Style::new()),
+            (kind_value(c.current), Style::new()),
+            (change, Style::new()),
+            (
+                c.change_pct
+                    .map_or_else(|| "–".into(), |p| format!("{p:+.1}%")),
+                Style::new(),
+            ),
+            (format!("{verdict} ({})", c.tolerance), style),
+            (
+                c.significance
+                    .as_ref()
+                    .map_or_else(|| "–".into(), format::significance),
+                DIM,
+            ),
+        ]);
+    }
+    let aligns = [
+        Align::Left,
+        Align::Left,
+        Align::Left,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Left,
+        Align::Left,
+    ];
+    table(&table_rows, &aligns)
 }

@@ -8,6 +8,7 @@ use super::Summary;
 use super::charts::{self, Chart, OverviewRow};
 use super::summary::ScenarioSummary;
 use crate::config::Op;
+use crate::evaluate::compare::{Comparison, Verdict};
 use crate::evaluate::{Check, CheckKind, Status};
 use crate::format;
 use crate::model::{HistoryPercentiles, ScenarioData, Stats};
@@ -108,7 +109,41 @@ pub struct ScenarioView {
     pub exceptions: Vec<ExceptionView>,
     pub endpoints: Vec<EndpointView>,
     pub charts: Vec<ChartView>,
+    /// Baseline vs current percentiles (only with `--baseline`).
+    pub baseline_chart: Option<ChartView>,
     pub errors: Vec<String>,
+}
+
+/// One compared metric, formatted.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparisonRow {
+    pub scenario: String,
+    pub anchor: String,
+    pub endpoint: String,
+    pub metric: String,
+    pub baseline: String,
+    pub current: String,
+    pub change_pct: String,
+    pub tolerance: String,
+    /// `regressed`, `improved`, `unchanged`.
+    pub verdict: Verdict,
+    pub significance: String,
+}
+
+/// The "Compared with baseline" section.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineView {
+    pub source: String,
+    pub title: String,
+    pub date: String,
+    pub compared: usize,
+    pub regressions: usize,
+    /// Totals, and endpoint metrics that moved beyond their tolerance.
+    pub rows: Vec<ComparisonRow>,
+    /// Endpoint metrics within tolerance, left out of `rows`.
+    pub hidden_unchanged: usize,
+    pub new_scenarios: Vec<String>,
+    pub vanished_scenarios: Vec<String>,
 }
 
 /// Something still to do: a scenario that is missing, incomplete or unreadable.
@@ -138,14 +173,17 @@ pub struct ReportView {
     pub data_notes: Vec<String>,
     pub findings: Vec<String>,
     pub overview_chart: Option<ChartView>,
+    pub baseline: Option<BaselineView>,
 }
 
 impl ReportView {
     /// All charts, for writing to `charts/`.
     pub fn charts(&self) -> impl Iterator<Item = &ChartView> {
-        self.overview_chart
-            .iter()
-            .chain(self.scenarios.iter().flat_map(|s| s.charts.iter()))
+        self.overview_chart.iter().chain(
+            self.scenarios
+                .iter()
+                .flat_map(|s| s.charts.iter().chain(s.baseline_chart.iter())),
+        )
     }
 }
 
@@ -296,6 +334,30 @@ pub fn build(
                 .collect(),
             _ => Vec::new(),
         };
+        let baseline_chart = match (with_charts, s.comparisons) {
+            (true, Some(comparisons)) => {
+                let bars: Vec<charts::BaselineBar> = comparisons
+                    .iter()
+                    .filter(|c| c.endpoint.is_none() && c.unit == "ms")
+                    .map(|c| charts::BaselineBar {
+                        metric: c.metric.clone(),
+                        baseline_ms: Some(c.baseline),
+                        current_ms: Some(c.current),
+                    })
+                    .collect();
+                charts::baseline_chart(s.name, &bars)?.map(ChartView::from_chart)
+            }
+            _ => None,
+        };
+        for (label, list) in [("new", s.new_endpoints), ("vanished", s.vanished_endpoints)] {
+            if let Some(list) = list.filter(|l| !l.is_empty()) {
+                data_notes.push(format!(
+                    "{}: {label} endpoints against the baseline (not compared): {}",
+                    s.name,
+                    list.join(", ")
+                ));
+            }
+        }
         let mut failures: Vec<FailureView> = s
             .failures
             .iter()
@@ -344,6 +406,7 @@ pub fn build(
                 })
                 .collect(),
             charts,
+            baseline_chart,
             errors: s.errors.to_vec(),
         });
     }
@@ -373,6 +436,61 @@ pub fn build(
         data_notes,
         findings: findings(summary),
         overview_chart,
+        baseline: baseline_view(summary),
+    })
+}
+
+fn comparison_value(c: &Comparison, v: f64) -> String {
+    match c.unit {
+        "ms" => format::ms(v),
+        "%" => format::percent(v),
+        "/s" => format::per_s(v),
+        _ => format!("{v}"),
+    }
+}
+
+fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
+    let info = summary.baseline.as_ref()?;
+    let mut rows = Vec::new();
+    let mut compared = 0;
+    let mut hidden_unchanged = 0;
+    for s in &summary.scenarios {
+        let anchor = format!("scenario-{}", charts::slug(s.name));
+        for c in s.comparisons.unwrap_or_default() {
+            compared += 1;
+            if c.endpoint.is_some() && c.verdict == Verdict::Unchanged {
+                hidden_unchanged += 1;
+                continue;
+            }
+            rows.push(ComparisonRow {
+                scenario: s.name.to_string(),
+                anchor: anchor.clone(),
+                endpoint: c.endpoint.clone().unwrap_or_else(|| "total".to_string()),
+                metric: c.metric.clone(),
+                baseline: comparison_value(c, c.baseline),
+                current: comparison_value(c, c.current),
+                change_pct: c
+                    .change_pct
+                    .map_or_else(|| DASH.to_string(), |p| format!("{p:+.1}%")),
+                tolerance: c.tolerance.clone(),
+                verdict: c.verdict,
+                significance: c
+                    .significance
+                    .as_ref()
+                    .map_or_else(|| DASH.to_string(), format::significance),
+            });
+        }
+    }
+    Some(BaselineView {
+        source: info.source.clone(),
+        title: info.title.clone().unwrap_or_default(),
+        date: info.date.clone().unwrap_or_else(|| "unknown".to_string()),
+        compared,
+        regressions: summary.counts.regressions,
+        rows,
+        hidden_unchanged,
+        new_scenarios: info.new_scenarios.clone(),
+        vanished_scenarios: info.vanished_scenarios.clone(),
     })
 }
 
