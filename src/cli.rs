@@ -13,9 +13,20 @@ Exit codes:
   2  loadgate could not judge: bad usage, an unreadable or invalid config, malformed input,
      or an output that could not be written (readable scenarios are still reported)";
 
+const EXAMPLES: &str = "\
+Examples:
+  loadgate check results/                        judge every Locust run under results/
+  loadgate check results/ --no-fail              report only, exit 0 even when checks fail
+  loadgate check results/ --baseline last/summary.json
+                                                 also fail on regressions since the last run
+  loadgate check results/ --format md --out -    the Markdown summary on stdout
+  loadgate compare last/summary.json results/    the comparison table alone
+  loadgate init results/                         write a starter loadgate.toml from measured values
+  loadgate schema > loadgate.schema.json         a JSON Schema for editor completion";
+
 /// Turn Locust load-test results into a release decision.
 #[derive(Debug, Parser)]
-#[command(name = "loadgate", version, about, after_help = EXIT_CODES)]
+#[command(name = "loadgate", version, about, after_help = EXIT_CODES, after_long_help = format!("{EXAMPLES}\n\n{EXIT_CODES}"))]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -29,6 +40,31 @@ pub enum Command {
     /// Compare two runs (summary.json files or results folders) with the [regression] tolerances.
     #[command(after_help = COMPARE_EXIT_CODES)]
     Compare(CompareArgs),
+    /// Write a starter loadgate.toml whose targets pass on the given results.
+    Init(InitArgs),
+    /// Print the JSON Schema of loadgate.toml, for editor completion and checks.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Results folders or Locust CSV files to measure.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Where to write the config; `-` prints it.
+    #[arg(long, short, value_name = "FILE", default_value = "loadgate.toml")]
+    pub output: PathBuf,
+
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 const COMPARE_EXIT_CODES: &str = "\

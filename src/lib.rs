@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use cli::{CheckArgs, CompareArgs};
+use cli::{CheckArgs, CompareArgs, InitArgs};
 use config::{CONFIG_FILE_NAME, Config, ConfigSource, DefaultsOrigin};
 use evaluate::ScenarioInput;
 use report::templates::Templates;
@@ -374,6 +374,67 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
     });
     print_stdout(text.as_bytes())?;
     Ok(regressed > 0)
+}
+
+/// `loadgate init`: measure the results and write a starter config.
+pub fn init(args: &InitArgs) -> anyhow::Result<()> {
+    let to_stdout = args.output == Path::new("-");
+    if !to_stdout && args.output.exists() && !args.force {
+        bail!(
+            "{} already exists; use --force to overwrite it, or --output FILE to write elsewhere",
+            args.output.display()
+        );
+    }
+    let found = discover::discover(&args.paths, None);
+    let mut problems = found.errors;
+    problems.extend(found.duplicates.into_iter().map(|(_, m)| m));
+    let mut measured = Vec::new();
+    for set in &found.sets {
+        let input = ingest_set(set);
+        problems.extend(input.errors);
+        if let Some(data) = input.data {
+            measured.push((set.name.clone(), data));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the results could not be read:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    if measured.is_empty() {
+        bail!(
+            "no Locust results found in {} (looked for files named *_stats.csv)",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let refs: Vec<(String, &model::ScenarioData)> =
+        measured.iter().map(|(n, d)| (n.clone(), d)).collect();
+    let text = init::starter_config(&refs, None);
+    if to_stdout {
+        return print_stdout(text.as_bytes());
+    }
+    let dir = match args.output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = args
+        .output
+        .file_name()
+        .context("--output needs a file name")?
+        .to_string_lossy()
+        .into_owned();
+    OutputDir::prepare(&dir)?.write(&name, text.as_bytes())?;
+    eprintln!(
+        "wrote {} with targets for {} scenarios, measured from the results; review them, then run `loadgate check`",
+        args.output.display(),
+        measured.len()
+    );
+    Ok(())
 }
 
 /// Read a run to compare with: an earlier summary.json, or a results folder

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use loadgate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
@@ -15,6 +15,26 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Init(args) => match loadgate::init(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Schema => {
+            print!("{}", loadgate::schema::config_schema_pretty());
+            ExitCode::SUCCESS
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "loadgate",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
         Command::Compare(args) => match loadgate::compare(&args) {
             Ok(regressed) => ExitCode::from(u8::from(regressed)),
             Err(e) => {

@@ -5,6 +5,7 @@ mod util;
 mod baseline;
 mod broken;
 mod browser;
+mod commands;
 mod config;
 mod demo;
 mod discovery;
