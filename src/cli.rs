@@ -119,6 +119,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
 
+    /// GitHub Actions output: append a job summary to $GITHUB_STEP_SUMMARY, print
+    /// annotations, write step outputs to $GITHUB_OUTPUT [default: on when GITHUB_ACTIONS=true]
+    #[arg(long, overrides_with = "no_github")]
+    pub github: bool,
+
+    /// No GitHub Actions output, even inside GitHub Actions.
+    #[arg(long, overrides_with = "github")]
+    pub no_github: bool,
+
     /// Report only: exit 0 even when checks fail (still 2 when loadgate cannot judge).
     #[arg(long)]
     pub no_fail: bool,

@@ -155,13 +155,30 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     }
     drop(stderr);
 
+    let github = github_active(args);
+    let annotations = match github {
+        true => {
+            let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
+            let report_dir = out
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |o| o.path().display().to_string());
+            github_files(&summary, &data, &report_dir)?;
+            report::github::annotations(&summary)
+        }
+        false => String::new(),
+    };
     match written {
-        Written::Stdout(bytes) => print_stdout(&bytes)?,
+        Written::Stdout(bytes) => {
+            print_stdout(&bytes)?;
+            // stdout holds the report: the runner reads commands on stderr too.
+            eprint!("{annotations}");
+        }
         Written::Folder(line) => {
             let mut text = report::terminal::render(&summary, verbosity);
             if verbosity == Verbosity::Normal {
                 text.push_str(&line);
             }
+            text.push_str(&annotations);
             print_stdout(text.as_bytes())?;
         }
     }
@@ -188,6 +205,65 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
 
 const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default().bold();
 const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+
+/// `--github`, or inside GitHub Actions unless `--no-github`.
+fn github_active(args: &CheckArgs) -> bool {
+    !args.no_github && (args.github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"))
+}
+
+/// Append the job summary to `$GITHUB_STEP_SUMMARY` and the step outputs to
+/// `$GITHUB_OUTPUT`, where the runner names those files.
+fn github_files(
+    summary: &Summary<'_>,
+    data: &[Option<&model::ScenarioData>],
+    report_dir: &str,
+) -> anyhow::Result<()> {
+    let append = |var: &str, text: &str| -> anyhow::Result<()> {
+        let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
+            return Ok(());
+        };
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening ${var} ({})", PathBuf::from(&path).display()))?;
+        file.write_all(text.as_bytes())
+            .with_context(|| format!("writing ${var} ({})", PathBuf::from(&path).display()))
+    };
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let run_url = match (
+        env("GITHUB_SERVER_URL"),
+        env("GITHUB_REPOSITORY"),
+        env("GITHUB_RUN_ID"),
+    ) {
+        (Some(server), Some(repo), Some(run)) => {
+            Some(format!("{server}/{repo}/actions/runs/{run}"))
+        }
+        _ => None,
+    };
+    let view = report::view::build(summary, data, false)?;
+    let markdown = report::github::job_summary(
+        summary,
+        &view,
+        data,
+        report_dir,
+        run_url.as_deref(),
+        report::github::STEP_SUMMARY_BUDGET,
+    );
+    append("GITHUB_STEP_SUMMARY", &markdown)?;
+    // A delimiter nobody can predict from the input, checked against the value.
+    let seed = format!(
+        "{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    let delimiter = report::github::delimiter_for(&seed, &[report_dir]);
+    let outputs =
+        report::github::outputs(summary, summary.counts.regressions, report_dir, &delimiter);
+    append("GITHUB_OUTPUT", &outputs)
+}
 
 /// What the outputs step produced.
 enum Written {

@@ -9,5 +9,6 @@ mod commands;
 mod config;
 mod demo;
 mod discovery;
+mod github;
 mod report;
 mod snapshots;

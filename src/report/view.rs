@@ -602,6 +602,34 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
         _ => {}
     }
 
+    // The largest regression against the baseline.
+    let worst = summary
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.comparisons
+                .unwrap_or_default()
+                .iter()
+                .filter(|c| c.verdict == Verdict::Regressed)
+                .map(move |c| (s.name, c))
+        })
+        .max_by(|a, b| {
+            a.1.change_pct
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.1.change_pct.unwrap_or(f64::INFINITY))
+        });
+    if let Some((scenario, c)) = worst {
+        out.push(format!(
+            "The largest regression against the baseline is {} in {scenario}: {}{}.",
+            c.endpoint.as_deref().unwrap_or("the scenario total"),
+            c.message,
+            c.significance
+                .as_ref()
+                .map(|t| format!(" ({})", format::significance(t)))
+                .unwrap_or_default()
+        ));
+    }
+
     // Headroom on response times: one sentence for the scenarios far inside
     // their targets, one per scenario close to a target.
     let mut far = Vec::new();
