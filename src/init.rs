@@ -440,7 +440,7 @@ mod tests {
             .sets
             .iter()
             .map(|set| {
-                let ingested = crate::ingest::locust::read_result_set(&set.files);
+                let ingested = crate::ingest::locust::read_result_set(&set.files, None);
                 assert!(ingested.errors.is_empty(), "{:?}", ingested.errors);
                 let data = ingested
                     .data

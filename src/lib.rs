@@ -86,7 +86,14 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
         ));
     }
 
-    let mut inputs: Vec<ScenarioInput> = found.sets.iter().map(ingest_set).collect();
+    let mut inputs: Vec<ScenarioInput> = found
+        .sets
+        .iter()
+        .map(|set| {
+            let sc = config.scenario_for(&set.name).ok().flatten();
+            ingest_set(set, evaluate::window::Probes::for_scenario(&config, sc))
+        })
+        .collect();
     for (name, message) in found.duplicates {
         inputs.push(ScenarioInput {
             name,
@@ -466,7 +473,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     problems.extend(found.duplicates.into_iter().map(|(_, m)| m));
     let mut measured = Vec::new();
     for set in &found.sets {
-        let input = ingest_set(set);
+        let input = ingest_set(set, None);
         problems.extend(input.errors);
         if let Some(data) = input.data {
             measured.push((set.name.clone(), data));
@@ -528,7 +535,7 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::Ru
     let mut scenarios = Vec::new();
     let mut date: Option<String> = None;
     for set in &found.sets {
-        let input = ingest_set(set);
+        let input = ingest_set(set, None);
         problems.extend(input.errors);
         if let Some(data) = input.data {
             let start = data
@@ -566,7 +573,10 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::Ru
 }
 
 /// Read one result set into a [`ScenarioInput`].
-fn ingest_set(set: &discover::ResultSet) -> ScenarioInput {
+fn ingest_set(
+    set: &discover::ResultSet,
+    probes: Option<evaluate::window::Probes>,
+) -> ScenarioInput {
     let mut input = ScenarioInput {
         name: set.name.clone(),
         files: set.files.clone(),
@@ -591,8 +601,9 @@ fn ingest_set(set: &discover::ResultSet) -> ScenarioInput {
         }
         return input;
     }
-    let ingested = ingest::locust::read_result_set(&set.files);
+    let ingested = ingest::locust::read_result_set(&set.files, probes);
     input.data = ingested.data;
+    input.probes = ingested.probes;
     input.warnings = ingested.warnings;
     input.errors = ingested.errors.iter().map(ToString::to_string).collect();
     input

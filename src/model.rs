@@ -252,6 +252,9 @@ pub struct History {
     pub percentile_labels: Vec<String>,
     pub percentiles: HistoryPercentiles,
     pub points: Vec<HistoryPoint>,
+    /// Data-sanity findings while reading: time going backwards, gaps,
+    /// implausible timestamps (`path:line: what`).
+    pub anomalies: Vec<String>,
 }
 
 impl History {

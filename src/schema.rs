@@ -28,7 +28,8 @@ pub const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
 /// A time metric name: `median`, `avg`, `min`, `max` or `pN`.
 const TIME_METRIC: &str = r"(?:median|avg|min|max|p(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))";
 /// The other metric names, which take no time unit.
-const OTHER_METRIC: &str = r"(?:requests|failures_per_s|failures|rps|success_rate|error_rate)";
+const OTHER_METRIC: &str =
+    r"(?:requests|failures_per_s|failures|rps\.steady|rps|success_rate|error_rate|users)";
 /// An unsigned number as the tolerance parser reads it.
 const AMOUNT: &str = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)";
 /// A threshold value as the parser reads it: an optional `+`, no `-`, no exponent.
@@ -38,10 +39,22 @@ const OP: &str = r"(?:<=|>=|==|<|>)";
 
 /// The threshold pattern: each metric family with the units it takes.
 pub fn threshold_pattern() -> String {
-    let time = format!(r"{TIME_METRIC}\s*{OP}\s*{NUMBER}\s*(?:ms|s)?");
+    let window = format!(r"(?:\s+for\s+(?:{AMOUNT}(?:ms|min|s|m|h))+)");
+    let time = format!(r"{TIME_METRIC}\s*{OP}\s*{NUMBER}\s*(?:ms|s)?{window}?");
     let rate = format!(r"(?:success_rate|error_rate)\s*{OP}\s*{NUMBER}\s*%");
-    let bare = format!(r"(?:requests|failures_per_s|failures|rps)\s*{OP}\s*{NUMBER}");
-    format!(r"^\s*(?:{time}|{rate}|{bare})\s*$")
+    let windowed_bare = format!(r"(?:failures_per_s|rps|users)\s*{OP}\s*{NUMBER}{window}?");
+    let bare = format!(r"(?:requests|failures|rps\.steady)\s*{OP}\s*{NUMBER}");
+    format!(r"^\s*(?:{time}|{rate}|{windowed_bare}|{bare})\s*$")
+}
+
+/// `steady_state`: `auto`, `all`, `after DURATION` or `users >= N`.
+fn steady_state(description: &str) -> Value {
+    json!({
+        "type": "string",
+        "description": description,
+        "pattern": format!(r"^\s*(?:auto|all|after\s+(?:{AMOUNT}(?:ms|min|s|m|h))+|users\s*>=\s*[0-9]+)\s*$"),
+        "examples": ["auto", "all", "after 30s", "users >= 100"]
+    })
 }
 
 /// The duration pattern: one or more `NUMBER UNIT` with no space between, e.g. `1h30m`.
@@ -189,7 +202,18 @@ fn scenario() -> Value {
             "regression": regression(
                 "This scenario's tolerances for `--baseline`, overriding the global `[regression]` \
                 key by key."
-            )
+            ),
+            "steady_state": steady_state("Where this scenario's steady part starts, overriding `[defaults]`."),
+            "users": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "The user count the run should reach; a lower peak is a data-sanity finding.",
+                "examples": [100]
+            },
+            "strict_data": {
+                "type": "boolean",
+                "description": "Data-sanity findings are failed checks for this scenario (overrides `[defaults]`)."
+            }
         }
     })
 }
@@ -218,7 +242,17 @@ pub fn config_schema() -> Value {
                         "Checked against every scenario's `Aggregated` row. If there is no `[defaults]` \
                         table, the built-in defaults apply (and loadgate says so). `thresholds = []` turns \
                         the defaults off."
-                    )
+                    ),
+                    "steady_state": steady_state(
+                        "Where the steady part of a run starts, for windowed checks and `rps.steady`: \
+                        `auto` (default: when the user count first reaches its peak), `all`, \
+                        `after 30s`, or `users >= 100`."
+                    ),
+                    "strict_data": {
+                        "type": "boolean",
+                        "description": "Data-sanity findings (numbers that cannot all be true) are failed \
+                            checks instead of warnings. Default `false`."
+                    }
                 }
             },
             "regression": regression(&format!(
@@ -778,7 +812,7 @@ mod tests {
                 .sets
                 .iter()
                 .filter_map(|s| {
-                    let data = crate::ingest::locust::read_result_set(&s.files).data?;
+                    let data = crate::ingest::locust::read_result_set(&s.files, None).data?;
                     Some((s.name.clone(), data))
                 })
                 .collect();

@@ -67,13 +67,24 @@ fn a_failing_run_writes_outputs_summary_and_annotations() {
             .contains("https://github.com/acme/shop/actions/runs/42")
     );
     assert!(run.step_summary.len() < 1024 * 1024);
-    let commands: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
-    assert_eq!(commands.len(), 2, "{}", run.stdout);
+    let errors: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{}", run.stdout);
     assert!(
-        commands[0].starts_with("::error title=loadgate%3A scenario4_burst_load::ran "),
+        errors[0].starts_with("::error title=loadgate%3A scenario4_burst_load::ran "),
         "{}",
-        commands[0]
+        errors[0]
     );
+    // The killed run's data findings (its history is shorter than the run) are warnings.
+    let warnings = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::warning"))
+        .count();
+    assert_eq!(warnings, 2, "{}", run.stdout);
 }
 
 #[test]

@@ -10,5 +10,6 @@ mod config;
 mod demo;
 mod discovery;
 mod github;
+mod history;
 mod report;
 mod snapshots;

@@ -51,6 +51,8 @@ struct RawConfig {
 struct RawDefaults {
     #[serde(default)]
     thresholds: Vec<Spanned<String>>,
+    steady_state: Option<Spanned<String>>,
+    strict_data: Option<bool>,
 }
 
 fn default_true() -> bool {
@@ -71,6 +73,9 @@ struct RawScenario {
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
     regression: Option<BTreeMap<String, Spanned<String>>>,
+    steady_state: Option<Spanned<String>>,
+    users: Option<u64>,
+    strict_data: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,6 +124,59 @@ pub struct EndpointConfig {
     pub key: String,
 }
 
+/// Where the steady part of a run starts: windowed checks and `rps.steady`
+/// look only at it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SteadyState {
+    /// When the user count first reaches its peak (the default).
+    Auto,
+    /// The whole run.
+    All,
+    /// This many seconds after the first history tick (`after 30s`).
+    After(f64),
+    /// When the user count first reaches this many (`users >= 100`).
+    Users(u64),
+}
+
+impl SteadyState {
+    /// Parse `auto`, `all`, `after 30s` or `users >= 100`.
+    pub fn parse(text: &str) -> Result<SteadyState, threshold::ParseError> {
+        let t = text.trim();
+        match t {
+            "auto" => return Ok(SteadyState::Auto),
+            "all" => return Ok(SteadyState::All),
+            _ => {}
+        }
+        if let Some(d) = t.strip_prefix("after ") {
+            return threshold::parse_duration(d).map(SteadyState::After);
+        }
+        if let Some(n) = t
+            .strip_prefix("users")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix(">="))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+        {
+            return Ok(SteadyState::Users(n));
+        }
+        Err(threshold::ParseError {
+            offset: 0,
+            message: format!(
+                "`{t}` is not a steady state: use \"auto\", \"all\", \"after 30s\" or \"users >= 100\""
+            ),
+        })
+    }
+
+    /// As written in messages.
+    pub fn describe(&self) -> String {
+        match self {
+            SteadyState::Auto => "auto (from when the user count first reached its peak)".into(),
+            SteadyState::All => "all (the whole run)".into(),
+            SteadyState::After(s) => format!("after {}", crate::format::duration(*s)),
+            SteadyState::Users(n) => format!("users >= {n}"),
+        }
+    }
+}
+
 /// One tolerance of a `[regression]` table, e.g. `p99 = "+15%"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToleranceRule {
@@ -160,6 +218,12 @@ pub struct ScenarioConfig {
     pub endpoints: Vec<EndpointConfig>,
     /// `[scenarios.X.regression]`, overriding the global table key by key.
     pub regression: Option<RegressionTable>,
+    /// `steady_state`, overriding `[defaults]`.
+    pub steady_state: Option<SteadyState>,
+    /// `users`: the user count the run should reach.
+    pub users: Option<u64>,
+    /// `strict_data`, overriding `[defaults]`.
+    pub strict_data: Option<bool>,
 }
 
 /// Where the default thresholds came from.
@@ -182,6 +246,10 @@ pub struct Config {
     pub scenarios: Vec<ScenarioConfig>,
     /// `[regression]`; `None` means the built-in tolerances apply.
     pub regression: Option<RegressionTable>,
+    /// `[defaults] steady_state`.
+    pub steady_state: Option<SteadyState>,
+    /// `[defaults] strict_data`: data-sanity findings fail the gate.
+    pub strict_data: Option<bool>,
 }
 
 /// A config error: file, key path, position and what is wrong.
@@ -294,6 +362,17 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    fn steady_state(&self, raw: &Spanned<String>, key: &str) -> Result<SteadyState, ConfigError> {
+        let start = raw.span().start + 1;
+        SteadyState::parse(raw.get_ref()).map_err(|e| {
+            self.error(
+                key.to_string(),
+                Some(start + e.offset..start + e.offset),
+                e.message,
+            )
+        })
+    }
+
     fn regression(
         &self,
         raw: &BTreeMap<String, Spanned<String>>,
@@ -353,7 +432,23 @@ impl Config {
             defaults_origin: DefaultsOrigin::BuiltIn,
             scenarios: Vec::new(),
             regression: None,
+            steady_state: None,
+            strict_data: None,
         }
+    }
+
+    /// The steady-state rule for a scenario (default `auto`).
+    pub fn steady_state_for(&self, sc: Option<&ScenarioConfig>) -> SteadyState {
+        sc.and_then(|s| s.steady_state)
+            .or(self.steady_state)
+            .unwrap_or(SteadyState::Auto)
+    }
+
+    /// Whether data-sanity findings are failed checks for a scenario.
+    pub fn strict_data_for(&self, sc: Option<&ScenarioConfig>) -> bool {
+        sc.and_then(|s| s.strict_data)
+            .or(self.strict_data)
+            .unwrap_or(false)
     }
 
     /// The tolerances for a scenario: its own `[scenarios.X.regression]` over
@@ -437,8 +532,15 @@ impl Config {
                 Some(raw) => Some(ctx.regression(raw, &format!("{base}.regression"))?),
                 None => None,
             };
+            let steady_state = match &s.steady_state {
+                Some(raw) => Some(ctx.steady_state(raw, &format!("{base}.steady_state"))?),
+                None => None,
+            };
             scenarios.push(ScenarioConfig {
                 regression,
+                steady_state,
+                users: s.users,
+                strict_data: s.strict_data,
                 key: key.clone(),
                 pattern: Glob::new(s.pattern.as_deref().unwrap_or(key)),
                 required: s.required,
@@ -453,6 +555,10 @@ impl Config {
             Some(table) => Some(ctx.regression(table, "regression")?),
             None => None,
         };
+        let steady_state = match raw.defaults.as_ref().and_then(|d| d.steady_state.as_ref()) {
+            Some(raw) => Some(ctx.steady_state(raw, "defaults.steady_state")?),
+            None => None,
+        };
         Ok(Config {
             source: ConfigSource::File(file.to_path_buf()),
             title: raw.title,
@@ -460,6 +566,8 @@ impl Config {
             defaults_origin,
             scenarios,
             regression,
+            steady_state,
+            strict_data: raw.defaults.as_ref().and_then(|d| d.strict_data),
         })
     }
 
@@ -616,6 +724,22 @@ mod tests {
             .collect();
         assert_eq!(texts, vec![("p99".into(), "+50%"), ("rps".into(), "-5%")]);
         assert_eq!(a.noise_floor_ms, 5.0);
+    }
+
+    #[test]
+    fn steady_state_and_data_keys_load() {
+        let c = load("[defaults]\nthresholds = []\nsteady_state = \"after 30s\"\nstrict_data = true\n[scenarios.a]\nsteady_state = \"users >= 100\"\nusers = 100\n").unwrap();
+        assert_eq!(c.steady_state_for(None), SteadyState::After(30.0));
+        assert_eq!(
+            c.steady_state_for(c.scenarios.first()),
+            SteadyState::Users(100)
+        );
+        assert!(c.strict_data_for(c.scenarios.first()));
+        assert_eq!(c.scenarios[0].users, Some(100));
+        let e = load("[defaults]\nsteady_state = \"soon\"\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("defaults.steady_state"));
+        assert_eq!(SteadyState::parse("all").unwrap(), SteadyState::All);
+        assert_eq!(SteadyState::parse("auto").unwrap(), SteadyState::Auto);
     }
 
     #[test]

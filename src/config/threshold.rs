@@ -52,10 +52,17 @@ pub enum Metric {
     FailuresPerS,
     SuccessRate,
     ErrorRate,
+    /// The user count: peak users, or per tick in a window (from the history).
+    Users,
+    /// Mean requests/s over the steady part of the run (from the history).
+    RpsSteady,
 }
 
 /// The metric names as listed in error messages.
-pub const METRIC_NAMES: &str = "requests, failures, median, avg, min, max, pN (any percentile column, e.g. p95, p99, p99.9), rps, failures_per_s, success_rate, error_rate";
+pub const METRIC_NAMES: &str = "requests, failures, median, avg, min, max, pN (any percentile column, e.g. p95, p99, p99.9), rps, rps.steady, failures_per_s, success_rate, error_rate, users";
+
+/// The metrics a `for DURATION` window can check, as listed in error messages.
+pub const WINDOW_METRIC_NAMES: &str = "rps, failures_per_s, median, pN (e.g. p95), users";
 
 impl Metric {
     /// The metric named `name`, e.g. `median`, `p99.9`, `rps`.
@@ -71,6 +78,8 @@ impl Metric {
             "failures_per_s" => Metric::FailuresPerS,
             "success_rate" => Metric::SuccessRate,
             "error_rate" => Metric::ErrorRate,
+            "users" => Metric::Users,
+            "rps.steady" => Metric::RpsSteady,
             _ => {
                 let label = name.strip_prefix('p')?;
                 if label.is_empty() || !label.chars().all(|c| c.is_ascii_digit() || c == '.') {
@@ -90,13 +99,13 @@ impl Metric {
 
     pub fn kind(&self) -> MetricKind {
         match self {
-            Metric::Requests | Metric::Failures => MetricKind::Count,
+            Metric::Requests | Metric::Failures | Metric::Users => MetricKind::Count,
             Metric::Median
             | Metric::Avg
             | Metric::Min
             | Metric::Max
             | Metric::Percentile { .. } => MetricKind::Time,
-            Metric::Rps | Metric::FailuresPerS => MetricKind::PerSecond,
+            Metric::Rps | Metric::RpsSteady | Metric::FailuresPerS => MetricKind::PerSecond,
             Metric::SuccessRate | Metric::ErrorRate => MetricKind::Rate,
         }
     }
@@ -129,7 +138,26 @@ impl Metric {
             Metric::FailuresPerS => Some(stats.failures_per_s),
             Metric::SuccessRate => stats.success_rate,
             Metric::ErrorRate => stats.error_rate(),
+            // History metrics: not in a stats row (see `evaluate`).
+            Metric::Users | Metric::RpsSteady => None,
         })
+    }
+
+    /// Whether the metric comes from the history rather than a stats row.
+    pub fn from_history(&self) -> bool {
+        matches!(self, Metric::Users | Metric::RpsSteady)
+    }
+
+    /// Whether a `for DURATION` window can check this metric.
+    pub fn windowable(&self) -> bool {
+        matches!(
+            self,
+            Metric::Rps
+                | Metric::FailuresPerS
+                | Metric::Median
+                | Metric::Percentile { .. }
+                | Metric::Users
+        )
     }
 }
 
@@ -147,6 +175,8 @@ impl fmt::Display for Metric {
             Metric::FailuresPerS => "failures_per_s",
             Metric::SuccessRate => "success_rate",
             Metric::ErrorRate => "error_rate",
+            Metric::Users => "users",
+            Metric::RpsSteady => "rps.steady",
         };
         f.write_str(name)
     }
@@ -209,6 +239,8 @@ pub struct Threshold {
     pub op: Op,
     /// The target in the metric's canonical unit.
     pub target: f64,
+    /// `for DURATION`: fail only when violated continuously this long (seconds).
+    pub window_s: Option<f64>,
 }
 
 /// Why a threshold or duration did not parse, and where in its text.
@@ -310,14 +342,45 @@ impl Threshold {
         }
         c.skip_ws();
         let unit_at = c.pos;
-        let unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
+        let mut unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
+        if unit == "for" {
+            // `rps >= 100 for 1m`: no unit, the window follows.
+            c.pos = unit_at;
+            unit = "";
+        }
         let target = apply_unit(&metric, value, unit, unit_at)?;
         c.skip_ws();
+        let mut window_s = None;
+        if let Some(after) = c.rest().strip_prefix("for")
+            && (after.is_empty() || after.starts_with(char::is_whitespace))
+        {
+            let for_at = c.pos;
+            c.pos += 3;
+            c.skip_ws();
+            let duration_at = c.pos;
+            let seconds = parse_duration(c.rest()).map_err(|e| ParseError {
+                offset: duration_at + e.offset,
+                message: format!("{} after `for`", e.message),
+            })?;
+            if !metric.windowable() {
+                return err(
+                    for_at,
+                    format!(
+                        "`{metric}` cannot be checked over a window; `for` works with {WINDOW_METRIC_NAMES}"
+                    ),
+                );
+            }
+            if seconds <= 0.0 {
+                return err(duration_at, "a window must be longer than 0 s");
+            }
+            window_s = Some(seconds);
+            c.pos = c.text.len();
+        }
         if !c.rest().is_empty() {
             return err(
                 c.pos,
                 format!(
-                    "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT]`",
+                    "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT] [for DURATION]`",
                     c.rest()
                 ),
             );
@@ -327,6 +390,7 @@ impl Threshold {
             metric,
             op,
             target,
+            window_s,
         })
     }
 }
@@ -577,6 +641,24 @@ mod tests {
         );
         assert!(Tolerance::parse(&sr, "-1ms").is_err());
         assert!(Tolerance::parse(&p99, "+ten%").is_err());
+    }
+
+    #[test]
+    fn windows_follow_the_value() {
+        let t = parse("p95 < 300ms for 30s");
+        assert_eq!((t.target, t.window_s), (300.0, Some(30.0)));
+        assert_eq!(parse("rps >= 100 for 1m").window_s, Some(60.0));
+        assert_eq!(parse("users >= 50 for 10s").metric, Metric::Users);
+        assert_eq!(parse("rps.steady >= 100").metric, Metric::RpsSteady);
+        assert!(
+            Threshold::parse("requests > 5 for 10s")
+                .unwrap_err()
+                .message
+                .contains("cannot be checked over a window")
+        );
+        assert!(Threshold::parse("p95 < 300ms for").is_err());
+        assert!(Threshold::parse("p95 < 300ms for 10").is_err());
+        assert!(Threshold::parse("p95 < 300ms forever").is_err());
     }
 
     #[test]

@@ -8,11 +8,13 @@
 //! regression fails the scenario like a missed threshold.
 
 pub mod compare;
+pub mod history;
 pub mod stats;
+pub mod window;
 
 use serde::Serialize;
 
-use crate::config::{Config, ConfiguredThreshold, Op, ScenarioConfig};
+use crate::config::{Config, ConfiguredThreshold, Metric, Op, ScenarioConfig};
 use crate::format;
 use crate::model::{Endpoint, ResultFiles, RunSnapshot, ScenarioData, Stats, ser_opt_num};
 use compare::{Current, ScenarioComparison, Verdict};
@@ -31,6 +33,10 @@ pub enum CheckKind {
     MinRequests,
     /// An endpoint table whose name/method matched no endpoint.
     EndpointMatch,
+    /// A sustained-window threshold (`… for 30s`).
+    Window,
+    /// A data-sanity finding, a failed check with `strict_data = true`.
+    DataSanity,
 }
 
 /// One check and its verdict.
@@ -61,6 +67,9 @@ pub struct Check {
     pub message: String,
     /// The config key path the rule came from.
     pub config_key: String,
+    /// For a `for DURATION` threshold: the window and its longest violation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<history::WindowResult>,
 }
 
 /// A scenario's verdict.
@@ -92,6 +101,8 @@ pub struct ScenarioInput {
     pub name: String,
     pub files: ResultFiles,
     pub data: Option<ScenarioData>,
+    /// The windowed thresholds, already fed with the history.
+    pub probes: Option<window::Probes>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
 }
@@ -107,6 +118,8 @@ pub struct ScenarioResult {
     pub checks: Vec<Check>,
     /// The comparison with the baseline, when one was given and has this scenario.
     pub comparison: Option<ScenarioComparison>,
+    /// The steady part of the run (from the history).
+    pub steady: Option<history::Steady>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
 }
@@ -240,6 +253,7 @@ fn missing(sc: &ScenarioConfig) -> ScenarioResult {
         files: ResultFiles::default(),
         data: None,
         comparison: None,
+        steady: None,
         checks: vec![Check {
             kind: CheckKind::Required,
             threshold: "required = true".into(),
@@ -257,6 +271,7 @@ fn missing(sc: &ScenarioConfig) -> ScenarioResult {
                 sc.pattern, sc.key
             ),
             config_key: format!("scenarios.{}.required", sc.key),
+            window: None,
         }],
         warnings: Vec::new(),
         errors: Vec::new(),
@@ -272,6 +287,7 @@ fn judge(
         name,
         files,
         data,
+        probes,
         mut warnings,
         mut errors,
     } = input;
@@ -284,18 +300,65 @@ fn judge(
     };
     let mut checks = Vec::new();
     let mut incomplete = false;
+    let mut steady = None;
     if let Some(data) = &data {
         if let Some(sc) = sc {
             incomplete = completeness(sc, data, &mut checks);
         }
-        for t in thresholds_for(config, sc) {
-            match check(t, &data.totals, None) {
+        let rule = config.steady_state_for(sc);
+        steady = data.history.as_ref().and_then(|h| history::steady(h, rule));
+        if data.history.as_ref().is_some_and(|h| !h.points.is_empty()) && steady.is_none() {
+            warnings.push(format!(
+                "steady_state = {} is never reached in this run, so windowed checks and rps.steady have nothing to look at",
+                rule.describe()
+            ));
+        }
+        let figures = HistoryFigures {
+            peak_users: data
+                .history
+                .as_ref()
+                .and_then(|h| h.peak_users())
+                .map(|u| u as f64),
+            rps_steady: steady.as_ref().and_then(|s| s.rps),
+        };
+        for t in thresholds_for(config, sc)
+            .into_iter()
+            .filter(|t| t.threshold.window_s.is_none())
+        {
+            match check(t, &data.totals, None, &figures) {
                 Ok(c) => checks.push(c),
                 Err(e) => errors.push(format!("{}: {e}", config.source_label())),
             }
         }
         if let Some(sc) = sc {
             endpoint_checks(config, sc, &data.endpoints, &mut checks, &mut errors);
+        }
+        if let Some(probes) = probes {
+            let (window_checks, window_errors) =
+                history::window_checks(config, probes, data.history.as_ref(), steady.as_ref());
+            checks.extend(window_checks);
+            errors.extend(window_errors);
+        }
+        let findings = history::sanity(data, sc.and_then(|s| s.users));
+        if config.strict_data_for(sc) {
+            checks.extend(findings.into_iter().map(|f| Check {
+                kind: CheckKind::DataSanity,
+                threshold: "strict_data = true".into(),
+                metric: "data".into(),
+                op: None,
+                target: None,
+                unit: None,
+                actual: None,
+                passed: false,
+                achievement: None,
+                achievement_ratio: None,
+                endpoint: None,
+                message: f,
+                config_key: "strict_data".into(),
+                window: None,
+            }));
+        } else {
+            warnings.extend(findings.into_iter().map(|f| format!("data: {f}")));
         }
         if checks.is_empty() {
             warnings.push(format!(
@@ -320,14 +383,22 @@ fn judge(
         data,
         checks,
         comparison: None,
+        steady,
         warnings,
         errors,
     }
 }
 
+/// Whole-run figures from the history, for the `users` and `rps.steady` metrics.
+#[derive(Debug, Clone, Copy, Default)]
+struct HistoryFigures {
+    peak_users: Option<f64>,
+    rps_steady: Option<f64>,
+}
+
 /// `[defaults]` merged with the scenario's thresholds: a scenario threshold
 /// on a metric replaces every default on that metric.
-fn thresholds_for<'c>(
+pub(crate) fn thresholds_for<'c>(
     config: &'c Config,
     sc: Option<&'c ScenarioConfig>,
 ) -> Vec<&'c ConfiguredThreshold> {
@@ -377,6 +448,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
             endpoint: None,
             message,
             config_key: format!("scenarios.{}.min_duration", sc.key),
+            window: None,
         });
     }
     if let Some(min) = sc.min_requests {
@@ -414,6 +486,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
                 )
             },
             config_key: format!("scenarios.{}.min_requests", sc.key),
+            window: None,
         });
     }
     incomplete
@@ -453,12 +526,22 @@ fn endpoint_checks(
                     "no endpoint matches \"{wanted}\", so its thresholds cannot be checked"
                 ),
                 config_key: table.key.clone(),
+                window: None,
             });
             continue;
         }
         for endpoint in matching {
             for t in &table.thresholds {
-                match check(t, &endpoint.stats, Some(endpoint.label())) {
+                if t.threshold.window_s.is_some() {
+                    // Followed through the history (see `window`).
+                    continue;
+                }
+                match check(
+                    t,
+                    &endpoint.stats,
+                    Some(endpoint.label()),
+                    &HistoryFigures::default(),
+                ) {
                     Ok(c) => checks.push(c),
                     Err(e) => errors.push(format!("{}: {e}", config.source_label())),
                 }
@@ -472,10 +555,16 @@ fn check(
     t: &ConfiguredThreshold,
     stats: &Stats,
     endpoint: Option<String>,
+    figures: &HistoryFigures,
 ) -> Result<Check, String> {
     let th = &t.threshold;
     let kind = th.metric.kind();
-    let actual = th.metric.value(stats).map_err(|available| {
+    let actual = match th.metric {
+        Metric::Users => Ok(figures.peak_users),
+        Metric::RpsSteady => Ok(figures.rps_steady),
+        _ => th.metric.value(stats),
+    };
+    let actual = actual.map_err(|available| {
         let at = t
             .location
             .map(|l| format!("{}:{}: ", l.line, l.column))
@@ -527,6 +616,7 @@ fn check(
         endpoint,
         message,
         config_key: t.key.clone(),
+        window: None,
     })
 }
 
@@ -614,17 +704,30 @@ mod tests {
 
     #[test]
     fn lower_is_better_achievement_reads_like_the_summaries() {
-        let c = check(&configured("median < 200ms"), &stats(10, 0, 5.0, 1.0), None).unwrap();
+        let c = check(
+            &configured("median < 200ms"),
+            &stats(10, 0, 5.0, 1.0),
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
         assert!(c.passed);
         assert_eq!(c.achievement.as_deref(), Some("40x better"));
         assert_eq!(c.message, "median 5 ms, target < 200 ms");
-        let c = check(&configured("median < 20ms"), &stats(10, 0, 42.0, 1.0), None).unwrap();
+        let c = check(
+            &configured("median < 20ms"),
+            &stats(10, 0, 42.0, 1.0),
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
         assert!(!c.passed);
         assert_eq!(c.achievement.as_deref(), Some("2.1x over target"));
         let c = check(
             &configured("median < 200ms"),
             &stats(10, 0, 150.0, 1.0),
             None,
+            &HistoryFigures::default(),
         )
         .unwrap();
         assert_eq!(c.achievement.as_deref(), Some("25% under target"));
@@ -632,6 +735,7 @@ mod tests {
             &configured("median < 200ms"),
             &stats(10, 0, 201.0, 1.0),
             None,
+            &HistoryFigures::default(),
         )
         .unwrap();
         assert_eq!(c.achievement.as_deref(), Some("1% over target"));
@@ -639,13 +743,25 @@ mod tests {
 
     #[test]
     fn higher_is_better_achievement_is_a_percentage() {
-        let c = check(&configured("rps >= 100"), &stats(10, 0, 5.0, 115.0), None).unwrap();
+        let c = check(
+            &configured("rps >= 100"),
+            &stats(10, 0, 5.0, 115.0),
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
         assert!(c.passed);
         assert_eq!(c.achievement.as_deref(), Some("115% of target"));
         // A near miss must not round up to 100%.
         let mut s = stats(10_000, 122, 5.0, 1.0);
         s.success_rate = Some(98.78);
-        let c = check(&configured("success_rate >= 99%"), &s, None).unwrap();
+        let c = check(
+            &configured("success_rate >= 99%"),
+            &s,
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
         assert!(!c.passed);
         assert_eq!(c.achievement.as_deref(), Some("99.7% of target"));
     }
@@ -654,10 +770,22 @@ mod tests {
     fn a_missing_value_fails_the_check() {
         let mut s = stats(0, 0, 0.0, 0.0);
         s.median_ms = None;
-        let c = check(&configured("median < 200"), &s, None).unwrap();
+        let c = check(
+            &configured("median < 200"),
+            &s,
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
         assert!(!c.passed);
         assert!(c.message.contains("no requests"), "{}", c.message);
-        let c = check(&configured("success_rate >= 99%"), &s, None).unwrap();
+        let c = check(
+            &configured("success_rate >= 99%"),
+            &s,
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
         assert!(!c.passed);
     }
 
@@ -669,7 +797,13 @@ mod tests {
             level: 95.0,
             value_ms: Some(9.0),
         }]);
-        let e = check(&configured("p97 < 200"), &s, None).unwrap_err();
+        let e = check(
+            &configured("p97 < 200"),
+            &s,
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap_err();
         assert!(e.contains("no p97 column; percentiles present: p95"), "{e}");
     }
 

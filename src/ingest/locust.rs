@@ -16,6 +16,10 @@ use std::path::Path;
 use csv::StringRecord;
 
 use super::InputError;
+use crate::evaluate::window::{self, Probes};
+
+/// Unix times a load test can plausibly have: 2000-01-01 to 2100-01-01.
+const PLAUSIBLE_UNIX_S: (i64, i64) = (946_684_800, 4_102_444_800);
 use crate::model::{
     Endpoint, ExceptionRow, FailureRow, Histogram, Histograms, History, HistoryPercentiles,
     HistoryPoint, Percentile, Percentiles, ResultFiles, ScenarioData, Stats, success_rate,
@@ -26,13 +30,15 @@ use crate::model::{
 #[derive(Debug, Default)]
 pub struct Ingested {
     pub data: Option<ScenarioData>,
+    /// The windowed thresholds, fed with the history.
+    pub probes: Option<Probes>,
     pub warnings: Vec<String>,
     pub errors: Vec<InputError>,
 }
 
 /// Read every file of one result set. Never panics on bad input; a broken
 /// optional file is reported as an error while the rest is still read.
-pub fn read_result_set(files: &ResultFiles) -> Ingested {
+pub fn read_result_set(files: &ResultFiles, mut probes: Option<Probes>) -> Ingested {
     let mut out = Ingested::default();
     let Some(stats_path) = &files.stats else {
         return out;
@@ -45,7 +51,7 @@ pub fn read_result_set(files: &ResultFiles) -> Ingested {
         }
     };
     let history = match &files.history {
-        Some(path) => match read_history(path) {
+        Some(path) => match read_history(path, probes.as_mut()) {
             Ok((history, warning)) => {
                 out.warnings.extend(warning);
                 history
@@ -78,6 +84,7 @@ pub fn read_result_set(files: &ResultFiles) -> Ingested {
         }),
         None => None,
     };
+    out.probes = probes;
     out.data = Some(ScenarioData {
         totals,
         endpoints,
@@ -464,7 +471,10 @@ fn whole_lines_len(file: &mut File) -> io::Result<(u64, u64)> {
 /// Read `_stats_history.csv`: the `Aggregated` time series, and whether its
 /// percentiles are cumulative or windowed. Returns a warning when the last
 /// line was cut short.
-pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), InputError> {
+pub fn read_history(
+    path: &Path,
+    mut probes: Option<&mut Probes>,
+) -> Result<(Option<History>, Option<String>), InputError> {
     let mut file = open(path)?;
     let (whole, len) = whole_lines_len(&mut file)
         .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
@@ -498,8 +508,11 @@ pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), In
     let total_failures = header.require("Total Failure Count")?;
     let percentiles = header.percentiles();
 
-    let mut points = Vec::new();
+    let mut points: Vec<HistoryPoint> = Vec::new();
     let mut windowed = false;
+    let mut anomalies = Vec::new();
+    let mut last_ts: Option<i64> = None;
+    let mut row_percentiles: Vec<(f64, Option<f64>)> = Vec::with_capacity(percentiles.len());
     for_each_row(&mut reader, &header, |row| {
         let ts_text = row.str(timestamp).trim();
         let ts: i64 = ts_text.parse().map_err(|_| {
@@ -508,27 +521,58 @@ pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), In
                 format!("expected a Unix time in whole seconds, found `{ts_text}`"),
             )
         })?;
+        // Data sanity: the reader reports, evaluation decides (warning or failed check).
+        if !(PLAUSIBLE_UNIX_S.0..PLAUSIBLE_UNIX_S.1).contains(&ts) {
+            anomalies.push(format!(
+                "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100)",
+                path.display(),
+                row.line
+            ));
+        }
+        if let Some(prev) = last_ts {
+            if ts < prev {
+                anomalies.push(format!(
+                    "{}:{}: time goes backwards ({ts} after {prev}); the row is left out",
+                    path.display(),
+                    row.line
+                ));
+                return Ok(());
+            }
+            if ts - prev > crate::evaluate::window::MAX_GAP_S {
+                anomalies.push(format!(
+                    "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
+                    path.display(),
+                    row.line,
+                    ts - prev
+                ));
+            }
+        }
+        last_ts = Some(ts);
+        row_percentiles.clear();
+        for (col, _, level) in &percentiles {
+            row_percentiles.push((*level, row.opt_number(*col)?));
+        }
         let point = HistoryPoint {
             timestamp: ts,
             users: row.count(users)?,
             rps: row.number(rps)?,
             failures_per_s: row.number(fps)?,
-            percentiles_ms: percentiles
-                .iter()
-                .map(|(col, _, _)| row.opt_number(*col))
-                .collect::<Result<_, _>>()?,
+            percentiles_ms: row_percentiles.iter().map(|(_, v)| *v).collect(),
             total_requests: row.count(total_requests)?,
             total_failures: row.count(total_failures)?,
         };
-        if row.is_aggregated(type_col, name_col) {
-            if let Some(prev) = points.last().map(|p: &HistoryPoint| p.timestamp)
-                && ts < prev
-            {
-                return Err(row.error(
-                    Some(timestamp),
-                    format!("time goes backwards ({ts} after {prev})"),
-                ));
-            }
+        let aggregated = row.is_aggregated(type_col, name_col);
+        if let Some(probes) = probes.as_deref_mut() {
+            probes.observe(&window::Row {
+                timestamp: ts,
+                users: point.users,
+                endpoint: (!aggregated).then(|| (row.str(type_col), row.str(name_col))),
+                rps: point.rps,
+                failures_per_s: point.failures_per_s,
+                percentiles: &row_percentiles,
+            });
+        }
+        if aggregated {
             points.push(point);
         } else {
             // Per-endpoint rows exist only with --csv-full-history, which
@@ -552,6 +596,7 @@ pub fn read_history(path: &Path) -> Result<(Option<History>, Option<String>), In
             HistoryPercentiles::Cumulative
         },
         points,
+        anomalies,
     };
     Ok((Some(history), warning))
 }
@@ -803,7 +848,7 @@ mod tests {
             "{HISTORY_HEADER}\r\n1700000000,0,,Aggregated,0.000000,0.000000,N/A,N/A,0,0,0\r\n1700000001,5,,Aggregated,3.000000,0.000000,4,9,3,0,4\r\n1700000002,10,,Aggr"
         );
         let path = write(&dir, "s_stats_history.csv", text.as_bytes());
-        let (history, warning) = read_history(&path).unwrap();
+        let (history, warning) = read_history(&path, None).unwrap();
         let history = history.unwrap();
         assert_eq!(history.points.len(), 2);
         assert_eq!(history.span(), Some((1_700_000_000, 1_700_000_001)));
@@ -823,7 +868,7 @@ mod tests {
             "{HISTORY_HEADER}\n1700000001,5,GET,/x,3.0,0.0,4,9,3,0,4\n1700000001,5,,Aggregated,3.0,0.0,4,9,3,0,4\n"
         );
         let path = write(&dir, "s_stats_history.csv", text.as_bytes());
-        let (history, warning) = read_history(&path).unwrap();
+        let (history, warning) = read_history(&path, None).unwrap();
         assert!(warning.is_none());
         let history = history.unwrap();
         assert_eq!(history.percentiles, HistoryPercentiles::Windowed);
@@ -834,7 +879,7 @@ mod tests {
     fn history_cut_inside_the_header_has_no_points() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(&dir, "s_stats_history.csv", b"Timestamp,User Co");
-        let (history, warning) = read_history(&path).unwrap();
+        let (history, warning) = read_history(&path, None).unwrap();
         assert!(history.is_none());
         assert!(warning.unwrap().contains("partial header"));
     }

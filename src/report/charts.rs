@@ -1145,6 +1145,7 @@ mod tests {
         History {
             percentile_labels: labels(&["50", "66", "95", "99"]),
             percentiles: HistoryPercentiles::Cumulative,
+            anomalies: Vec::new(),
             points: (0..n)
                 .map(|i| {
                     let x = i as f64;
@@ -1563,7 +1564,7 @@ mod tests {
             let Some(scenario) = name.strip_suffix("_stats_history.csv") else {
                 continue;
             };
-            let (history, _) = crate::ingest::locust::read_history(&path).unwrap();
+            let (history, _) = crate::ingest::locust::read_history(&path, None).unwrap();
             let charts = scenario_charts(scenario, &history.unwrap()).unwrap();
             assert_eq!(charts.len(), 3);
             count += 1;

@@ -922,7 +922,8 @@ mod tests {
             "1",
             &slow,
             "10",
-            &(requests as f64 / 60.0).to_string(),
+            // Requests over the 299 s that a 300-tick history spans.
+            &(requests as f64 / 299.0).to_string(),
             "0.0",
             &m,
             &m,
@@ -965,7 +966,8 @@ mod tests {
                 "{},10,,Aggregated,{}.5,0.0,8,9,10,11,12,13,14,15,16,17,18,{},0,8,9.0,1,18,10",
                 1_795_824_570 + t,
                 20 + t % 13,
-                t * 20
+                // Cumulative, ending at the stats file's total (a consistent run).
+                (t + 1) * 600 * endpoints.max(1) as u64 / ticks.max(1)
             );
         }
         std::fs::write(dir.join(format!("{name}_stats_history.csv")), history).unwrap();
@@ -978,13 +980,14 @@ mod tests {
             .sets
             .iter()
             .map(|set| {
-                let ingested = crate::ingest::locust::read_result_set(&set.files);
+                let ingested = crate::ingest::locust::read_result_set(&set.files, None);
                 ScenarioInput {
                     name: set.name.clone(),
                     files: set.files.clone(),
                     data: ingested.data,
                     warnings: ingested.warnings,
                     errors: ingested.errors.iter().map(ToString::to_string).collect(),
+                    probes: None,
                 }
             })
             .collect();
@@ -1226,9 +1229,16 @@ mod tests {
         // The step summary: without per-endpoint detail, with the charts.
         let step = summary_for(STEP_SUMMARY_BUDGET);
         assert!(step.len() <= STEP_SUMMARY_BUDGET, "{}", step.len());
-        assert!(step.contains(
-            "Left out: per-endpoint detail (5,000 endpoint rows, 5,000 failed endpoint checks)."
-        ));
+        assert!(
+            step.contains(
+                "Left out: per-endpoint detail (5,000 endpoint rows, 5,000 failed endpoint checks)."
+            ),
+            "{}",
+            step.lines()
+                .filter(|l| l.contains("Left out"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
         assert!(step.contains("is in out/loadgate-report;"));
         assert!(step.contains("- … and 5,000 failed endpoint checks, left out here"));
         assert!(!step.contains("## Endpoints"));

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::evaluate::compare::Comparison;
+use crate::evaluate::history::Steady;
 use crate::evaluate::{BaselineInfo, Check, ScenarioResult, Status};
 use crate::model::{Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles, Stats};
 
@@ -59,6 +60,9 @@ pub struct ScenarioSummary<'a> {
     pub peak_users: Option<u64>,
     /// Whether the history's percentiles are `cumulative` or `windowed`.
     pub history_percentiles: Option<HistoryPercentiles>,
+    /// The steady part of the run: its rule, start, and mean requests/s
+    /// (`rps.steady`, beside the whole-run `totals.rps`).
+    pub steady: Option<&'a Steady>,
     pub totals: Option<&'a Stats>,
     pub endpoints: &'a [Endpoint],
     pub checks: &'a [Check],
@@ -215,6 +219,7 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
         duration_s: span.map(|(a, b)| b - a),
         peak_users: history.and_then(|h| h.peak_users()),
         history_percentiles: history.map(|h| h.percentiles),
+        steady: r.steady.as_ref(),
         totals: r.data.as_ref().map(|d| &d.totals),
         endpoints: r.data.as_ref().map_or(&[], |d| &d.endpoints),
         checks: &r.checks,

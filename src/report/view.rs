@@ -102,6 +102,10 @@ pub struct ScenarioView {
     pub has_data: bool,
     pub peak_users: String,
     pub duration: String,
+    /// Mean requests/s over the steady part (`rps.steady`), beside the whole-run figure.
+    pub steady_rps: String,
+    /// E.g. `from 20 s (auto: when the user count first reached its peak)`.
+    pub steady_from: String,
     pub started_at: String,
     pub totals: Option<StatsView>,
     pub checks: Vec<CheckView>,
@@ -258,6 +262,8 @@ fn metric_label(c: &Check) -> String {
         CheckKind::MinDuration => "duration".into(),
         CheckKind::MinRequests => "requests (minimum)".into(),
         CheckKind::EndpointMatch => "endpoint".into(),
+        CheckKind::Window => format!("{} (window)", c.metric),
+        CheckKind::DataSanity => "data".into(),
     }
 }
 
@@ -383,6 +389,17 @@ pub fn build(
             duration: s
                 .duration_s
                 .map_or_else(|| DASH.to_string(), |d| format::duration(d as f64)),
+            steady_rps: s
+                .steady
+                .and_then(|st| st.rps)
+                .map_or_else(|| DASH.to_string(), format::per_s),
+            steady_from: s.steady.map_or_else(String::new, |st| {
+                format!(
+                    "from {} ({})",
+                    format::duration(st.start_offset_s as f64),
+                    st.rule
+                )
+            }),
             started_at: s.started_at.clone().unwrap_or_else(|| DASH.to_string()),
             totals: s.totals.map(stats_view),
             checks: s.checks.iter().map(check_view).collect(),

@@ -1,0 +1,323 @@
+//! What the history adds to the verdict: the steady part of the run and its
+//! throughput (`rps.steady`), the sustained-window checks fed while the
+//! history was read, and the data-sanity findings.
+
+use serde::Serialize;
+
+use super::window::{self, Probes, Series};
+use super::{Check, CheckKind};
+use crate::config::{Config, SteadyState};
+use crate::format;
+use crate::model::{History, HistoryPercentiles, ScenarioData, Stats, ser_num, ser_opt_num};
+use crate::report::summary::rfc3339;
+
+/// The steady part of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Steady {
+    /// The rule, e.g. `auto (from when the user count first reached its peak)`.
+    pub rule: String,
+    /// RFC 3339 of the first steady tick.
+    pub start: String,
+    /// Seconds from the first history tick (the excluded ramp-up).
+    pub start_offset_s: i64,
+    /// Unix time of the first steady tick.
+    #[serde(skip)]
+    pub start_ts: i64,
+    /// Mean requests/s over the steady part: the growth of `Total Request
+    /// Count` divided by the time it took. `null` when the steady part is a
+    /// single tick.
+    #[serde(serialize_with = "ser_opt_num")]
+    pub rps: Option<f64>,
+}
+
+/// The history's tick in seconds: the median step between `Aggregated`
+/// rows, at least 1 (Locust writes one per second).
+pub fn interval_s(history: &History) -> i64 {
+    let mut steps: Vec<i64> = history
+        .points
+        .windows(2)
+        .map(|w| w[1].timestamp - w[0].timestamp)
+        .filter(|d| *d > 0)
+        .collect();
+    steps.sort_unstable();
+    steps.get(steps.len() / 2).copied().unwrap_or(1).max(1)
+}
+
+/// Where the steady part starts under `rule`; `None` when the history is
+/// empty or the rule is never met (e.g. `users >= 100` in a run that peaked at 80).
+pub fn steady(history: &History, rule: SteadyState) -> Option<Steady> {
+    let first = history.points.first()?;
+    let last = history.points.last()?;
+    let start = match rule {
+        SteadyState::All => Some(first),
+        SteadyState::Auto => {
+            let peak = history.peak_users()?;
+            history.points.iter().find(|p| p.users == peak)
+        }
+        SteadyState::After(s) => history
+            .points
+            .iter()
+            .find(|p| (p.timestamp - first.timestamp) as f64 >= s),
+        SteadyState::Users(n) => history.points.iter().find(|p| p.users >= n),
+    }?;
+    let span = last.timestamp - start.timestamp;
+    let rps = (span > 0)
+        .then(|| last.total_requests.saturating_sub(start.total_requests) as f64 / span as f64);
+    Some(Steady {
+        rule: rule.describe(),
+        start: rfc3339(start.timestamp).unwrap_or_default(),
+        start_offset_s: start.timestamp - first.timestamp,
+        start_ts: start.timestamp,
+        rps,
+    })
+}
+
+/// Where and how long a windowed threshold was violated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WindowResult {
+    /// The `for` duration, in seconds.
+    #[serde(serialize_with = "ser_num")]
+    pub window_s: f64,
+    /// The longest violation in the steady part, if any.
+    pub stretch: Option<StretchView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StretchView {
+    pub start: String,
+    pub end: String,
+    /// Seconds from the first history tick.
+    pub start_offset_s: i64,
+    pub end_offset_s: i64,
+    pub duration_s: i64,
+    #[serde(serialize_with = "ser_num")]
+    pub worst: f64,
+}
+
+/// Turn the probes fed during reading into checks. Errors (a percentile
+/// window on cumulative data, a column the history lacks) come back as messages.
+pub fn window_checks(
+    config: &Config,
+    probes: Probes,
+    history: Option<&History>,
+    steady: Option<&Steady>,
+) -> (Vec<Check>, Vec<String>) {
+    let mut checks = Vec::new();
+    let mut errors = Vec::new();
+    let source = config.source_label();
+    let Some(history) = history else {
+        for p in probes.probes {
+            errors.push(format!(
+                "{source}: {}: `{}` needs the run's _stats_history.csv, which is missing or unreadable",
+                p.threshold.key, p.threshold.threshold.text
+            ));
+        }
+        return (checks, errors);
+    };
+    let interval = interval_s(history);
+    let first_ts = history.points.first().map_or(0, |p| p.timestamp);
+    for probe in probes.probes {
+        let t = &probe.threshold;
+        let th = &t.threshold;
+        let window_s = th.window_s.unwrap_or(0.0);
+        if let Series::Percentile(level) = probe.series {
+            if history.percentiles == HistoryPercentiles::Cumulative {
+                errors.push(format!(
+                    "{source}: {}: `{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history",
+                    t.key, th.text
+                ));
+                continue;
+            }
+            let levels: Vec<f64> = history
+                .percentile_labels
+                .iter()
+                .filter_map(|l| l.parse().ok())
+                .collect();
+            if !levels.contains(&level) {
+                errors.push(format!(
+                    "{source}: {}: the history has no {} column; percentiles present: {}",
+                    t.key,
+                    th.metric,
+                    history
+                        .percentile_labels
+                        .iter()
+                        .map(|l| format!("p{l}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            }
+        }
+        if probe.trackers.is_empty() {
+            match &probe.endpoint {
+                Some(_) if history.percentiles == HistoryPercentiles::Cumulative => errors.push(format!(
+                    "{source}: {}: `{}` on an endpoint needs per-endpoint history rows; re-run Locust with --csv-full-history",
+                    t.key, th.text
+                )),
+                Some((glob, method, key)) => {
+                    let wanted = method.as_ref().map_or_else(|| glob.to_string(), |m| format!("{m} {glob}"));
+                    checks.push(Check {
+                        kind: CheckKind::EndpointMatch,
+                        threshold: format!("endpoint \"{wanted}\""),
+                        metric: "endpoint".into(),
+                        op: None,
+                        target: None,
+                        unit: None,
+                        actual: None,
+                        passed: false,
+                        achievement: None,
+                        achievement_ratio: None,
+                        endpoint: Some(wanted.clone()),
+                        message: format!("no endpoint in the history matches \"{wanted}\", so `{}` cannot be checked", th.text),
+                        config_key: key.clone(),
+                        window: None,
+                    });
+                }
+                None => errors.push(format!("{source}: {}: the history has no rows to check `{}` on", t.key, th.text)),
+            }
+            continue;
+        }
+        let steady_start = steady.map_or(i64::MAX, |s| s.start_ts);
+        for (label, tracker) in probe.trackers {
+            let stretches = tracker.finish(steady_start, interval);
+            let (failed, longest) = window::decisive(&stretches, window_s, interval);
+            let kind = th.metric.kind();
+            let target_text = format!("{} {}", th.op.symbol(), format::value(kind, th.target));
+            let message = match longest {
+                Some(s) if failed => format!(
+                    "{} broke {target_text} for {} ({}–{} into the run, worst {}); allowed for less than {}",
+                    th.metric,
+                    format::duration(s.duration_s(interval) as f64),
+                    format::duration((s.start - first_ts) as f64),
+                    format::duration((s.end + interval - first_ts) as f64),
+                    format::value(kind, s.worst),
+                    format::duration(window_s)
+                ),
+                Some(s) => format!(
+                    "{} held {target_text} except for at most {} at a time (worst {}), under the {} window",
+                    th.metric,
+                    format::duration(s.duration_s(interval) as f64),
+                    format::value(kind, s.worst),
+                    format::duration(window_s)
+                ),
+                None => format!(
+                    "{} held {target_text} throughout the steady part",
+                    th.metric
+                ),
+            };
+            checks.push(Check {
+                kind: CheckKind::Window,
+                threshold: th.text.clone(),
+                metric: th.metric.to_string(),
+                op: Some(th.op),
+                target: Some(th.target),
+                unit: Some(kind.unit()),
+                actual: longest.map(|s| s.worst),
+                passed: !failed,
+                achievement: None,
+                achievement_ratio: None,
+                endpoint: (!label.is_empty()).then_some(label),
+                message,
+                config_key: t.key.clone(),
+                window: Some(WindowResult {
+                    window_s,
+                    stretch: longest.map(|s| StretchView {
+                        start: rfc3339(s.start).unwrap_or_default(),
+                        end: rfc3339(s.end + interval).unwrap_or_default(),
+                        start_offset_s: s.start - first_ts,
+                        end_offset_s: s.end + interval - first_ts,
+                        duration_s: s.duration_s(interval),
+                        worst: s.worst,
+                    }),
+                }),
+            });
+        }
+    }
+    (checks, errors)
+}
+
+/// Numbers that cannot all be true, in plain sentences.
+pub fn sanity(data: &ScenarioData, expected_users: Option<u64>) -> Vec<String> {
+    let mut out = Vec::new();
+    let totals = &data.totals;
+    if let Some(history) = &data.history {
+        out.extend(history.anomalies.iter().cloned());
+        if let (Some(duration), Some(last)) = (data.duration_s(), history.points.last()) {
+            // Locust's rps is requests / (last request − start); the history
+            // spans first to last tick, about the same on a clean run.
+            if duration >= 10 && totals.rps > 0.0 {
+                let implied = totals.requests as f64 / duration as f64;
+                let off = (implied - totals.rps).abs() / totals.rps;
+                if off > 0.05 {
+                    out.push(format!(
+                        "{} requests in {} is {}, but Locust reports {} ({} apart): the history does not cover the whole run",
+                        format::count(totals.requests),
+                        format::duration(duration as f64),
+                        format::per_s(implied),
+                        format::per_s(totals.rps),
+                        format::percent(off * 100.0)
+                    ));
+                }
+            }
+            if last.total_requests != totals.requests || last.total_failures != totals.failures {
+                out.push(format!(
+                    "the history's last row counts {} requests and {} failures, _stats.csv {} and {}",
+                    format::count(last.total_requests),
+                    format::count(last.total_failures),
+                    format::count(totals.requests),
+                    format::count(totals.failures)
+                ));
+            }
+        }
+        if let (Some(want), Some(peak)) = (expected_users, history.peak_users())
+            && peak < want
+        {
+            out.push(format!(
+                "the user count peaked at {} but the scenario is configured for users = {}",
+                format::count(peak),
+                format::count(want)
+            ));
+        }
+    }
+    let mut rows: Vec<(String, &Stats)> = vec![("total".to_string(), totals)];
+    rows.extend(data.endpoints.iter().map(|e| (e.label(), &e.stats)));
+    for (label, s) in rows {
+        let chain = [
+            ("p50", s.percentiles_ms.get(50.0).flatten().or(s.median_ms)),
+            ("p95", s.percentiles_ms.get(95.0).flatten()),
+            ("p99", s.percentiles_ms.get(99.0).flatten()),
+            ("max", s.max_ms),
+        ];
+        let present: Vec<(&str, f64)> = chain
+            .iter()
+            .filter_map(|(n, v)| Some((*n, (*v)?)))
+            .collect();
+        for w in present.windows(2) {
+            // Percentiles are bucketed (2 significant digits above 100 ms), so
+            // a rounded p99 can exceed the exact max by that rounding.
+            let slack = if w[1].0 == "max" { w[0].1 * 0.05 } else { 0.0 };
+            if w[0].1 > w[1].1 + slack {
+                out.push(format!(
+                    "{label}: {} {} is above {} {}: percentiles must rise",
+                    w[0].0,
+                    format::ms(w[0].1),
+                    w[1].0,
+                    format::ms(w[1].1)
+                ));
+            }
+        }
+    }
+    if !data.failures.is_empty() || totals.failures > 0 {
+        let listed: u64 = data.failures.iter().map(|f| f.occurrences).sum();
+        if data.failures.is_empty() {
+            // No _failures.csv rows at all: nothing to add up.
+        } else if listed != totals.failures {
+            out.push(format!(
+                "_failures.csv lists {} failures, _stats.csv counts {}",
+                format::count(listed),
+                format::count(totals.failures)
+            ));
+        }
+    }
+    out
+}
