@@ -352,6 +352,11 @@ impl Probes {
         })
     }
 
+    /// Whether any probe follows endpoint rows (else only `Aggregated` rows matter).
+    pub fn wants_endpoints(&self) -> bool {
+        self.probes.iter().any(|p| p.endpoint.is_some())
+    }
+
     /// Feed one history row (rows come in file order).
     pub fn observe(&mut self, row: &Row<'_>) {
         if self.tick != Some(row.timestamp) {

@@ -10,10 +10,10 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use csv::StringRecord;
+use csv::ByteRecord;
 
 use super::InputError;
 use crate::evaluate::window::{self, Probes};
@@ -151,20 +151,43 @@ impl<'p> Header<'p> {
 }
 
 /// One data row, with typed accessors that produce located errors.
+///
+/// Fields stay bytes (a `ByteRecord` reused for every row): numbers are
+/// parsed straight from them, and the row is checked to be UTF-8 once.
 struct Row<'a> {
-    record: &'a StringRecord,
+    record: &'a ByteRecord,
     header: &'a Header<'a>,
-    line: u64,
+}
+
+/// The 1-based line of the record that starts at byte `byte` of `path`.
+///
+/// Only computed for a message (an error or a finding), never per row: it
+/// reads the file up to that byte. The csv crate counts a record that
+/// follows a CRLF line as starting on the `\n` before it, so a `\n` at
+/// `byte` belongs to the previous line.
+fn line_at(path: &Path, byte: u64) -> Option<u64> {
+    let mut file = File::open(path).ok()?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut left = byte + 1;
+    let mut newlines = 0;
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        let n = file.read(&mut buf[..want]).ok()?;
+        if n == 0 {
+            break;
+        }
+        newlines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        left -= n as u64;
+    }
+    Some(newlines + 1)
 }
 
 impl<'a> Row<'a> {
-    fn new(record: &'a StringRecord, header: &'a Header<'a>) -> Result<Self, InputError> {
-        let line = record.position().map_or(0, |p| p.line());
-        let row = Row {
-            record,
-            header,
-            line,
-        };
+    fn new(record: &'a ByteRecord, header: &'a Header<'a>) -> Result<Self, InputError> {
+        let row = Row { record, header };
+        if std::str::from_utf8(record.as_slice()).is_err() {
+            return Err(row.error(None, "the line is not valid UTF-8".into()));
+        }
         if record.len() != header.names.len() {
             return Err(row.error(
                 None,
@@ -178,18 +201,29 @@ impl<'a> Row<'a> {
         Ok(row)
     }
 
+    /// The row's line in the file (reads the file: for messages only).
+    fn line(&self) -> u64 {
+        self.record
+            .position()
+            .and_then(|p| line_at(self.header.path, p.byte()))
+            .unwrap_or(0)
+    }
+
     fn error(&self, column: Option<usize>, message: String) -> InputError {
         InputError {
             path: self.header.path.to_path_buf(),
-            line: Some(self.line),
+            line: Some(self.line()),
             column: column.map(|c| self.header.names[c].clone()),
             message,
         }
     }
 
     fn str(&self, column: usize) -> &'a str {
-        // Row::new checked the record has as many fields as the header.
-        self.record.get(column).unwrap_or("")
+        // Row::new checked the record is UTF-8 and has as many fields as the header.
+        self.record
+            .get(column)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
     }
 
     fn count(&self, column: usize) -> Result<u64, InputError> {
@@ -231,71 +265,12 @@ impl<'a> Row<'a> {
     }
 }
 
-/// Turns CRLF into LF on the fly.
-///
-/// Locust writes CRLF (Python's csv default). The csv crate reads CRLF fine
-/// but reports the line of a record that follows a CRLF one too low, because
-/// the record "starts" at the previous line's `\n`. With LF only, its line
-/// numbers are exact, and error messages point at the right line.
-struct CrlfToLf<R> {
-    inner: R,
-    /// A `\r` ended the previous chunk; whether it is kept depends on the next byte.
-    pending_cr: bool,
-}
-
-impl<R: BufRead> Read for CrlfToLf<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            let buf = self.inner.fill_buf()?;
-            if buf.is_empty() {
-                if std::mem::take(&mut self.pending_cr) {
-                    out[0] = b'\r';
-                    return Ok(1);
-                }
-                return Ok(0);
-            }
-            let mut n = 0;
-            let mut i = 0;
-            if std::mem::take(&mut self.pending_cr) && buf[0] != b'\n' {
-                out[n] = b'\r';
-                n += 1;
-            }
-            while i < buf.len() && n < out.len() {
-                let b = buf[i];
-                i += 1;
-                if b == b'\r' {
-                    match buf.get(i) {
-                        Some(b'\n') => continue,
-                        Some(_) => {}
-                        None => {
-                            self.pending_cr = true;
-                            continue;
-                        }
-                    }
-                }
-                out[n] = b;
-                n += 1;
-            }
-            self.inner.consume(i);
-            if n > 0 {
-                return Ok(n);
-            }
-        }
-    }
-}
-
-fn csv_reader<R: Read>(input: R) -> csv::Reader<CrlfToLf<BufReader<R>>> {
-    let input = CrlfToLf {
-        inner: BufReader::new(input),
-        pending_cr: false,
-    };
+fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         // Field counts are checked by `Row::new`, which names the file and line.
         .flexible(true)
+        .buffer_capacity(256 * 1024)
         .from_reader(input)
 }
 
@@ -304,7 +279,7 @@ fn open(path: &Path) -> Result<File, InputError> {
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line());
+    let line = e.position().and_then(|p| line_at(path, p.byte()));
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
         csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
@@ -324,10 +299,10 @@ fn for_each_row<R: Read>(
     header: &Header<'_>,
     mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
 ) -> Result<u64, InputError> {
-    let mut record = StringRecord::new();
+    let mut record = ByteRecord::new();
     let mut rows = 0;
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(rows),
             Ok(true) => {
                 // Blank lines are skipped by the csv crate; a line of only
@@ -526,7 +501,7 @@ pub fn read_history(
             anomalies.push(format!(
                 "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100)",
                 path.display(),
-                row.line
+                row.line()
             ));
         }
         if let Some(prev) = last_ts {
@@ -534,7 +509,7 @@ pub fn read_history(
                 anomalies.push(format!(
                     "{}:{}: time goes backwards ({ts} after {prev}); the row is left out",
                     path.display(),
-                    row.line
+                    row.line()
                 ));
                 return Ok(());
             }
@@ -542,42 +517,50 @@ pub fn read_history(
                 anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.display(),
-                    row.line,
+                    row.line(),
                     ts - prev
                 ));
             }
         }
         last_ts = Some(ts);
+        let aggregated = row.is_aggregated(type_col, name_col);
+        if !aggregated {
+            // Per-endpoint rows exist only with --csv-full-history, which
+            // also makes the percentile columns windowed. They are most of a
+            // soak test's file: their numbers are read only when a windowed
+            // endpoint check follows them.
+            windowed = true;
+            if !probes.as_deref().is_some_and(Probes::wants_endpoints) {
+                return Ok(());
+            }
+        }
         row_percentiles.clear();
         for (col, _, level) in &percentiles {
             row_percentiles.push((*level, row.opt_number(*col)?));
         }
-        let point = HistoryPoint {
-            timestamp: ts,
-            users: row.count(users)?,
-            rps: row.number(rps)?,
-            failures_per_s: row.number(fps)?,
-            percentiles_ms: row_percentiles.iter().map(|(_, v)| *v).collect(),
-            total_requests: row.count(total_requests)?,
-            total_failures: row.count(total_failures)?,
-        };
-        let aggregated = row.is_aggregated(type_col, name_col);
+        let users = row.count(users)?;
+        let rps = row.number(rps)?;
+        let failures_per_s = row.number(fps)?;
         if let Some(probes) = probes.as_deref_mut() {
             probes.observe(&window::Row {
                 timestamp: ts,
-                users: point.users,
+                users,
                 endpoint: (!aggregated).then(|| (row.str(type_col), row.str(name_col))),
-                rps: point.rps,
-                failures_per_s: point.failures_per_s,
+                rps,
+                failures_per_s,
                 percentiles: &row_percentiles,
             });
         }
         if aggregated {
-            points.push(point);
-        } else {
-            // Per-endpoint rows exist only with --csv-full-history, which
-            // also makes the percentile columns windowed.
-            windowed = true;
+            points.push(HistoryPoint {
+                timestamp: ts,
+                users,
+                rps,
+                failures_per_s,
+                percentiles_ms: row_percentiles.iter().map(|(_, v)| *v).collect(),
+                total_requests: row.count(total_requests)?,
+                total_failures: row.count(total_failures)?,
+            });
         }
         Ok(())
     })?;
@@ -585,7 +568,7 @@ pub fn read_history(
         format!(
             "{}:{}: the last line is cut short (the run was killed while Locust was writing); read up to the last whole line",
             path.display(),
-            reader.position().line()
+            line_at(path, whole).unwrap_or(0)
         )
     });
     let history = History {
@@ -732,20 +715,6 @@ mod tests {
         assert_eq!(total.percentiles_ms.get(99.9), Some(Some(40.0)));
         assert_eq!(endpoints[0].name, "/a,b \"q\" | <x> ✓");
         assert_eq!(endpoints[0].method, "GET");
-    }
-
-    #[test]
-    fn crlf_becomes_lf_across_chunk_boundaries() {
-        let input = b"a\r\nb\rc\r\n\"q\r\nq\"\r";
-        for chunk in 1..input.len() + 1 {
-            let mut reader = CrlfToLf {
-                inner: BufReader::with_capacity(chunk, &input[..]),
-                pending_cr: false,
-            };
-            let mut out = Vec::new();
-            reader.read_to_end(&mut out).unwrap();
-            assert_eq!(out, b"a\nb\rc\n\"q\nq\"\r", "chunk size {chunk}");
-        }
     }
 
     #[test]
