@@ -19,6 +19,15 @@
 //! spike. Missing data is never bridged: a value Locust wrote as `N/A`, and a
 //! pause in the history longer than [`GAP_FACTOR`] times its usual tick,
 //! both break the line.
+//!
+//! Marks ([`ChartMarks`]): the time charts can shade the ramp-up that the
+//! evaluation left out (light grey, on all three) and the stretches where a
+//! sustained-window check failed (translucent vermillion, on the chart the
+//! check is about). Both are drawn under the grid and the series, at the same
+//! times as the series (seconds since the first point), clamped to the
+//! plotted range, and labelled along the top of the plot, where the axis
+//! headroom above the highest value leaves space. Without marks the output is
+//! exactly what it was before marks existed.
 
 use std::ops::Range;
 
@@ -94,6 +103,25 @@ const TEXT_COLOR: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const AXIS_COLOR: RGBColor = RGBColor(0x88, 0x88, 0x88);
 const GRID_COLOR: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 const LINE_WIDTH: u32 = 2;
+/// The excluded ramp-up: a light grey no other element uses.
+const RAMP_UP_COLOR: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
+/// The ramp-up's legend swatch needs an outline to show on the white header.
+const RAMP_UP_OUTLINE: RGBColor = RGBColor(0xC8, 0xC8, 0xC8);
+const RAMP_UP_LABEL: &str = "ramp-up (excluded)";
+/// Where the ramp-up label does not fit.
+const RAMP_UP_SHORT_LABEL: &str = "ramp-up";
+/// A failed stretch: vermillion (as failures) at [`STRETCH_ALPHA`], edged by
+/// lines at [`STRETCH_EDGE_ALPHA`], labelled in a darker vermillion that
+/// stays legible at 10 px on the band.
+const STRETCH_COLOR: RGBColor = okabe_ito::VERMILLION;
+const STRETCH_ALPHA: f64 = 0.2;
+const STRETCH_EDGE_ALPHA: f64 = 0.8;
+const STRETCH_TEXT_COLOR: RGBColor = RGBColor(0xA0, 0x46, 0x00);
+const STRETCH_LEGEND: &str = "failed window";
+/// Mark labels shorter than this (with the `…`) are left out.
+const MIN_MARK_LABEL_CHARS: usize = 4;
+/// Left edge of the title and the legend.
+const HEADER_LEFT: i32 = 12;
 
 /// One rendered chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +135,42 @@ pub struct Chart {
     pub svg: String,
 }
 
+/// Which time chart a [`MarkedStretch`] belongs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkedChart {
+    /// `{slug}-throughput.svg`.
+    Throughput,
+    /// `{slug}-response-times.svg`.
+    ResponseTimes,
+    /// `{slug}-failures.svg`.
+    Failures,
+}
+
+/// A failed sustained-window stretch to draw (e.g. "p95 < 300 ms broken for
+/// 28 s").
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkedStretch {
+    pub chart: MarkedChart,
+    /// Unix seconds.
+    pub start: i64,
+    /// Unix seconds, exclusive.
+    pub end: i64,
+    /// Raw text (escaped when drawn, control characters become spaces), cut
+    /// with `…` to the room there is.
+    pub label: String,
+}
+
+/// What to mark on a scenario's time charts (see [`scenario_charts`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartMarks {
+    /// The steady part starts here (unix s): the time before it (from the
+    /// first history point) is the excluded ramp-up, shaded light grey on all
+    /// three charts with a small "ramp-up (excluded)" label; `None` = nothing
+    /// excluded.
+    pub steady_start: Option<i64>,
+    pub stretches: Vec<MarkedStretch>,
+}
+
 /// Charts of one scenario from its history, in this order:
 ///  1. `{slug}-throughput.svg`: requests/s over time, with the user count on
 ///     a second axis on the right;
@@ -116,8 +180,19 @@ pub struct Chart {
 ///     [`History::percentiles`];
 ///  3. `{slug}-failures.svg`: failures/s over time.
 ///
+/// `marks` are drawn behind the series: the ramp-up before
+/// [`ChartMarks::steady_start`] on all three charts (nothing when it is not
+/// after the first point), each stretch on its [`MarkedChart`]. Marks are
+/// clamped to the time the history covers, and left out when entirely
+/// outside it or empty. Each kind of mark is added to the legend when the
+/// legend has room for it.
+///
 /// Returns no chart when the history has fewer than 2 points.
-pub fn scenario_charts(scenario: &str, history: &History) -> anyhow::Result<Vec<Chart>> {
+pub fn scenario_charts(
+    scenario: &str,
+    history: &History,
+    marks: &ChartMarks,
+) -> anyhow::Result<Vec<Chart>> {
     if history.points.len() < 2 {
         return Ok(Vec::new());
     }
@@ -135,6 +210,23 @@ pub fn scenario_charts(scenario: &str, history: &History) -> anyhow::Result<Vec<
     let slug = slug(scenario);
     let series = TimeSeries::new(history);
     let short_name = truncate(scenario, TITLE_NAME_CHARS);
+    let ramp_up_end_s = marks
+        .steady_start
+        .and_then(|steady| series.plotted(series.t0, steady))
+        .map(|r| r.end);
+    let time_marks = |chart: MarkedChart| {
+        let mut stretches: Vec<(Range<f64>, &str)> = marks
+            .stretches
+            .iter()
+            .filter(|s| s.chart == chart)
+            .filter_map(|s| Some((series.plotted(s.start, s.end)?, s.label.as_str())))
+            .collect();
+        stretches.sort_by(|a, b| a.0.start.total_cmp(&b.0.start));
+        TimeMarks {
+            ramp_up_end_s,
+            stretches,
+        }
+    };
 
     let mut charts = Vec::with_capacity(3);
 
@@ -160,6 +252,7 @@ pub fn scenario_charts(scenario: &str, history: &History) -> anyhow::Result<Vec<
                 },
             }),
             empty_note: "no throughput values",
+            marks: time_marks(MarkedChart::Throughput),
         })?,
     });
 
@@ -192,6 +285,7 @@ pub fn scenario_charts(scenario: &str, history: &History) -> anyhow::Result<Vec<
             lines,
             right: None,
             empty_note: "no response times (Locust wrote N/A)",
+            marks: time_marks(MarkedChart::ResponseTimes),
         })?,
     });
 
@@ -210,6 +304,7 @@ pub fn scenario_charts(scenario: &str, history: &History) -> anyhow::Result<Vec<
             }],
             right: None,
             empty_note: "no failure values",
+            marks: time_marks(MarkedChart::Failures),
         })?,
     });
 
@@ -517,7 +612,7 @@ fn pieces(points: &[(f64, Option<f64>)], axis: TimeAxis) -> Pieces {
     for run in points.split(|p| p.1.is_none()) {
         let run: Vec<(f64, f64)> = run
             .iter()
-            .filter_map(|&(t, v)| Some((t / axis.seconds_per_unit, v?)))
+            .filter_map(|&(t, v)| Some((axis.x(t), v?)))
             .collect();
         match run.len() {
             0 => {}
@@ -537,6 +632,8 @@ struct TimeAxis {
     desc: &'static str,
     /// The axis end, in the unit.
     end: f64,
+    /// The time the history covers, in seconds.
+    span_s: f64,
 }
 
 impl TimeAxis {
@@ -557,13 +654,22 @@ impl TimeAxis {
             } else {
                 1.0
             },
+            span_s,
         }
+    }
+
+    /// The x coordinate of a time in seconds since the first point: the one
+    /// transform for series and marks alike.
+    fn x(&self, seconds: f64) -> f64 {
+        seconds / self.seconds_per_unit
     }
 }
 
 /// The times of a history, and how to turn one of its columns into a series
 /// ready to draw.
 struct TimeSeries {
+    /// The first point's time (unix s).
+    t0: i64,
     /// Seconds since the first point.
     elapsed_s: Vec<f64>,
     max_gap_s: Option<f64>,
@@ -576,14 +682,23 @@ impl TimeSeries {
         let elapsed_s: Vec<f64> = history
             .points
             .iter()
-            .map(|p| p.timestamp.saturating_sub(t0) as f64)
+            .map(|p| elapsed_s(t0, p.timestamp))
             .collect();
         let span_s = elapsed_s.iter().copied().fold(0.0, f64::max);
         TimeSeries {
+            t0,
             max_gap_s: median_interval(&elapsed_s).map(|step| step * GAP_FACTOR),
             axis: TimeAxis::for_span(span_s),
             elapsed_s,
         }
+    }
+
+    /// The part of `start..end` (unix s) that the history covers, in seconds
+    /// since the first point; `None` when there is none.
+    fn plotted(&self, start: i64, end: i64) -> Option<Range<f64>> {
+        let from = elapsed_s(self.t0, start).max(0.0);
+        let to = elapsed_s(self.t0, end).min(self.axis.span_s);
+        (from < to).then_some(from..to)
     }
 
     /// Pair values with times, break at pauses, and downsample.
@@ -591,6 +706,11 @@ impl TimeSeries {
         let points: Vec<(f64, Option<f64>)> = self.elapsed_s.iter().copied().zip(values).collect();
         downsample_min_max(&mark_time_gaps(&points, self.max_gap_s), MAX_POINTS)
     }
+}
+
+/// Seconds from `t0` to `t` (unix s), negative before it.
+fn elapsed_s(t0: i64, t: i64) -> f64 {
+    t.saturating_sub(t0) as f64
 }
 
 /// The percentile columns to chart: p50, p95 and p99 where present, else the
@@ -635,14 +755,27 @@ struct TimeChartSpec<'a> {
     right: Option<RightAxis>,
     /// Written across the plot when no line has any value.
     empty_note: &'static str,
+    marks: TimeMarks<'a>,
 }
+
+/// The marks of one time chart, in seconds since the first point, already
+/// clamped to the time the history covers (see [`TimeSeries::plotted`]).
+#[derive(Debug, Default)]
+struct TimeMarks<'a> {
+    /// The excluded ramp-up runs from the first point to here.
+    ramp_up_end_s: Option<f64>,
+    /// Failed stretches with their raw labels, in time order.
+    stretches: Vec<(Range<f64>, &'a str)>,
+}
+
+type TimePlot<'a> = DrawingArea<SVGBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 fn render_time_chart(spec: &TimeChartSpec) -> anyhow::Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
-        let legend: Vec<LegendEntry> = spec
+        let mut legend: Vec<LegendEntry> = spec
             .lines
             .iter()
             .chain(spec.right.as_ref().map(|r| &r.line))
@@ -652,10 +785,29 @@ fn render_time_chart(spec: &TimeChartSpec) -> anyhow::Result<String> {
                 mark: Mark::Line,
             })
             .collect();
+        let mark_entries = [
+            spec.marks.ramp_up_end_s.map(|_| LegendEntry {
+                label: RAMP_UP_LABEL,
+                color: RAMP_UP_COLOR,
+                mark: Mark::Shade,
+            }),
+            (!spec.marks.stretches.is_empty()).then_some(LegendEntry {
+                label: STRETCH_LEGEND,
+                color: STRETCH_COLOR,
+                mark: Mark::Band,
+            }),
+        ];
+        for entry in mark_entries.into_iter().flatten() {
+            let used: i32 = legend.iter().map(|e| legend_entry_width(e.label)).sum();
+            if HEADER_LEFT + used + legend_entry_width(entry.label) <= WIDTH as i32 {
+                legend.push(entry);
+            }
+        }
         draw_header(&root, spec.title, &legend)?;
         let (_, body) = root.split_vertically(HEADER_PX);
 
         let y_max = spec.lines.iter().filter_map(Line::max).reduce(f64::max);
+        let y_end = axis_end(y_max.unwrap_or(0.0));
         let mut builder = ChartBuilder::on(&body);
         builder
             .margin_left(8)
@@ -675,8 +827,10 @@ fn render_time_chart(spec: &TimeChartSpec) -> anyhow::Result<String> {
             .as_ref()
             .map_or(1.0, |r| axis_end(r.line.max().unwrap_or(0.0)).max(10.0));
         let mut chart = builder
-            .build_cartesian_2d(0.0..spec.axis.end, 0.0..axis_end(y_max.unwrap_or(0.0)))?
+            .build_cartesian_2d(0.0..spec.axis.end, 0.0..y_end)?
             .set_secondary_coord(0.0..spec.axis.end, 0.0..right_max);
+        // The marks' areas go first, under the grid and the series.
+        draw_mark_areas(chart.plotting_area(), spec.axis, &spec.marks, y_end)?;
         chart
             .configure_mesh()
             .max_light_lines(0)
@@ -691,6 +845,7 @@ fn render_time_chart(spec: &TimeChartSpec) -> anyhow::Result<String> {
             .label_style(font(LABEL_PX).color(&TEXT_COLOR))
             .axis_desc_style(font(DESC_PX).color(&TEXT_COLOR))
             .draw()?;
+        draw_mark_edges_and_labels(chart.plotting_area(), spec.axis, &spec.marks, y_end)?;
         if let Some(right) = &spec.right {
             chart
                 .configure_secondary_axes()
@@ -724,6 +879,120 @@ fn render_time_chart(spec: &TimeChartSpec) -> anyhow::Result<String> {
         root.present()?;
     }
     Ok(inline_svg(svg))
+}
+
+/// The ramp-up and the stretches as filled areas over the plot's full height.
+fn draw_mark_areas(
+    plot: &TimePlot,
+    axis: TimeAxis,
+    marks: &TimeMarks,
+    y_end: f64,
+) -> anyhow::Result<()> {
+    let area = |from: f64, to: f64, style: ShapeStyle| {
+        Rectangle::new([(axis.x(from), y_end), (axis.x(to), 0.0)], style)
+    };
+    if let Some(end) = marks.ramp_up_end_s {
+        plot.draw(&area(0.0, end, RAMP_UP_COLOR.filled()))?;
+    }
+    for (range, _) in &marks.stretches {
+        let style = STRETCH_COLOR.mix(STRETCH_ALPHA).filled();
+        plot.draw(&area(range.start, range.end, style))?;
+    }
+    Ok(())
+}
+
+/// A label along the top of the plot, starting just inside its mark.
+struct MarkLabel {
+    /// Where its mark starts, in seconds since the first point.
+    start_s: f64,
+    /// Where it must end, if not only before the next label.
+    end_s: Option<f64>,
+    /// Candidates, best first: the first that fits is written; a lone one
+    /// that does not fit is cut with `…` instead.
+    texts: Vec<String>,
+    color: RGBColor,
+}
+
+/// The stretches' edges (where they are inside the plot, not cut by its
+/// ends), and the marks' labels along the top of the plot. Left to right,
+/// each label is cut to end before the next one starts (or the plot ends),
+/// so a stretch's label may reach past a narrow stretch; the ramp-up's label
+/// stays inside the ramp-up, falling back to "ramp-up". A label that would be
+/// shorter than [`MIN_MARK_LABEL_CHARS`] is left out (the legend still
+/// explains the mark).
+fn draw_mark_edges_and_labels(
+    plot: &TimePlot,
+    axis: TimeAxis,
+    marks: &TimeMarks,
+    y_end: f64,
+) -> anyhow::Result<()> {
+    for (range, _) in &marks.stretches {
+        for edge in [range.start, range.end] {
+            if edge > 0.0 && edge < axis.span_s {
+                plot.draw(&PathElement::new(
+                    vec![(axis.x(edge), 0.0), (axis.x(edge), y_end)],
+                    STRETCH_COLOR.mix(STRETCH_EDGE_ALPHA).stroke_width(1),
+                ))?;
+            }
+        }
+    }
+
+    // In time order; the ramp-up (at 0) before a stretch that also starts
+    // at 0 (a stable sort).
+    let mut labels: Vec<MarkLabel> = Vec::new();
+    if let Some(end) = marks.ramp_up_end_s {
+        labels.push(MarkLabel {
+            start_s: 0.0,
+            end_s: Some(end),
+            texts: vec![RAMP_UP_LABEL.to_string(), RAMP_UP_SHORT_LABEL.to_string()],
+            color: TEXT_COLOR,
+        });
+    }
+    for (range, label) in &marks.stretches {
+        let clean: String = label
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        labels.push(MarkLabel {
+            start_s: range.start,
+            end_s: None,
+            texts: vec![clean.trim().to_string()],
+            color: STRETCH_TEXT_COLOR,
+        });
+    }
+    labels.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
+
+    const PAD: i32 = 4;
+    let px = |s: f64| plot.map_coordinate(&(axis.x(s), y_end)).0;
+    let right_px = plot.get_pixel_range().0.end;
+    for (i, label) in labels.iter().enumerate() {
+        let next = labels.get(i + 1).map_or(right_px, |next| px(next.start_s));
+        let limit = label.end_s.map_or(next, |end| px(end).min(next)) - PAD;
+        let room = (limit - px(label.start_s) - PAD).max(0) as f64;
+        let max_chars = (room / (SMALL_PX * 0.62)) as usize;
+        let text = match (
+            label.texts.iter().find(|t| t.chars().count() <= max_chars),
+            label.texts.as_slice(),
+        ) {
+            (Some(fits), _) => fits.clone(),
+            (None, [only]) if max_chars >= MIN_MARK_LABEL_CHARS => truncate(only, max_chars),
+            _ => continue,
+        };
+        if text.is_empty() {
+            continue;
+        }
+        plot.draw(
+            &(EmptyElement::at((axis.x(label.start_s), y_end))
+                + Text::new(
+                    text,
+                    (PAD, 3),
+                    font(SMALL_PX)
+                        .color(&label.color)
+                        .pos(Pos::new(HPos::Left, VPos::Top)),
+                )),
+        )?;
+    }
+    Ok(())
 }
 
 /// One kind of bar in a grouped bar chart, e.g. "median" or "baseline":
@@ -972,6 +1241,10 @@ enum Mark {
     Line,
     Bar,
     Target,
+    /// The excluded ramp-up.
+    Shade,
+    /// A failed stretch: translucent, with edges.
+    Band,
 }
 
 struct LegendEntry<'a> {
@@ -987,7 +1260,7 @@ fn draw_header(
     title: &str,
     legend: &[LegendEntry],
 ) -> anyhow::Result<()> {
-    let left = 12;
+    let left = HEADER_LEFT;
     root.draw(&Text::new(
         title,
         (left, 8),
@@ -1012,6 +1285,28 @@ fn draw_header(
                 vec![(x + 10, y - 7), (x + 10, y + 7)],
                 entry.color.stroke_width(3),
             ))?,
+            Mark::Shade => {
+                root.draw(&Rectangle::new(
+                    [(x + 3, y - 6), (x + 19, y + 6)],
+                    entry.color.filled(),
+                ))?;
+                root.draw(&Rectangle::new(
+                    [(x + 3, y - 6), (x + 19, y + 6)],
+                    RAMP_UP_OUTLINE.stroke_width(1),
+                ))?;
+            }
+            Mark::Band => {
+                root.draw(&Rectangle::new(
+                    [(x + 3, y - 6), (x + 19, y + 6)],
+                    entry.color.mix(STRETCH_ALPHA).filled(),
+                ))?;
+                for edge in [x + 3, x + 19] {
+                    root.draw(&PathElement::new(
+                        vec![(edge, y - 6), (edge, y + 6)],
+                        entry.color.mix(STRETCH_EDGE_ALPHA).stroke_width(1),
+                    ))?;
+                }
+            }
         }
         root.draw(&Text::new(
             entry.label,
@@ -1020,10 +1315,15 @@ fn draw_header(
                 .color(&TEXT_COLOR)
                 .pos(Pos::new(HPos::Left, VPos::Center)),
         ))?;
-        // Estimated width of the label, generous for sans-serif fonts.
-        x += 26 + (entry.label.chars().count() as f64 * LABEL_PX * 0.62) as i32 + 18;
+        x += legend_entry_width(entry.label);
     }
     Ok(())
+}
+
+/// The room a legend entry takes, with the gap after it: its mark, and an
+/// estimated width of its label, generous for sans-serif fonts.
+fn legend_entry_width(label: &str) -> i32 {
+    26 + (label.chars().count() as f64 * LABEL_PX * 0.62) as i32 + 18
 }
 
 fn path(points: Vec<(f64, f64)>, color: RGBColor) -> PathElement<(f64, f64)> {
@@ -1350,13 +1650,22 @@ mod tests {
 
     #[test]
     fn a_history_of_fewer_than_two_points_gives_no_charts() {
-        assert!(scenario_charts("s", &history(0)).unwrap().is_empty());
-        assert!(scenario_charts("s", &history(1)).unwrap().is_empty());
+        assert!(
+            scenario_charts("s", &history(0), &ChartMarks::default())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            scenario_charts("s", &history(1), &ChartMarks::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn scenario_charts_come_in_order_with_slugged_names() {
-        let charts = scenario_charts("Checkout Flow", &history(120)).unwrap();
+        let charts =
+            scenario_charts("Checkout Flow", &history(120), &ChartMarks::default()).unwrap();
         let names: Vec<&str> = charts.iter().map(|c| c.file_name.as_str()).collect();
         assert_eq!(
             names,
@@ -1385,13 +1694,13 @@ mod tests {
     #[test]
     fn response_time_chart_says_whether_percentiles_are_cumulative_or_windowed() {
         let mut h = history(30);
-        let charts = scenario_charts("s", &h).unwrap();
+        let charts = scenario_charts("s", &h, &ChartMarks::default()).unwrap();
         assert_eq!(
             charts[1].title,
             "s: response times (cumulative since start)"
         );
         h.percentiles = HistoryPercentiles::Windowed;
-        let charts = scenario_charts("s", &h).unwrap();
+        let charts = scenario_charts("s", &h, &ChartMarks::default()).unwrap();
         assert_eq!(charts[1].title, "s: response times (10 s window)");
         assert!(charts[1].svg.contains("s: response times (10 s window)"));
     }
@@ -1400,7 +1709,7 @@ mod tests {
     fn response_time_chart_falls_back_to_the_percentiles_there_are() {
         let mut h = history(30);
         h.percentile_labels = labels(&["66", "75", "90", "99.9"]);
-        let svg = &scenario_charts("s", &h).unwrap()[1].svg;
+        let svg = &scenario_charts("s", &h, &ChartMarks::default()).unwrap()[1].svg;
         for text in [">\np66\n<", ">\np75\n<", ">\np90\n<"] {
             assert!(svg.contains(text), "{text}");
         }
@@ -1410,7 +1719,7 @@ mod tests {
     #[test]
     fn hostile_scenario_names_are_escaped() {
         let name = "<script>alert(1)</script> & \"x\"";
-        let charts = scenario_charts(name, &history(30)).unwrap();
+        let charts = scenario_charts(name, &history(30), &ChartMarks::default()).unwrap();
         let overview = overview_chart(&[OverviewRow {
             scenario: name.to_string(),
             median_ms: Some(5.0),
@@ -1435,7 +1744,7 @@ mod tests {
 
     #[test]
     fn charts_are_inline_svg_with_text_and_no_prolog() {
-        let charts = scenario_charts("s", &history(30)).unwrap();
+        let charts = scenario_charts("s", &history(30), &ChartMarks::default()).unwrap();
         for chart in &charts {
             assert!(
                 chart
@@ -1462,8 +1771,8 @@ mod tests {
     fn charts_are_deterministic() {
         let h = history(500);
         assert_eq!(
-            scenario_charts("s", &h).unwrap(),
-            scenario_charts("s", &h).unwrap()
+            scenario_charts("s", &h, &ChartMarks::default()).unwrap(),
+            scenario_charts("s", &h, &ChartMarks::default()).unwrap()
         );
     }
 
@@ -1510,16 +1819,20 @@ mod tests {
             backwards,
             short_rows,
         ] {
-            let charts = scenario_charts("s", &h).unwrap();
+            let charts = scenario_charts("s", &h, &ChartMarks::default()).unwrap();
             assert_eq!(charts.len(), 3);
         }
-        let all_missing = &scenario_charts("s", &{
-            let mut h = history(10);
-            h.points
-                .iter_mut()
-                .for_each(|p| p.percentiles_ms = vec![None; 4]);
-            h
-        })
+        let all_missing = &scenario_charts(
+            "s",
+            &{
+                let mut h = history(10);
+                h.points
+                    .iter_mut()
+                    .for_each(|p| p.percentiles_ms = vec![None; 4]);
+                h
+            },
+            &ChartMarks::default(),
+        )
         .unwrap()[1];
         assert!(
             all_missing
@@ -1534,15 +1847,15 @@ mod tests {
         let mut backwards = h.clone();
         backwards.points.reverse();
         assert_eq!(
-            scenario_charts("s", &backwards).unwrap(),
-            scenario_charts("s", &h).unwrap()
+            scenario_charts("s", &backwards, &ChartMarks::default()).unwrap(),
+            scenario_charts("s", &h, &ChartMarks::default()).unwrap()
         );
     }
 
     #[test]
     fn a_soak_history_is_downsampled_to_a_small_svg() {
         let h = history(86_400);
-        let charts = scenario_charts("soak", &h).unwrap();
+        let charts = scenario_charts("soak", &h, &ChartMarks::default()).unwrap();
         for chart in &charts {
             assert!(chart.svg.contains("elapsed (h)"));
             assert!(
@@ -1565,7 +1878,8 @@ mod tests {
                 continue;
             };
             let (history, _) = crate::ingest::locust::read_history(&path, None).unwrap();
-            let charts = scenario_charts(scenario, &history.unwrap()).unwrap();
+            let charts =
+                scenario_charts(scenario, &history.unwrap(), &ChartMarks::default()).unwrap();
             assert_eq!(charts.len(), 3);
             count += 1;
         }
@@ -1787,5 +2101,433 @@ mod tests {
         close(bar_band(1.0, 0, 1), (0.14, 0.86));
         let (low, _) = bar_band(1.0, 2, 3);
         assert!((low - 0.14).abs() < 1e-12);
+    }
+
+    // ---- Marks ----
+
+    /// The first timestamp of [`history`].
+    const T0: i64 = 1_795_824_570;
+    const RAMP_UP_FILL: &str = "opacity=\"1\" fill=\"#EEEEEE\"";
+    const STRETCH_FILL: &str = "opacity=\"0.2\" fill=\"#D55E00\"";
+    const STRETCH_EDGE: &str = "opacity=\"0.8\" stroke=\"#D55E00\"";
+
+    fn no_marks() -> ChartMarks {
+        ChartMarks::default()
+    }
+
+    fn stretch(chart: MarkedChart, start: i64, end: i64, label: &str) -> MarkedStretch {
+        MarkedStretch {
+            chart,
+            start,
+            end,
+            label: label.to_string(),
+        }
+    }
+
+    fn text(t: &str) -> String {
+        format!(">\n{t}\n<")
+    }
+
+    /// The `<rect …>` elements of `svg` with `attrs`, as (x, width).
+    fn rects_with(svg: &str, attrs: &str) -> Vec<(i32, i32)> {
+        svg.lines()
+            .filter(|l| l.starts_with("<rect ") && l.contains(attrs))
+            .map(|l| {
+                let attr = |name: &str| -> i32 {
+                    let from = l.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+                    l[from..from + l[from..].find('"').unwrap()]
+                        .parse()
+                        .unwrap()
+                };
+                (attr("x"), attr("width"))
+            })
+            .collect()
+    }
+
+    /// 64-bit FNV-1a, to pin whole documents in a line.
+    fn fnv1a(s: &str) -> u64 {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
+    #[test]
+    fn without_marks_the_charts_are_byte_identical_to_those_before_marks() {
+        // Length and FNV-1a of each SVG as rendered by this module before
+        // marks were added (same inputs, same plotters). A change to the
+        // charts' design changes these on purpose: re-pin them then, after
+        // checking that no mark shows up in a chart without marks.
+        let pinned: [(&str, usize, u64); 12] = [
+            ("checkout-flow-throughput.svg", 8300, 0x691c46584450b463),
+            ("checkout-flow-response-times.svg", 7713, 0x5a31d6e11e0d9f7a),
+            ("checkout-flow-failures.svg", 5464, 0xecccecb5673fbf87),
+            (
+                "script-alert-1-script-x-throughput.svg",
+                12128,
+                0x4f82d4298a2cc152,
+            ),
+            (
+                "script-alert-1-script-x-response-times.svg",
+                13211,
+                0xb3a6b18f7db6c446,
+            ),
+            (
+                "script-alert-1-script-x-failures.svg",
+                8039,
+                0x0e8d619a26e3b5fd,
+            ),
+            ("gappy-throughput.svg", 8889, 0x83c7385524b7d8c8),
+            ("gappy-response-times.svg", 8037, 0xbb839943e788cdce),
+            ("gappy-failures.svg", 6392, 0x09b3e5f7cb5f02c7),
+            ("soak-throughput.svg", 17022, 0x4cf6099c52827bd4),
+            ("soak-response-times.svg", 16569, 0x78ae0818f7640326),
+            ("soak-failures.svg", 11574, 0x14f6bd3f46eecd08),
+        ];
+        let mut windowed = history(300);
+        windowed.percentiles = HistoryPercentiles::Windowed;
+        let mut gappy = history(60);
+        for p in &mut gappy.points[30..] {
+            p.timestamp += 40;
+        }
+        gappy.points[10].percentiles_ms = vec![None; 4];
+        let cases = [
+            ("Checkout Flow", history(120)),
+            ("<script>alert(1)</script> & \"x\"", windowed),
+            ("gappy", gappy),
+            ("soak", history(20_000)),
+        ];
+        let got: Vec<(String, usize, u64)> = cases
+            .iter()
+            .flat_map(|(name, h)| scenario_charts(name, h, &no_marks()).unwrap())
+            .map(|c| (c.file_name, c.svg.len(), fnv1a(&c.svg)))
+            .collect();
+        let want: Vec<(String, usize, u64)> = pinned
+            .iter()
+            .map(|&(f, len, hash)| (f.to_string(), len, hash))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ramp_up_is_shaded_on_every_chart_when_the_steady_part_starts_inside() {
+        let h = history(120);
+        let marks = ChartMarks {
+            steady_start: Some(T0 + 30),
+            stretches: Vec::new(),
+        };
+        let charts = scenario_charts("s", &h, &marks).unwrap();
+        assert_eq!(charts.len(), 3);
+        for chart in &charts {
+            let svg = &chart.svg;
+            // One area in the plot, one swatch in the legend.
+            let areas = rects_with(svg, RAMP_UP_FILL);
+            assert_eq!(areas.len(), 2, "{}", chart.file_name);
+            // The area starts at the plot's left edge (the y axis).
+            let plot = &areas[1];
+            assert!(svg.contains(&format!("x1=\"{}\"", plot.0)), "{plot:?}");
+            // Labelled in the legend and inside the area.
+            assert_eq!(svg.matches(&text("ramp-up (excluded)")).count(), 2);
+            assert!(!svg.contains(STRETCH_FILL));
+            assert!(!svg.contains(&text("failed window")));
+            // Under the grid and the series: before the first grid line.
+            let area_at = svg.find(RAMP_UP_FILL).unwrap();
+            let mut after_legend = svg[area_at + 1..].find(RAMP_UP_FILL).unwrap() + area_at;
+            after_legend += 1;
+            let grid_at = svg.find("stroke=\"#E4E4E4\"").unwrap();
+            let series_at = svg.find("stroke-width=\"2\"").unwrap();
+            assert!(after_legend < grid_at && grid_at < series_at);
+        }
+        // 30 s of 119 s: about a quarter of the plot's width.
+        let (_, width) = rects_with(&charts[0].svg, RAMP_UP_FILL)[1];
+        let full = scenario_charts(
+            "s",
+            &h,
+            &ChartMarks {
+                steady_start: Some(T0 + 119),
+                stretches: Vec::new(),
+            },
+        )
+        .unwrap();
+        let (_, full_width) = rects_with(&full[0].svg, RAMP_UP_FILL)[1];
+        let share = width as f64 / full_width as f64;
+        assert!((share - 30.0 / 119.0).abs() < 0.01, "{share}");
+    }
+
+    #[test]
+    fn no_ramp_up_when_the_steady_part_starts_at_or_before_the_first_point() {
+        let h = history(120);
+        let plain = scenario_charts("s", &h, &no_marks()).unwrap();
+        for steady_start in [None, Some(T0), Some(T0 - 5), Some(i64::MIN)] {
+            let marks = ChartMarks {
+                steady_start,
+                stretches: Vec::new(),
+            };
+            let charts = scenario_charts("s", &h, &marks).unwrap();
+            assert_eq!(charts, plain, "{steady_start:?}");
+            for chart in &charts {
+                assert!(!chart.svg.contains("#EEEEEE"));
+                assert!(!chart.svg.contains("ramp-up"));
+            }
+        }
+        // After the last point, the whole run was ramp-up: clamped to it.
+        let late = |steady_start| {
+            let marks = ChartMarks {
+                steady_start: Some(steady_start),
+                stretches: Vec::new(),
+            };
+            rects_with(
+                &scenario_charts("s", &h, &marks).unwrap()[1].svg,
+                RAMP_UP_FILL,
+            )
+        };
+        assert_eq!(late(T0 + 10_000), late(T0 + 119));
+        assert_eq!(late(i64::MAX), late(T0 + 119));
+    }
+
+    #[test]
+    fn a_stretch_is_drawn_on_its_chart_only() {
+        let h = history(120);
+        let plain = scenario_charts("s", &h, &no_marks()).unwrap();
+        let kinds = [
+            MarkedChart::Throughput,
+            MarkedChart::ResponseTimes,
+            MarkedChart::Failures,
+        ];
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let marks = ChartMarks {
+                steady_start: None,
+                stretches: vec![stretch(
+                    kind,
+                    T0 + 50,
+                    T0 + 78,
+                    "p95 < 300 ms broken for 28 s",
+                )],
+            };
+            let charts = scenario_charts("s", &h, &marks).unwrap();
+            for (j, chart) in charts.iter().enumerate() {
+                if j != i {
+                    assert_eq!(chart, &plain[j], "{kind:?} on chart {j}");
+                    continue;
+                }
+                let svg = &chart.svg;
+                // The band in the plot and the legend swatch.
+                assert_eq!(rects_with(svg, STRETCH_FILL).len(), 2, "{kind:?}");
+                // Two edges in the plot, two on the swatch.
+                assert_eq!(svg.matches(STRETCH_EDGE).count(), 4, "{kind:?}");
+                assert!(svg.contains(&text("p95 &lt; 300 ms broken for 28 s")));
+                assert!(svg.contains(&text("failed window")));
+                assert!(!svg.contains("#EEEEEE"));
+                // Behind the series.
+                let band_at = svg.rfind(STRETCH_FILL).unwrap();
+                let series_at = svg.find("stroke-width=\"2\"").unwrap();
+                assert!(band_at < series_at);
+            }
+        }
+    }
+
+    #[test]
+    fn stretch_band_spans_its_time_and_is_clamped_to_the_history() {
+        let h = history(120);
+        let band = |start: i64, end: i64| {
+            let marks = ChartMarks {
+                steady_start: None,
+                stretches: vec![stretch(MarkedChart::Failures, start, end, "x")],
+            };
+            let svg = scenario_charts("s", &h, &marks).unwrap().remove(2).svg;
+            (
+                rects_with(&svg, STRETCH_FILL).pop(),
+                svg.matches(STRETCH_EDGE).count(),
+            )
+        };
+        let whole = band(T0, T0 + 119).0.unwrap();
+        let (half, edges) = band(T0 + 20, T0 + 80);
+        let half = half.unwrap();
+        assert_eq!(edges, 4);
+        let share = half.1 as f64 / whole.1 as f64;
+        assert!((share - 60.0 / 119.0).abs() < 0.01, "{share}");
+        // Partly outside: cut at the ends, with no edge drawn at a cut.
+        assert_eq!(band(T0 - 1_000, T0 + 1_000), (Some(whole), 2));
+        let (cut_left, edges) = band(T0 - 30, T0 + 80);
+        assert_eq!((cut_left.unwrap().0, edges), (whole.0, 3));
+        let (cut_right, edges) = band(T0 + 20, T0 + 500);
+        let cut_right = cut_right.unwrap();
+        assert_eq!(cut_right.0, half.0);
+        assert_eq!(cut_right.0 + cut_right.1, whole.0 + whole.1);
+        assert_eq!(edges, 3);
+    }
+
+    #[test]
+    fn marks_outside_the_history_are_ignored() {
+        let h = history(120);
+        let plain = scenario_charts("s", &h, &no_marks()).unwrap();
+        let outside = ChartMarks {
+            steady_start: Some(T0 - 1),
+            stretches: vec![
+                stretch(MarkedChart::ResponseTimes, T0 - 100, T0 - 10, "before"),
+                stretch(
+                    MarkedChart::ResponseTimes,
+                    T0 - 100,
+                    T0,
+                    "ends at the start",
+                ),
+                stretch(
+                    MarkedChart::Throughput,
+                    T0 + 119,
+                    T0 + 200,
+                    "starts at the end",
+                ),
+                stretch(MarkedChart::Failures, T0 + 500, T0 + 600, "after"),
+                stretch(MarkedChart::Failures, T0 + 60, T0 + 60, "empty"),
+                stretch(MarkedChart::Failures, T0 + 80, T0 + 40, "backwards"),
+                stretch(MarkedChart::Throughput, i64::MIN, i64::MIN + 1, "min"),
+                stretch(MarkedChart::Throughput, i64::MAX - 1, i64::MAX, "max"),
+            ],
+        };
+        assert_eq!(scenario_charts("s", &h, &outside).unwrap(), plain);
+        // A history whose points share one time covers no time at all.
+        let mut one_time = history(10);
+        for p in &mut one_time.points {
+            p.timestamp = T0;
+        }
+        let marks = ChartMarks {
+            steady_start: Some(T0 + 5),
+            stretches: vec![stretch(MarkedChart::Failures, T0 - 5, T0 + 5, "x")],
+        };
+        assert_eq!(
+            scenario_charts("s", &one_time, &marks).unwrap(),
+            scenario_charts("s", &one_time, &no_marks()).unwrap()
+        );
+    }
+
+    #[test]
+    fn hostile_stretch_labels_are_escaped() {
+        let hostile = "<script>alert(1)</script> & \"x\" 'y'\u{0}\u{1b}[31m\nz";
+        let marks = ChartMarks {
+            steady_start: None,
+            stretches: vec![stretch(MarkedChart::ResponseTimes, T0, T0 + 119, hostile)],
+        };
+        let svg = &scenario_charts("s", &history(120), &marks).unwrap()[1].svg;
+        assert!(!svg.contains("<script"));
+        assert!(!svg.contains("& \""));
+        assert!(!svg.chars().any(|c| c == '\u{0}' || c == '\u{1b}'));
+        assert!(svg.contains(&text(
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &apos;y&apos;  [31m z"
+        )));
+    }
+
+    #[test]
+    fn mark_labels_are_cut_to_the_room_they_have() {
+        let h = history(120);
+        let long = "p95 < 300 ms broken for 28 s, and then some more words";
+        let marks = ChartMarks {
+            steady_start: Some(T0 + 9),
+            stretches: vec![
+                // Starts 10 s after the first point.
+                stretch(MarkedChart::ResponseTimes, T0 + 10, T0 + 20, long),
+                // 20 s later: the one before is cut with `…`.
+                stretch(MarkedChart::ResponseTimes, T0 + 30, T0 + 40, long),
+                // At the very end: no room for a label at all.
+                stretch(MarkedChart::ResponseTimes, T0 + 118, T0 + 119, long),
+            ],
+        };
+        let svg = &scenario_charts("s", &h, &marks).unwrap()[1].svg;
+        // The ramp-up's label stays inside its 9 s: the short form. The
+        // legend has the long one.
+        assert_eq!(svg.matches(&text("ramp-up (excluded)")).count(), 1);
+        assert_eq!(svg.matches(&text("ramp-up")).count(), 1);
+        let labels: Vec<&str> = svg
+            .split(">\np95 &lt;")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('\n').unwrap()])
+            .collect();
+        assert_eq!(labels.len(), 2, "{labels:?}");
+        // The first reaches past its stretch, up to the next label.
+        assert_eq!(labels[0], " 300 ms bro…");
+        // The second has the room up to the last one, which has none.
+        assert_eq!(
+            labels[1],
+            " 300 ms broken for 28 s, and then some more words"
+        );
+        assert_eq!(rects_with(svg, STRETCH_FILL).len(), 4);
+
+        // A ramp-up too narrow even for "ramp-up": the legend explains it.
+        let narrow = ChartMarks {
+            steady_start: Some(T0 + 3),
+            stretches: Vec::new(),
+        };
+        let svg = &scenario_charts("s", &h, &narrow).unwrap()[1].svg;
+        assert_eq!(rects_with(svg, RAMP_UP_FILL).len(), 2);
+        assert_eq!(svg.matches(&text("ramp-up (excluded)")).count(), 1);
+        assert!(!svg.contains(&text("ramp-up")));
+    }
+
+    #[test]
+    fn marks_join_the_legend_only_when_it_has_room() {
+        let mut h = history(60);
+        let long = "9".repeat(40);
+        h.percentile_labels = vec![long.clone(), format!("{long}1"), format!("{long}2")];
+        let marks = ChartMarks {
+            steady_start: Some(T0 + 10),
+            stretches: vec![stretch(MarkedChart::ResponseTimes, T0 + 20, T0 + 30, "x")],
+        };
+        let charts = scenario_charts("s", &h, &marks).unwrap();
+        let svg = &charts[1].svg;
+        // No legend entries (and swatches), but the marks themselves are drawn.
+        assert!(!svg.contains(&text("failed window")));
+        assert_eq!(rects_with(svg, RAMP_UP_FILL).len(), 1);
+        assert_eq!(rects_with(svg, STRETCH_FILL).len(), 1);
+        // The other charts' legends are short: their entries are there.
+        assert!(charts[0].svg.contains(&text("ramp-up (excluded)")));
+        assert_eq!(rects_with(&charts[0].svg, RAMP_UP_FILL).len(), 2);
+    }
+
+    #[test]
+    fn marks_are_deterministic_and_independent_of_order_and_downsampling() {
+        let h = history(20_000);
+        let stretches = vec![
+            stretch(MarkedChart::ResponseTimes, T0 + 15_000, T0 + 15_600, "b"),
+            stretch(MarkedChart::ResponseTimes, T0 + 6_000, T0 + 12_000, "a"),
+        ];
+        let marks = ChartMarks {
+            steady_start: Some(T0 + 3_000),
+            stretches: stretches.clone(),
+        };
+        let charts = scenario_charts("s", &h, &marks).unwrap();
+        assert_eq!(charts, scenario_charts("s", &h, &marks).unwrap());
+        let mut reversed = marks.clone();
+        reversed.stretches.reverse();
+        assert_eq!(charts, scenario_charts("s", &h, &reversed).unwrap());
+        // 20,000 points are downsampled; the marks keep their exact times:
+        // 6,000 s against the ramp-up's 3,000 s (of the 19,999 s covered).
+        let svg = &charts[1].svg;
+        assert!(svg.contains("elapsed (h)"));
+        let bands = rects_with(svg, STRETCH_FILL);
+        let ramp = rects_with(svg, RAMP_UP_FILL)[1];
+        let ratio = bands[1].1 as f64 / ramp.1 as f64;
+        assert!((ratio - 2.0).abs() < 0.05, "{ratio}");
+    }
+
+    #[test]
+    fn a_real_history_with_marks_renders() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/history/stall_full/checkout_api_stats_history.csv");
+        let (history, _) = crate::ingest::locust::read_history(&path, None).unwrap();
+        let history = history.unwrap();
+        let t0 = history.points.iter().map(|p| p.timestamp).min().unwrap();
+        let marks = ChartMarks {
+            steady_start: Some(t0 + 20),
+            stretches: vec![stretch(
+                MarkedChart::ResponseTimes,
+                t0 + 50,
+                t0 + 78,
+                "p95 < 300 ms broken for 28 s",
+            )],
+        };
+        let charts = scenario_charts("checkout_api", &history, &marks).unwrap();
+        for chart in &charts {
+            assert_eq!(rects_with(&chart.svg, RAMP_UP_FILL).len(), 2);
+        }
+        assert_eq!(rects_with(&charts[1].svg, STRETCH_FILL).len(), 2);
+        assert!(charts[1].svg.contains("p95 &lt; 300 ms"));
     }
 }

@@ -334,10 +334,12 @@ pub fn build(
             ));
         }
         let charts = match (with_charts, data.and_then(|d| d.history.as_ref())) {
-            (true, Some(history)) => charts::scenario_charts(s.name, history)?
-                .into_iter()
-                .map(ChartView::from_chart)
-                .collect(),
+            (true, Some(history)) => {
+                charts::scenario_charts(s.name, history, &chart_marks(s, history))?
+                    .into_iter()
+                    .map(ChartView::from_chart)
+                    .collect()
+            }
             _ => Vec::new(),
         };
         let baseline_chart = match (with_charts, s.comparisons) {
@@ -509,6 +511,39 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
         new_scenarios: info.new_scenarios.clone(),
         vanished_scenarios: info.vanished_scenarios.clone(),
     })
+}
+
+/// What to mark on a scenario's time charts: the excluded ramp-up, and every
+/// failed window of the scenario total on the chart of its metric.
+fn chart_marks(s: &ScenarioSummary<'_>, history: &crate::model::History) -> charts::ChartMarks {
+    let first = history.points.first().map_or(0, |p| p.timestamp);
+    let stretches = s
+        .checks
+        .iter()
+        .filter(|c| c.kind == CheckKind::Window && !c.passed && c.endpoint.is_none())
+        .filter_map(|c| {
+            let stretch = c.window.as_ref()?.stretch.as_ref()?;
+            let chart = match c.metric.as_str() {
+                "rps" | "users" => charts::MarkedChart::Throughput,
+                "failures_per_s" => charts::MarkedChart::Failures,
+                _ => charts::MarkedChart::ResponseTimes,
+            };
+            Some(charts::MarkedStretch {
+                chart,
+                start: first + stretch.start_offset_s,
+                end: first + stretch.end_offset_s,
+                label: format!(
+                    "{}: {}",
+                    c.threshold,
+                    format::duration(stretch.duration_s as f64)
+                ),
+            })
+        })
+        .collect();
+    charts::ChartMarks {
+        steady_start: s.steady.map(|st| st.start_ts).filter(|t| *t > first),
+        stretches,
+    }
 }
 
 /// Why a scenario is on the "what's left" list, e.g.
