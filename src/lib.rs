@@ -86,14 +86,22 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
         ));
     }
 
+    let progress = progress_bar(&found.sets, verbosity);
     let mut inputs: Vec<ScenarioInput> = found
         .sets
         .iter()
         .map(|set| {
             let sc = config.scenario_for(&set.name).ok().flatten();
-            ingest_set(set, evaluate::window::Probes::for_scenario(&config, sc))
+            ingest_set(
+                set,
+                evaluate::window::Probes::for_scenario(&config, sc),
+                progress.as_ref(),
+            )
         })
         .collect();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     for (name, message) in found.duplicates {
         inputs.push(ScenarioInput {
             name,
@@ -212,6 +220,38 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
 
 const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default().bold();
 const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+
+/// A progress bar over the history bytes, for inputs big enough to take a
+/// while (≥ 64 MB of history, about a second), only on a terminal, never in
+/// CI (`CI` set) or with `--quiet`.
+fn progress_bar(
+    sets: &[discover::ResultSet],
+    verbosity: Verbosity,
+) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    const LARGE: u64 = 64 * 1024 * 1024;
+    if verbosity == Verbosity::Quiet
+        || std::env::var_os("CI").is_some()
+        || !std::io::stderr().is_terminal()
+    {
+        return None;
+    }
+    let total: u64 = sets
+        .iter()
+        .filter_map(|s| s.files.history.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    if total < LARGE {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("reading history {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
 
 /// `--github`, or inside GitHub Actions unless `--no-github`.
 fn github_active(args: &CheckArgs) -> bool {
@@ -473,7 +513,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     problems.extend(found.duplicates.into_iter().map(|(_, m)| m));
     let mut measured = Vec::new();
     for set in &found.sets {
-        let input = ingest_set(set, None);
+        let input = ingest_set(set, None, None);
         problems.extend(input.errors);
         if let Some(data) = input.data {
             measured.push((set.name.clone(), data));
@@ -535,7 +575,7 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::Ru
     let mut scenarios = Vec::new();
     let mut date: Option<String> = None;
     for set in &found.sets {
-        let input = ingest_set(set, None);
+        let input = ingest_set(set, None, None);
         problems.extend(input.errors);
         if let Some(data) = input.data {
             let start = data
@@ -576,6 +616,7 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::Ru
 fn ingest_set(
     set: &discover::ResultSet,
     probes: Option<evaluate::window::Probes>,
+    progress: Option<&indicatif::ProgressBar>,
 ) -> ScenarioInput {
     let mut input = ScenarioInput {
         name: set.name.clone(),
@@ -601,7 +642,7 @@ fn ingest_set(
         }
         return input;
     }
-    let ingested = ingest::locust::read_result_set(&set.files, probes);
+    let ingested = ingest::locust::read_result_set_with_progress(&set.files, probes, progress);
     input.data = ingested.data;
     input.probes = ingested.probes;
     input.warnings = ingested.warnings;

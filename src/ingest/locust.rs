@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -38,7 +38,16 @@ pub struct Ingested {
 
 /// Read every file of one result set. Never panics on bad input; a broken
 /// optional file is reported as an error while the rest is still read.
-pub fn read_result_set(files: &ResultFiles, mut probes: Option<Probes>) -> Ingested {
+pub fn read_result_set(files: &ResultFiles, probes: Option<Probes>) -> Ingested {
+    read_result_set_with_progress(files, probes, None)
+}
+
+/// [`read_result_set`], advancing `progress` by the history bytes read.
+pub fn read_result_set_with_progress(
+    files: &ResultFiles,
+    mut probes: Option<Probes>,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Ingested {
     let mut out = Ingested::default();
     let Some(stats_path) = &files.stats else {
         return out;
@@ -51,7 +60,7 @@ pub fn read_result_set(files: &ResultFiles, mut probes: Option<Probes>) -> Inges
         }
     };
     let history = match &files.history {
-        Some(path) => match read_history(path, probes.as_mut()) {
+        Some(path) => match read_history_with_progress(path, probes.as_mut(), progress) {
             Ok((history, warning)) => {
                 out.warnings.extend(warning);
                 history
@@ -123,6 +132,25 @@ impl<'p> Header<'p> {
         Ok(Header { path, names, index })
     }
 
+    /// The header from the first line's fields.
+    fn from_fields(fields: Vec<String>, path: &'p Path) -> Result<Self, InputError> {
+        if fields.is_empty() || (fields.len() == 1 && fields[0].trim().is_empty()) {
+            return Err(InputError {
+                path: path.to_path_buf(),
+                line: Some(1),
+                column: None,
+                message: "the file is empty: expected Locust's header line".into(),
+            });
+        }
+        let names: Vec<String> = fields.iter().map(|n| n.trim().to_string()).collect();
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        Ok(Header { path, names, index })
+    }
+
     fn require(&self, name: &str) -> Result<usize, InputError> {
         self.index.get(name).copied().ok_or_else(|| InputError {
             path: self.path.to_path_buf(),
@@ -150,13 +178,50 @@ impl<'p> Header<'p> {
     }
 }
 
+/// The fields of a row: a csv `ByteRecord`, or a line split at its commas
+/// (the history's fast path, which copies nothing).
+#[derive(Clone, Copy)]
+enum Fields<'a> {
+    Record(&'a ByteRecord),
+    /// `commas` are the positions of the commas in `line`.
+    Split {
+        line: &'a [u8],
+        commas: &'a [usize],
+    },
+}
+
+impl<'a> Fields<'a> {
+    fn len(&self) -> usize {
+        match self {
+            Fields::Record(r) => r.len(),
+            Fields::Split { commas, .. } => commas.len() + 1,
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<&'a [u8]> {
+        match *self {
+            Fields::Record(r) => r.get(i),
+            Fields::Split { line, commas } => {
+                if i > commas.len() {
+                    return None;
+                }
+                let start = if i == 0 { 0 } else { commas[i - 1] + 1 };
+                let end = commas.get(i).copied().unwrap_or(line.len());
+                Some(&line[start..end])
+            }
+        }
+    }
+}
+
 /// One data row, with typed accessors that produce located errors.
 ///
-/// Fields stay bytes (a `ByteRecord` reused for every row): numbers are
-/// parsed straight from them, and the row is checked to be UTF-8 once.
+/// Fields stay bytes: numbers are parsed straight from them, and text is
+/// checked to be UTF-8 before it is used.
 struct Row<'a> {
-    record: &'a ByteRecord,
+    fields: Fields<'a>,
     header: &'a Header<'a>,
+    /// Where the row starts in the file, for the line of a message.
+    start: Option<u64>,
 }
 
 /// The 1-based line of the record that starts at byte `byte` of `path`.
@@ -183,29 +248,61 @@ fn line_at(path: &Path, byte: u64) -> Option<u64> {
 }
 
 impl<'a> Row<'a> {
+    /// A row from the csv crate, checked to be UTF-8 as a whole.
     fn new(record: &'a ByteRecord, header: &'a Header<'a>) -> Result<Self, InputError> {
-        let row = Row { record, header };
+        let row = Row {
+            fields: Fields::Record(record),
+            header,
+            start: record.position().map(|p| p.byte()),
+        };
         if std::str::from_utf8(record.as_slice()).is_err() {
             return Err(row.error(None, "the line is not valid UTF-8".into()));
         }
-        if record.len() != header.names.len() {
-            return Err(row.error(
+        row.checked()
+    }
+
+    /// A row whose text columns are `text`: only those are checked to be
+    /// UTF-8 (numbers are checked when parsed). For the large history file.
+    fn with_text(
+        fields: Fields<'a>,
+        header: &'a Header<'a>,
+        start: u64,
+        text: &[usize],
+    ) -> Result<Self, InputError> {
+        let row = Row {
+            fields,
+            header,
+            start: Some(start),
+        };
+        for &col in text {
+            if fields
+                .get(col)
+                .is_some_and(|f| std::str::from_utf8(f).is_err())
+            {
+                return Err(row.error(Some(col), "the field is not valid UTF-8".into()));
+            }
+        }
+        row.checked()
+    }
+
+    fn checked(self) -> Result<Self, InputError> {
+        if self.fields.len() != self.header.names.len() {
+            return Err(self.error(
                 None,
                 format!(
                     "the line has {} fields but the header has {}",
-                    record.len(),
-                    header.names.len()
+                    self.fields.len(),
+                    self.header.names.len()
                 ),
             ));
         }
-        Ok(row)
+        Ok(self)
     }
 
     /// The row's line in the file (reads the file: for messages only).
     fn line(&self) -> u64 {
-        self.record
-            .position()
-            .and_then(|p| line_at(self.header.path, p.byte()))
+        self.start
+            .and_then(|b| line_at(self.header.path, b))
             .unwrap_or(0)
     }
 
@@ -219,8 +316,9 @@ impl<'a> Row<'a> {
     }
 
     fn str(&self, column: usize) -> &'a str {
-        // Row::new checked the record is UTF-8 and has as many fields as the header.
-        self.record
+        // The constructors checked the field count and the text columns;
+        // a number column that is not UTF-8 reads as "" and fails to parse.
+        self.fields
             .get(column)
             .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("")
@@ -314,6 +412,158 @@ fn for_each_row<R: Read>(
             Err(e) => return Err(csv_error(header.path, e)),
         }
     }
+}
+
+/// Lines of a large file, read in big chunks and handed out in place.
+struct Lines<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// File offset of `buf[start]`.
+    offset: u64,
+}
+
+impl<R: Read> Lines<R> {
+    fn new(inner: R, offset: u64) -> Self {
+        Lines {
+            inner,
+            buf: vec![0; 1024 * 1024],
+            start: 0,
+            end: 0,
+            eof: false,
+            offset,
+        }
+    }
+
+    /// The next line without its `\n`, and the file offset where it starts.
+    fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let (s, offset) = (self.start, self.offset);
+                self.start += i + 1;
+                self.offset += i as u64 + 1;
+                return Ok(Some((offset, &self.buf[s..s + i])));
+            }
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let (s, offset) = (self.start, self.offset);
+                self.offset += (self.end - s) as u64;
+                self.start = self.end;
+                return Ok(Some((offset, &self.buf[s..self.end])));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                // A line longer than the buffer.
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let n = self.inner.read(&mut self.buf[self.end..])?;
+            self.eof = n == 0;
+            self.end += n;
+        }
+    }
+}
+
+/// A row of the line-by-line reader, offered cheaply first.
+enum LineRow<'r, 'a> {
+    /// A line whose first `early` fields hold no quote, split only that far
+    /// (the caller decides from those whether it needs more): the file
+    /// offset and those fields.
+    Quick(u64, Fields<'a>),
+    /// The whole row.
+    Full(&'r Row<'a>),
+}
+
+/// Iterate the rows of a CSV body line by line, the fast way: a line
+/// without quotes is split at its commas in place (memchr, no copy); a line
+/// with quotes (a name holding a comma or a quote, possibly spanning lines)
+/// goes through the csv crate. Used for the history, which can be hundreds
+/// of MB: most of its rows are skipped after a look at their first `early`
+/// fields, when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
+/// gets the `Full` row. Only the `text` columns are checked to be UTF-8.
+fn for_each_line_row(
+    input: impl Read,
+    offset: u64,
+    header: &Header<'_>,
+    text: &[usize],
+    early: usize,
+    mut f: impl FnMut(LineRow<'_, '_>) -> Result<bool, InputError>,
+) -> Result<u64, InputError> {
+    let read_error = |e: io::Error| InputError::file(header.path, format!("cannot read: {e}"));
+    let mut lines = Lines::new(input, offset);
+    let mut commas: Vec<usize> = Vec::with_capacity(header.names.len());
+    let mut quoted = Vec::new();
+    let mut record = ByteRecord::new();
+    let mut rows = 0;
+    while let Some((start, line)) = lines.next_line().map_err(read_error)? {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        rows += 1;
+        // A quick look: the first `early` fields, if they hold no quote. A
+        // row skipped after it is not split any further (its numbers are not
+        // used), which is what makes a soak test's history fast to read.
+        commas.clear();
+        commas.extend(memchr::memchr_iter(b',', line).take(early));
+        if commas.len() == early
+            && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
+            && f(LineRow::Quick(
+                start,
+                Fields::Split {
+                    line,
+                    commas: &commas,
+                },
+            ))?
+        {
+            continue;
+        }
+        if memchr::memchr(b'"', line).is_none() {
+            commas.clear();
+            commas.extend(memchr::memchr_iter(b',', line));
+            let row = Row::with_text(
+                Fields::Split {
+                    line,
+                    commas: &commas,
+                },
+                header,
+                start,
+                text,
+            )?;
+            f(LineRow::Full(&row))?;
+            continue;
+        }
+        // A quoted field may hold a newline: read on until the quotes balance.
+        quoted.clear();
+        quoted.extend_from_slice(line);
+        while memchr::memchr_iter(b'"', &quoted).count() % 2 == 1 {
+            match lines.next_line().map_err(read_error)? {
+                Some((_, more)) => {
+                    quoted.push(b'\n');
+                    quoted.extend_from_slice(more.strip_suffix(b"\r").unwrap_or(more));
+                }
+                None => break,
+            }
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(quoted.as_slice());
+        record.clear();
+        if let Err(e) = reader.read_byte_record(&mut record) {
+            let mut err = csv_error(header.path, e);
+            err.line = line_at(header.path, start);
+            return Err(err);
+        }
+        let row = Row::with_text(Fields::Record(&record), header, start, text)?;
+        f(LineRow::Full(&row))?;
+    }
+    Ok(rows)
 }
 
 /// The columns of one stats row, resolved once per file.
@@ -448,7 +698,16 @@ fn whole_lines_len(file: &mut File) -> io::Result<(u64, u64)> {
 /// line was cut short.
 pub fn read_history(
     path: &Path,
-    mut probes: Option<&mut Probes>,
+    probes: Option<&mut Probes>,
+) -> Result<(Option<History>, Option<String>), InputError> {
+    read_history_with_progress(path, probes, None)
+}
+
+/// [`read_history`], advancing `progress` by the bytes read.
+pub fn read_history_with_progress(
+    path: &Path,
+    probes: Option<&mut Probes>,
+    progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Option<History>, Option<String>), InputError> {
     let mut file = open(path)?;
     let (whole, len) = whole_lines_len(&mut file)
@@ -471,37 +730,185 @@ pub fn read_history(
             )),
         ));
     }
-    let mut reader = csv_reader(file.take(whole));
-    let header = Header::read(&mut reader, path)?;
-    let timestamp = header.require("Timestamp")?;
-    let users = header.require("User Count")?;
-    let type_col = header.require("Type")?;
-    let name_col = header.require("Name")?;
-    let rps = header.require("Requests/s")?;
-    let fps = header.require("Failures/s")?;
-    let total_requests = header.require("Total Request Count")?;
-    let total_failures = header.require("Total Failure Count")?;
-    let percentiles = header.percentiles();
+    // The header through the csv crate (BOM, quoting); the body line by line.
+    let mut first = Vec::new();
+    let header_len = BufReader::new((&mut file).take(whole))
+        .read_until(b'\n', &mut first)
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?
+        as u64;
+    let fields: Vec<String> = {
+        let mut reader = csv_reader(first.as_slice());
+        let record = reader.headers().map_err(|e| csv_error(path, e))?;
+        record.iter().map(str::to_string).collect()
+    };
+    let header = Header::from_fields(fields, path)?;
+    let cols = HistoryColumns {
+        timestamp: header.require("Timestamp")?,
+        users: header.require("User Count")?,
+        type_col: header.require("Type")?,
+        name_col: header.require("Name")?,
+        rps: header.require("Requests/s")?,
+        fps: header.require("Failures/s")?,
+        total_requests: header.require("Total Request Count")?,
+        total_failures: header.require("Total Failure Count")?,
+        percentiles: header.percentiles(),
+    };
 
+    // A file part: [from, to) of the file, read through the progress bar.
+    let part = |from: u64, to: u64| -> Result<Box<dyn Read + Send>, InputError> {
+        let mut f = open(path)?;
+        f.seek(SeekFrom::Start(from))
+            .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+        let f = f.take(to - from);
+        Ok(match progress {
+            Some(bar) => Box::new(bar.wrap_read(f)),
+            None => Box::new(f),
+        })
+    };
+    // Without windowed checks the rows are independent, so a large body is
+    // read as two halves on two threads (split at a line boundary) and the
+    // halves are joined. Windowed checks follow the rows in order: one pass.
+    let split = if probes.is_none() && whole - header_len > PARALLEL_BYTES {
+        let mut f = open(path)?;
+        let middle = header_len + (whole - header_len) / 2;
+        f.seek(SeekFrom::Start(middle))
+            .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+        let mut rest = Vec::new();
+        BufReader::new(f.take(whole - middle))
+            .read_until(b'\n', &mut rest)
+            .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+        let at = middle + rest.len() as u64;
+        // A quoted field spanning the split would be cut: read it in one pass.
+        (at < whole && !rest.contains(&b'"')).then_some(at)
+    } else {
+        None
+    };
+    let scanned = match split {
+        Some(at) => {
+            let (a, b) = (part(header_len, at)?, part(at, whole)?);
+            let (a, b) = std::thread::scope(|scope| {
+                let second = scope.spawn(|| scan_history(b, at, &header, &cols, None));
+                let first = scan_history(a, header_len, &header, &cols, None);
+                (first, second.join())
+            });
+            let b = b.map_err(|_| InputError::file(path, "reading the history failed"))?;
+            a?.join(b?, path)
+        }
+        None => scan_history(part(header_len, whole)?, header_len, &header, &cols, probes)?,
+    };
+    let warning = (whole < len).then(|| {
+        format!(
+            "{}:{}: the last line is cut short (the run was killed while Locust was writing); read up to the last whole line",
+            path.display(),
+            line_at(path, whole).unwrap_or(0)
+        )
+    });
+    let history = History {
+        percentile_labels: cols.percentiles.into_iter().map(|(_, l, _)| l).collect(),
+        percentiles: if scanned.windowed {
+            HistoryPercentiles::Windowed
+        } else {
+            HistoryPercentiles::Cumulative
+        },
+        points: scanned.points,
+        anomalies: scanned.anomalies,
+    };
+    Ok((Some(history), warning))
+}
+
+/// A history body larger than this is read on two threads.
+const PARALLEL_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The columns of the history that are read.
+struct HistoryColumns {
+    timestamp: usize,
+    users: usize,
+    type_col: usize,
+    name_col: usize,
+    rps: usize,
+    fps: usize,
+    total_requests: usize,
+    total_failures: usize,
+    percentiles: Vec<(usize, String, f64)>,
+}
+
+/// What one pass over (part of) a history body found.
+struct Scanned {
+    points: Vec<HistoryPoint>,
+    windowed: bool,
+    anomalies: Vec<String>,
+    first_ts: Option<(i64, u64)>,
+    last_ts: Option<i64>,
+}
+
+impl Scanned {
+    /// This part followed by `next`, checking time across the seam.
+    fn join(mut self, mut next: Scanned, path: &Path) -> Scanned {
+        if let (Some(prev), Some((ts, start))) = (self.last_ts, next.first_ts) {
+            let line = line_at(path, start).unwrap_or(0);
+            if ts < prev {
+                self.anomalies.push(format!(
+                    "{}:{line}: time goes backwards ({ts} after {prev})",
+                    path.display()
+                ));
+            } else if ts - prev > crate::evaluate::window::MAX_GAP_S {
+                self.anomalies.push(format!(
+                    "{}:{line}: no history for {} s before this row (a stalled or crashed load generator?)",
+                    path.display(),
+                    ts - prev
+                ));
+            }
+        }
+        self.points.append(&mut next.points);
+        self.anomalies.append(&mut next.anomalies);
+        Scanned {
+            windowed: self.windowed || next.windowed,
+            first_ts: self.first_ts.or(next.first_ts),
+            last_ts: next.last_ts.or(self.last_ts),
+            ..self
+        }
+    }
+}
+
+/// One pass over history rows from `input` (which starts at file offset `offset`).
+fn scan_history(
+    input: impl Read,
+    offset: u64,
+    header: &Header<'_>,
+    cols: &HistoryColumns,
+    mut probes: Option<&mut Probes>,
+) -> Result<Scanned, InputError> {
+    let path = header.path;
     let mut points: Vec<HistoryPoint> = Vec::new();
     let mut windowed = false;
     let mut anomalies = Vec::new();
+    let mut first_ts: Option<(i64, u64)> = None;
     let mut last_ts: Option<i64> = None;
-    let mut row_percentiles: Vec<(f64, Option<f64>)> = Vec::with_capacity(percentiles.len());
-    for_each_row(&mut reader, &header, |row| {
-        let ts_text = row.str(timestamp).trim();
-        let ts: i64 = ts_text.parse().map_err(|_| {
-            row.error(
-                Some(timestamp),
-                format!("expected a Unix time in whole seconds, found `{ts_text}`"),
-            )
-        })?;
-        // Data sanity: the reader reports, evaluation decides (warning or failed check).
+    let mut row_percentiles: Vec<(f64, Option<f64>)> = Vec::with_capacity(cols.percentiles.len());
+    let wants_endpoints = probes.as_deref().is_some_and(Probes::wants_endpoints);
+    let HistoryColumns {
+        timestamp,
+        users,
+        type_col,
+        name_col,
+        rps,
+        fps,
+        total_requests,
+        total_failures,
+        ref percentiles,
+    } = *cols;
+    // The first fields a quick look needs: timestamp, type and name.
+    let early = timestamp.max(type_col).max(name_col) + 1;
+    // Timestamps in order, no gap, plausible: the reader reports, evaluation
+    // decides (warning or failed check). Returns whether to keep the row.
+    let mut check_time = |ts: i64, start: u64| -> bool {
+        let line = || line_at(path, start).unwrap_or(0);
+        first_ts.get_or_insert((ts, start));
         if !(PLAUSIBLE_UNIX_S.0..PLAUSIBLE_UNIX_S.1).contains(&ts) {
             anomalies.push(format!(
                 "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100)",
                 path.display(),
-                row.line()
+                line()
             ));
         }
         if let Some(prev) = last_ts {
@@ -509,33 +916,71 @@ pub fn read_history(
                 anomalies.push(format!(
                     "{}:{}: time goes backwards ({ts} after {prev}); the row is left out",
                     path.display(),
-                    row.line()
+                    line()
                 ));
-                return Ok(());
+                return false;
             }
             if ts - prev > crate::evaluate::window::MAX_GAP_S {
                 anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.display(),
-                    row.line(),
+                    line(),
                     ts - prev
                 ));
             }
         }
         last_ts = Some(ts);
+        true
+    };
+    let aggregated_fields = |t: &[u8], n: &[u8]| t.is_empty() && n == b"Aggregated";
+    for_each_line_row(input, offset, header, &[type_col, name_col], early, |row| {
+        let row = match row {
+            LineRow::Quick(start, fields) => {
+                // Per-endpoint rows exist only with --csv-full-history, which
+                // also makes the percentile columns windowed. They are most of
+                // a soak test's file: unless a windowed endpoint check follows
+                // them, only their timestamp is read.
+                let (Some(t), Some(n), Some(ts)) = (
+                    fields.get(type_col),
+                    fields.get(name_col),
+                    fields.get(timestamp),
+                ) else {
+                    return Ok(false);
+                };
+                if aggregated_fields(t, n) || wants_endpoints {
+                    return Ok(false);
+                }
+                let Some(ts) = std::str::from_utf8(ts)
+                    .ok()
+                    .and_then(|x| x.trim().parse::<i64>().ok())
+                else {
+                    return Ok(false);
+                };
+                windowed = true;
+                check_time(ts, start);
+                return Ok(true);
+            }
+            LineRow::Full(row) => row,
+        };
+        let ts_text = row.str(timestamp).trim();
+        let ts: i64 = ts_text.parse().map_err(|_| {
+            row.error(
+                Some(timestamp),
+                format!("expected a Unix time in whole seconds, found `{ts_text}`"),
+            )
+        })?;
+        if !check_time(ts, row.start.unwrap_or(0)) {
+            return Ok(true);
+        }
         let aggregated = row.is_aggregated(type_col, name_col);
         if !aggregated {
-            // Per-endpoint rows exist only with --csv-full-history, which
-            // also makes the percentile columns windowed. They are most of a
-            // soak test's file: their numbers are read only when a windowed
-            // endpoint check follows them.
             windowed = true;
-            if !probes.as_deref().is_some_and(Probes::wants_endpoints) {
-                return Ok(());
+            if !wants_endpoints {
+                return Ok(true);
             }
         }
         row_percentiles.clear();
-        for (col, _, level) in &percentiles {
+        for (col, _, level) in percentiles {
             row_percentiles.push((*level, row.opt_number(*col)?));
         }
         let users = row.count(users)?;
@@ -562,26 +1007,15 @@ pub fn read_history(
                 total_failures: row.count(total_failures)?,
             });
         }
-        Ok(())
+        Ok(true)
     })?;
-    let warning = (whole < len).then(|| {
-        format!(
-            "{}:{}: the last line is cut short (the run was killed while Locust was writing); read up to the last whole line",
-            path.display(),
-            line_at(path, whole).unwrap_or(0)
-        )
-    });
-    let history = History {
-        percentile_labels: percentiles.into_iter().map(|(_, l, _)| l).collect(),
-        percentiles: if windowed {
-            HistoryPercentiles::Windowed
-        } else {
-            HistoryPercentiles::Cumulative
-        },
+    Ok(Scanned {
         points,
+        windowed,
         anomalies,
-    };
-    Ok((Some(history), warning))
+        first_ts,
+        last_ts,
+    })
 }
 
 /// One entry of Locust's `--json-file` output; other fields are ignored.
