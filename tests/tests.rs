@@ -13,3 +13,4 @@ mod github;
 mod history;
 mod report;
 mod snapshots;
+mod soak;
