@@ -115,21 +115,7 @@ struct Header<'p> {
 impl<'p> Header<'p> {
     fn read<R: Read>(reader: &mut csv::Reader<R>, path: &'p Path) -> Result<Self, InputError> {
         let record = reader.headers().map_err(|e| csv_error(path, e))?;
-        if record.is_empty() || (record.len() == 1 && record[0].trim().is_empty()) {
-            return Err(InputError {
-                path: path.to_path_buf(),
-                line: Some(1),
-                column: None,
-                message: "the file is empty: expected Locust's header line".into(),
-            });
-        }
-        let names: Vec<String> = record.iter().map(|n| n.trim().to_string()).collect();
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i))
-            .collect();
-        Ok(Header { path, names, index })
+        Self::from_fields(record.iter().map(str::to_string).collect(), path)
     }
 
     /// The header from the first line's fields.
@@ -143,11 +129,22 @@ impl<'p> Header<'p> {
             });
         }
         let names: Vec<String> = fields.iter().map(|n| n.trim().to_string()).collect();
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i))
-            .collect();
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            // Which of two same-named columns holds the numbers? Neither guess is safe.
+            if let Some(first) = index.insert(name.clone(), i) {
+                return Err(InputError {
+                    path: path.to_path_buf(),
+                    line: Some(1),
+                    column: Some(name.clone()),
+                    message: format!(
+                        "the header names this column twice (fields {} and {})",
+                        first + 1,
+                        i + 1
+                    ),
+                });
+            }
+        }
         Ok(Header { path, names, index })
     }
 
@@ -1209,6 +1206,22 @@ mod tests {
             (e.line, e.column.as_deref()),
             (Some(1), Some("Failure Count"))
         );
+    }
+
+    #[test]
+    fn a_duplicated_column_is_an_error() {
+        let (_d, path) = stats_file(AGG);
+        let text =
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .replacen("Failure Count", "Request Count", 1);
+        std::fs::write(&path, text).unwrap();
+        let e = read_stats(&path).unwrap_err();
+        assert_eq!(
+            (e.line, e.column.as_deref()),
+            (Some(1), Some("Request Count"))
+        );
+        assert!(e.message.contains("twice (fields 3 and 4)"), "{e}");
     }
 
     #[test]
