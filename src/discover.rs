@@ -64,6 +64,14 @@ fn classify(path: &Path) -> Option<(String, Kind)> {
         })
 }
 
+/// Whether a file name (any bytes) ends like a Locust result file.
+fn looks_like_result(name: &std::ffi::OsStr) -> bool {
+    let bytes = name.as_encoded_bytes();
+    SUFFIXES
+        .iter()
+        .any(|(suffix, _)| bytes.ends_with(suffix.as_bytes()))
+}
+
 /// Walk `paths` and group the Locust files found. `exclude` is a folder
 /// (the output folder) whose contents are never picked up.
 pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
@@ -144,7 +152,21 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             });
         for entry in walker {
             match entry {
+                Ok(e) if e.file_type().is_file() && e.file_name().to_str().is_none() => {
+                    if looks_like_result(e.file_name()) {
+                        out.errors.push(format!(
+                            "{}: the file name is not valid UTF-8, so its scenario cannot be named; rename the file",
+                            e.path().display()
+                        ));
+                    }
+                }
                 Ok(e) if e.file_type().is_file() => add(e.path(), &mut out),
+                Ok(e) if e.depth() > 0 && classify(e.path()).is_some() => {
+                    out.errors.push(format!(
+                        "{}: a folder named like a Locust result file; the file itself is missing",
+                        e.path().display()
+                    ));
+                }
                 Ok(_) => {}
                 Err(e) if e.loop_ancestor().is_some() => out.warnings.push(format!(
                     "{}: symlink loop, not followed",

@@ -295,7 +295,10 @@ impl std::error::Error for ConfigError {}
 
 /// Line and column (1-based, in characters) of a byte offset.
 fn locate(text: &str, offset: usize) -> (Location, String) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -344,17 +347,26 @@ impl Ctx<'_> {
                 let key = format!("{key}[{i}]");
                 // The span covers the quoted string; +1 skips the opening quote.
                 let start = spanned.span().start + 1;
+                // An offset in the parsed value maps onto the source only when
+                // the string holds no escape; otherwise point at its start.
+                let literal = self
+                    .text
+                    .get(spanned.span())
+                    .is_some_and(|raw| raw.len() == spanned.get_ref().len() + 2);
                 match Threshold::parse(spanned.get_ref()) {
                     Ok(threshold) => Ok(ConfiguredThreshold {
                         threshold,
                         key,
                         location: Some(locate(self.text, start).0),
                     }),
-                    Err(e) => Err(self.error(
-                        key,
-                        Some(start + e.offset..start + e.offset),
-                        format!("{} in `{}`", e.message, spanned.get_ref()),
-                    )),
+                    Err(e) => {
+                        let at = if literal { start + e.offset } else { start };
+                        Err(self.error(
+                            key,
+                            Some(at..at),
+                            format!("{} in `{}`", e.message, spanned.get_ref()),
+                        ))
+                    }
                 }
             })
             .collect()

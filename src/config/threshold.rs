@@ -349,6 +349,9 @@ impl Threshold {
             unit = "";
         }
         let target = apply_unit(&metric, value, unit, unit_at)?;
+        if !target.is_finite() {
+            return err(value_at, format!("`{number}{unit}` is too large"));
+        }
         c.skip_ws();
         let mut window_s = None;
         if let Some(after) = c.rest().strip_prefix("for")
@@ -537,6 +540,10 @@ pub fn parse_duration(text: &str) -> Result<f64, ParseError> {
         };
         total += value * factor;
     }
+    // Ten years: longer is a typo, and would overflow later arithmetic.
+    if !(total.is_finite() && total <= 10.0 * 365.0 * 86_400.0) {
+        return err(0, format!("`{}` is longer than 10 years", c.text));
+    }
     Ok(total)
 }
 
@@ -670,5 +677,7 @@ mod tests {
         assert!(parse_duration("4").is_err());
         assert!(parse_duration("4 weeks").is_err());
         assert!(parse_duration("").is_err());
+        assert!(parse_duration("99999999999h").is_err());
+        assert!(Threshold::parse(&format!("p99 < {}s", "9".repeat(310))).is_err());
     }
 }

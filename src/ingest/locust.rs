@@ -232,13 +232,21 @@ fn line_at(path: &Path, byte: u64) -> Option<u64> {
     let mut buf = vec![0u8; 64 * 1024];
     let mut left = byte + 1;
     let mut newlines = 0;
+    let mut prev_cr = false;
     while left > 0 {
         let want = buf.len().min(left as usize);
         let n = file.read(&mut buf[..want]).ok()?;
         if n == 0 {
             break;
         }
-        newlines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        for &b in &buf[..n] {
+            // A lone CR ends a line too (old Mac files); CRLF counts once.
+            newlines += u64::from(b == b'\n');
+            if prev_cr && b != b'\n' {
+                newlines += 1;
+            }
+            prev_cr = b == b'\r';
+        }
         left -= n as u64;
     }
     Some(newlines + 1)
@@ -848,11 +856,11 @@ impl Scanned {
                     "{}:{line}: time goes backwards ({ts} after {prev})",
                     path.display()
                 ));
-            } else if ts - prev > crate::evaluate::window::MAX_GAP_S {
+            } else if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
                 self.anomalies.push(format!(
                     "{}:{line}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.display(),
-                    ts - prev
+                    ts.saturating_sub(prev)
                 ));
             }
         }
@@ -903,10 +911,11 @@ fn scan_history(
         first_ts.get_or_insert((ts, start));
         if !(PLAUSIBLE_UNIX_S.0..PLAUSIBLE_UNIX_S.1).contains(&ts) {
             anomalies.push(format!(
-                "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100)",
+                "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100); the row is left out",
                 path.display(),
                 line()
             ));
+            return false;
         }
         if let Some(prev) = last_ts {
             if ts < prev {
@@ -917,12 +926,12 @@ fn scan_history(
                 ));
                 return false;
             }
-            if ts - prev > crate::evaluate::window::MAX_GAP_S {
+            if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
                 anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.display(),
                     line(),
-                    ts - prev
+                    ts.saturating_sub(prev)
                 ));
             }
         }
