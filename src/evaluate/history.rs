@@ -156,22 +156,17 @@ pub fn window_checks(
                 )),
                 Some((glob, method, key)) => {
                     let wanted = method.as_ref().map_or_else(|| glob.to_string(), |m| format!("{m} {glob}"));
-                    checks.push(Check {
-                        kind: CheckKind::EndpointMatch,
-                        threshold: format!("endpoint \"{wanted}\""),
-                        metric: "endpoint".into(),
-                        op: None,
-                        target: None,
-                        unit: None,
-                        actual: None,
-                        passed: false,
-                        achievement: None,
-                        achievement_ratio: None,
-                        endpoint: Some(wanted.clone()),
-                        message: format!("no endpoint in the history matches \"{wanted}\", so `{}` cannot be checked", th.text),
-                        config_key: key.clone(),
-                        window: None,
-                    });
+                    checks.push(Check::failed_rule(
+                        CheckKind::EndpointMatch,
+                        format!("endpoint \"{wanted}\""),
+                        "endpoint",
+                        Some(wanted.clone()),
+                        format!(
+                            "no endpoint in the history matches \"{wanted}\", so `{}` cannot be checked",
+                            th.text
+                        ),
+                        key.clone(),
+                    ));
                 }
                 None => errors.push(format!("{source}: {}: the history has no rows to check `{}` on", t.key, th.text)),
             }

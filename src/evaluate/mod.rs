@@ -72,6 +72,36 @@ pub struct Check {
     pub window: Option<history::WindowResult>,
 }
 
+impl Check {
+    /// A failed check that measured nothing: a missing scenario, an endpoint
+    /// table that matches nothing, a data-sanity finding.
+    pub fn failed_rule(
+        kind: CheckKind,
+        threshold: String,
+        metric: &str,
+        endpoint: Option<String>,
+        message: String,
+        config_key: String,
+    ) -> Check {
+        Check {
+            kind,
+            threshold,
+            metric: metric.to_string(),
+            op: None,
+            target: None,
+            unit: None,
+            actual: None,
+            passed: false,
+            achievement: None,
+            achievement_ratio: None,
+            endpoint,
+            message,
+            config_key,
+            window: None,
+        }
+    }
+}
+
 /// A scenario's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -254,25 +284,17 @@ fn missing(sc: &ScenarioConfig) -> ScenarioResult {
         data: None,
         comparison: None,
         steady: None,
-        checks: vec![Check {
-            kind: CheckKind::Required,
-            threshold: "required = true".into(),
-            metric: "scenario".into(),
-            op: None,
-            target: None,
-            unit: None,
-            actual: None,
-            passed: false,
-            achievement: None,
-            achievement_ratio: None,
-            endpoint: None,
-            message: format!(
+        checks: vec![Check::failed_rule(
+            CheckKind::Required,
+            "required = true".into(),
+            "scenario",
+            None,
+            format!(
                 "not executed: no result set matches \"{}\" ([scenarios.{}] is required)",
                 sc.pattern, sc.key
             ),
-            config_key: format!("scenarios.{}.required", sc.key),
-            window: None,
-        }],
+            format!("scenarios.{}.required", sc.key),
+        )],
         warnings: Vec::new(),
         errors: Vec::new(),
     }
@@ -341,21 +363,15 @@ fn judge(
         }
         let findings = history::sanity(data, sc.and_then(|s| s.users));
         if config.strict_data_for(sc) {
-            checks.extend(findings.into_iter().map(|f| Check {
-                kind: CheckKind::DataSanity,
-                threshold: "strict_data = true".into(),
-                metric: "data".into(),
-                op: None,
-                target: None,
-                unit: None,
-                actual: None,
-                passed: false,
-                achievement: None,
-                achievement_ratio: None,
-                endpoint: None,
-                message: f,
-                config_key: "strict_data".into(),
-                window: None,
+            checks.extend(findings.into_iter().map(|f| {
+                Check::failed_rule(
+                    CheckKind::DataSanity,
+                    "strict_data = true".into(),
+                    "data",
+                    None,
+                    f,
+                    "strict_data".into(),
+                )
             }));
         } else {
             warnings.extend(findings.into_iter().map(|f| format!("data: {f}")));
@@ -510,24 +526,14 @@ fn endpoint_checks(
                 Some(m) => format!("{m} {}", table.name),
                 None => table.name.to_string(),
             };
-            checks.push(Check {
-                kind: CheckKind::EndpointMatch,
-                threshold: format!("endpoint \"{wanted}\""),
-                metric: "endpoint".into(),
-                op: None,
-                target: None,
-                unit: None,
-                actual: None,
-                passed: false,
-                achievement: None,
-                achievement_ratio: None,
-                endpoint: Some(wanted.clone()),
-                message: format!(
-                    "no endpoint matches \"{wanted}\", so its thresholds cannot be checked"
-                ),
-                config_key: table.key.clone(),
-                window: None,
-            });
+            checks.push(Check::failed_rule(
+                CheckKind::EndpointMatch,
+                format!("endpoint \"{wanted}\""),
+                "endpoint",
+                Some(wanted.clone()),
+                format!("no endpoint matches \"{wanted}\", so its thresholds cannot be checked"),
+                table.key.clone(),
+            ));
             continue;
         }
         for endpoint in matching {
