@@ -251,14 +251,97 @@ pub struct History {
     /// The percentile column labels of the history file, e.g. `["50", "95"]`.
     pub percentile_labels: Vec<String>,
     pub percentiles: HistoryPercentiles,
+    /// The `Aggregated` ticks: one a second, or coarser for long runs (see
+    /// [`compact_points`]); the last point is always the file's last tick.
     pub points: Vec<HistoryPoint>,
+    /// The history's own tick in seconds, as read (1 for Locust), whatever
+    /// the resolution `points` was kept at.
+    pub tick_s: i64,
     /// Data-sanity findings while reading: time going backwards, gaps,
     /// implausible timestamps (`path:line: what`).
     pub anomalies: Vec<String>,
 }
 
+/// At most about twice this many points are kept per history, so memory
+/// does not grow with the run length: a day at one tick a second is kept at
+/// 32 s resolution. Charts draw at most ~1,000 points anyway; windowed
+/// checks follow the rows while they are read and do not use `points`.
+pub const MAX_POINTS_KEPT: usize = 4096;
+
+/// Builds a history's points at a uniform resolution that coarsens as the
+/// run gets longer (1 s, 2 s, 4 s, …), so at most `2 × MAX_POINTS_KEPT`
+/// are held whatever the run length.
+///
+/// A point of a coarser step stands for the ticks in it and keeps the worst
+/// of them (the highest response times, failures/s and users, the lowest
+/// requests/s), so spikes and dips survive; its time and cumulative totals
+/// are its first tick's, which keeps them consistent with each other. The
+/// last tick is kept as it was: it is the run's end.
+#[derive(Debug, Clone, Default)]
+pub struct PointsBuilder {
+    points: Vec<HistoryPoint>,
+    /// Seconds per kept point; 0 until the first halving (every tick kept).
+    step_s: i64,
+    /// The newest tick, not yet folded into `points`.
+    last: Option<HistoryPoint>,
+}
+
+/// Fold `b` into `a`, keeping the worst of both.
+fn fold(a: &mut HistoryPoint, b: &HistoryPoint) {
+    a.users = a.users.max(b.users);
+    a.rps = a.rps.min(b.rps);
+    a.failures_per_s = a.failures_per_s.max(b.failures_per_s);
+    for (v, w) in a.percentiles_ms.iter_mut().zip(&b.percentiles_ms) {
+        *v = match (*v, *w) {
+            (Some(x), Some(y)) => Some(x.max(y)),
+            (x, y) => x.or(y),
+        };
+    }
+}
+
+impl PointsBuilder {
+    /// Add the next tick (in time order).
+    pub fn push(&mut self, point: HistoryPoint) {
+        if let Some(previous) = self.last.replace(point) {
+            self.keep(previous);
+        }
+    }
+
+    fn keep(&mut self, point: HistoryPoint) {
+        match self.points.last_mut() {
+            Some(open) if point.timestamp - open.timestamp < self.step_s => fold(open, &point),
+            _ => self.points.push(point),
+        }
+        if self.points.len() >= 2 * MAX_POINTS_KEPT {
+            let first = self.points.first().map_or(0, |p| p.timestamp);
+            let last = self.points.last().map_or(0, |p| p.timestamp);
+            // Double the step until the points fit in half the room.
+            let mut step = self.step_s.max(1);
+            while (last - first) / step >= MAX_POINTS_KEPT as i64 {
+                step *= 2;
+            }
+            self.step_s = step;
+            let old = std::mem::take(&mut self.points);
+            for p in old {
+                match self.points.last_mut() {
+                    Some(open) if p.timestamp - open.timestamp < step => fold(open, &p),
+                    _ => self.points.push(p),
+                }
+            }
+        }
+    }
+
+    /// The points, the last tick last.
+    pub fn finish(mut self) -> Vec<HistoryPoint> {
+        if let Some(last) = self.last.take() {
+            self.points.push(last);
+        }
+        self.points
+    }
+}
+
 impl History {
-    /// First and last timestamp, if there is any point.
+    /// First and last timestamp, if there is any point (both exact: see [`compact_points`]).
     pub fn span(&self) -> Option<(i64, i64)> {
         Some((
             self.points.first()?.timestamp,
@@ -326,4 +409,64 @@ pub struct SnapshotScenario {
     pub totals: Stats,
     pub endpoints: Vec<Endpoint>,
     pub histograms: Option<Histograms>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(t: i64, users: u64, rps: f64, p: f64) -> HistoryPoint {
+        HistoryPoint {
+            timestamp: t,
+            users,
+            rps,
+            failures_per_s: 0.0,
+            percentiles_ms: vec![Some(p), None],
+            total_requests: t as u64 * 10,
+            total_failures: 0,
+        }
+    }
+
+    #[test]
+    fn long_histories_are_kept_at_a_uniform_coarser_step_with_spikes_dips_and_the_last_tick() {
+        let n: i64 = 86_400;
+        let mut b = PointsBuilder::default();
+        for t in 0..n {
+            let mut p = point(t, 10, 100.0, 5.0);
+            match t {
+                40_001 => p.percentiles_ms[0] = Some(900.0), // a spike
+                50_001 => p.rps = 1.0,                       // a dip
+                60_001 => p.users = 50,
+                _ => {}
+            }
+            b.push(p);
+        }
+        let points = b.finish();
+        assert!(points.len() <= 2 * MAX_POINTS_KEPT, "{}", points.len());
+        assert!(points.len() >= MAX_POINTS_KEPT / 2, "{}", points.len());
+        let last = points.last().unwrap();
+        assert_eq!(
+            (last.timestamp, last.total_requests),
+            (n - 1, (n as u64 - 1) * 10)
+        );
+        // A uniform step (but the exact last tick).
+        let steps: std::collections::BTreeSet<i64> = points[..points.len() - 1]
+            .windows(2)
+            .map(|w| w[1].timestamp - w[0].timestamp)
+            .collect();
+        assert_eq!(steps.len(), 1, "{steps:?}");
+        assert!(points.iter().any(|p| p.percentiles_ms[0] == Some(900.0)));
+        assert!(points.iter().any(|p| p.rps == 1.0));
+        assert!(points.iter().any(|p| p.users == 50));
+        // Each point's total is its first tick's.
+        assert!(
+            points
+                .iter()
+                .all(|p| p.total_requests == p.timestamp as u64 * 10)
+        );
+        // A short history is kept tick by tick.
+        let mut b = PointsBuilder::default();
+        (0..10).for_each(|t| b.push(point(t, 1, 1.0, 1.0)));
+        assert_eq!(b.finish().len(), 10);
+    }
 }

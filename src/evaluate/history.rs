@@ -30,17 +30,9 @@ pub struct Steady {
     pub rps: Option<f64>,
 }
 
-/// The history's tick in seconds: the median step between `Aggregated`
-/// rows, at least 1 (Locust writes one per second).
+/// The history's tick in seconds (1 for Locust), as read.
 pub fn interval_s(history: &History) -> i64 {
-    let mut steps: Vec<i64> = history
-        .points
-        .windows(2)
-        .map(|w| w[1].timestamp - w[0].timestamp)
-        .filter(|d| *d > 0)
-        .collect();
-    steps.sort_unstable();
-    steps.get(steps.len() / 2).copied().unwrap_or(1).max(1)
+    history.tick_s.max(1)
 }
 
 /// Where the steady part starts under `rule`; `None` when the history is

@@ -22,7 +22,8 @@ use crate::evaluate::window::{self, Probes};
 const PLAUSIBLE_UNIX_S: (i64, i64) = (946_684_800, 4_102_444_800);
 use crate::model::{
     Endpoint, ExceptionRow, FailureRow, Histogram, Histograms, History, HistoryPercentiles,
-    HistoryPoint, Percentile, Percentiles, ResultFiles, ScenarioData, Stats, success_rate,
+    HistoryPoint, Percentile, Percentiles, PointsBuilder, ResultFiles, ScenarioData, Stats,
+    success_rate,
 };
 
 /// What reading a result set produced: the data when `_stats.csv` was
@@ -816,6 +817,7 @@ pub fn read_history_with_progress(
             HistoryPercentiles::Cumulative
         },
         points: scanned.points,
+        tick_s: scanned.tick_s.unwrap_or(1),
         anomalies: scanned.anomalies,
     };
     Ok((Some(history), warning))
@@ -840,6 +842,8 @@ struct HistoryColumns {
 /// What one pass over (part of) a history body found.
 struct Scanned {
     points: Vec<HistoryPoint>,
+    /// The smallest step between `Aggregated` ticks.
+    tick_s: Option<i64>,
     windowed: bool,
     anomalies: Vec<String>,
     first_ts: Option<(i64, u64)>,
@@ -864,9 +868,23 @@ impl Scanned {
                 ));
             }
         }
-        self.points.append(&mut next.points);
+        if let (Some(prev), Some(first)) = (self.points.last(), next.points.first())
+            && first.timestamp > prev.timestamp
+        {
+            let step = first.timestamp - prev.timestamp;
+            self.tick_s = Some(self.tick_s.map_or(step, |t| t.min(step)));
+        }
+        let mut builder = PointsBuilder::default();
+        for p in self.points.drain(..).chain(next.points.drain(..)) {
+            builder.push(p);
+        }
+        self.points = builder.finish();
         self.anomalies.append(&mut next.anomalies);
         Scanned {
+            tick_s: match (self.tick_s, next.tick_s) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
             windowed: self.windowed || next.windowed,
             first_ts: self.first_ts.or(next.first_ts),
             last_ts: next.last_ts.or(self.last_ts),
@@ -884,7 +902,9 @@ fn scan_history(
     mut probes: Option<&mut Probes>,
 ) -> Result<Scanned, InputError> {
     let path = header.path;
-    let mut points: Vec<HistoryPoint> = Vec::new();
+    let mut points = PointsBuilder::default();
+    let mut last_point_ts: Option<i64> = None;
+    let mut tick_s: Option<i64> = None;
     let mut windowed = false;
     let mut anomalies = Vec::new();
     let mut first_ts: Option<(i64, u64)> = None;
@@ -1003,6 +1023,12 @@ fn scan_history(
             });
         }
         if aggregated {
+            if let Some(prev) = last_point_ts
+                && ts > prev
+            {
+                tick_s = Some(tick_s.map_or(ts - prev, |t| t.min(ts - prev)));
+            }
+            last_point_ts = Some(ts);
             points.push(HistoryPoint {
                 timestamp: ts,
                 users,
@@ -1016,7 +1042,8 @@ fn scan_history(
         Ok(true)
     })?;
     Ok(Scanned {
-        points,
+        points: points.finish(),
+        tick_s,
         windowed,
         anomalies,
         first_ts,

@@ -1446,6 +1446,7 @@ mod tests {
             percentile_labels: labels(&["50", "66", "95", "99"]),
             percentiles: HistoryPercentiles::Cumulative,
             anomalies: Vec::new(),
+            tick_s: 1,
             points: (0..n)
                 .map(|i| {
                     let x = i as f64;
