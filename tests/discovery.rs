@@ -111,3 +111,37 @@ fn a_single_stats_file_is_judged_with_its_siblings() {
     );
     assert!(scenarios[0]["duration_s"].is_i64(), "history file read");
 }
+
+#[test]
+fn a_hundred_result_sets_in_a_deep_tree_are_all_read() {
+    let root = tempfile::tempdir().unwrap();
+    for i in 0..100 {
+        // Up to five folders deep.
+        let mut dir = root.path().to_path_buf();
+        for level in 0..(i % 6) {
+            dir = dir.join(format!("level{level}"));
+        }
+        std::fs::create_dir_all(&dir).unwrap();
+        for suffix in ["stats", "stats_history", "failures"] {
+            std::fs::copy(
+                fixture(&format!(
+                    "demo/scenario1_concurrent_deployments_{suffix}.csv"
+                )),
+                dir.join(format!("run{i:03}_{suffix}.csv")),
+            )
+            .unwrap();
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[root.path().to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let summary = run.summary.unwrap();
+    let scenarios = summary["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 100);
+    assert!(
+        scenarios
+            .iter()
+            .all(|s| s["totals"]["requests"] == scenarios[0]["totals"]["requests"])
+    );
+    assert_eq!(summary["counts"]["scenarios_complete"], 100);
+}
