@@ -78,6 +78,19 @@ pub fn significance(t: &crate::evaluate::stats::RankTest) -> String {
     format!("{verdict}, {p}")
 }
 
+/// A value in one of summary.json's units (`ms`, `%`, `/s`, `s`, or ``
+/// for counts), the way every output shows it.
+pub fn in_unit(unit: &str, v: f64) -> String {
+    match unit {
+        "ms" => ms(v),
+        "%" => percent(v),
+        "/s" => per_s(v),
+        "s" => duration(v),
+        "" if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
+        _ => trim(format!("{v:.2}")),
+    }
+}
+
 /// A value of the given metric kind.
 pub fn value(kind: MetricKind, v: f64) -> String {
     match kind {

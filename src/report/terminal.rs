@@ -239,12 +239,7 @@ pub fn render_comparisons(rows: &[(&str, &Comparison)]) -> String {
     .collect();
     let mut table_rows = vec![header];
     for (scenario, c) in rows {
-        let kind_value = |v: f64| match c.unit {
-            "ms" => format::ms(v),
-            "%" => format::percent(v),
-            "/s" => format::per_s(v),
-            _ => format!("{v}"),
-        };
+        let kind_value = |v: f64| format::in_unit(c.unit, v);
         let change = match c.unit {
             "ms" => format!("{:+.1} ms", c.change),
             "%" => format!("{:+.2} pp", c.change),

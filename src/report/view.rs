@@ -8,7 +8,7 @@ use super::Summary;
 use super::charts::{self, Chart, OverviewRow};
 use super::summary::ScenarioSummary;
 use crate::config::Op;
-use crate::evaluate::compare::{Comparison, Verdict};
+use crate::evaluate::compare::Verdict;
 use crate::evaluate::{Check, CheckKind, Status};
 use crate::format;
 use crate::model::{HistoryPercentiles, ScenarioData, Stats};
@@ -215,14 +215,7 @@ fn stats_view(s: &Stats) -> StatsView {
 
 /// `target` and `actual` of a check, formatted in its unit.
 fn check_values(c: &Check) -> (String, String) {
-    let fmt = |v: f64| match c.unit {
-        Some("ms") => format::ms(v),
-        Some("%") => format::percent(v),
-        Some("/s") => format::per_s(v),
-        Some("s") => format::duration(v),
-        Some("") if v.fract() == 0.0 && v >= 0.0 => format::count(v as u64),
-        _ => format!("{v}"),
-    };
+    let fmt = |v: f64| format::in_unit(c.unit.unwrap_or(""), v);
     let target = match (c.op, c.target) {
         (Some(op), Some(t)) => format!("{} {}", op.symbol(), fmt(t)),
         _ => match c.kind {
@@ -459,15 +452,6 @@ pub fn build(
     })
 }
 
-fn comparison_value(c: &Comparison, v: f64) -> String {
-    match c.unit {
-        "ms" => format::ms(v),
-        "%" => format::percent(v),
-        "/s" => format::per_s(v),
-        _ => format!("{v}"),
-    }
-}
-
 fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
     let info = summary.baseline.as_ref()?;
     let mut rows = Vec::new();
@@ -486,8 +470,8 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
                 anchor: anchor.clone(),
                 endpoint: c.endpoint.clone().unwrap_or_else(|| "total".to_string()),
                 metric: c.metric.clone(),
-                baseline: comparison_value(c, c.baseline),
-                current: comparison_value(c, c.current),
+                baseline: format::in_unit(c.unit, c.baseline),
+                current: format::in_unit(c.unit, c.current),
                 change_pct: c
                     .change_pct
                     .map_or_else(|| DASH.to_string(), |p| format!("{p:+.1}%")),
