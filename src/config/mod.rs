@@ -169,8 +169,8 @@ impl SteadyState {
     /// As written in messages.
     pub fn describe(&self) -> String {
         match self {
-            SteadyState::Auto => "auto (from when the user count first reached its peak)".into(),
-            SteadyState::All => "all (the whole run)".into(),
+            SteadyState::Auto => "auto: from when the user count first reached its peak".into(),
+            SteadyState::All => "all: the whole run".into(),
             SteadyState::After(s) => format!("after {}", crate::format::duration(*s)),
             SteadyState::Users(n) => format!("users >= {n}"),
         }

@@ -14,7 +14,7 @@ use crate::report::summary::rfc3339;
 /// The steady part of a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Steady {
-    /// The rule, e.g. `auto (from when the user count first reached its peak)`.
+    /// The rule, e.g. `auto: from when the user count first reached its peak`.
     pub rule: String,
     /// RFC 3339 of the first steady tick.
     pub start: String,
@@ -201,7 +201,17 @@ pub fn window_checks(
                 unit: Some(kind.unit()),
                 actual: longest.map(|s| s.worst),
                 passed: !failed,
-                achievement: None,
+                achievement: Some(match longest {
+                    Some(s) if failed => format!(
+                        "broken for {}",
+                        format::duration(s.duration_s(interval) as f64)
+                    ),
+                    Some(s) => format!(
+                        "longest breach {}",
+                        format::duration(s.duration_s(interval) as f64)
+                    ),
+                    None => "never broken".to_string(),
+                }),
                 achievement_ratio: None,
                 endpoint: (!label.is_empty()).then_some(label),
                 message,

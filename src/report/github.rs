@@ -24,6 +24,7 @@ use std::fmt::Write as _;
 use super::templates::escape_markdown;
 use super::view::ReportView;
 use super::{RunStatus, Summary};
+use crate::evaluate::CheckKind;
 use crate::format;
 use crate::model::{History, ScenarioData};
 
@@ -750,7 +751,11 @@ pub fn annotations(summary: &Summary<'_>) -> String {
                 Some(endpoint) => format!("{title}: {endpoint}"),
                 None => title.clone(),
             };
-            let message = match &c.achievement {
+            let message = match c
+                .achievement
+                .as_ref()
+                .filter(|_| c.kind != CheckKind::Window)
+            {
                 Some(a) => format!("{} ({a})", c.message),
                 None => c.message.clone(),
             };

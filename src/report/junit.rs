@@ -5,6 +5,7 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Summary;
+use crate::evaluate::CheckKind;
 use crate::evaluate::compare::Verdict;
 
 pub const FILE_NAME: &str = "junit.xml";
@@ -23,7 +24,11 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
                 TestCaseStatus::success()
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let message = match &c.achievement {
+                let message = match c
+                    .achievement
+                    .as_ref()
+                    .filter(|_| c.kind != CheckKind::Window)
+                {
                     Some(a) => format!("{} ({a})", c.message),
                     None => c.message.clone(),
                 };

@@ -6,8 +6,8 @@
 use anstyle::{AnsiColor, Style};
 
 use super::{RunStatus, Summary};
-use crate::evaluate::Status;
 use crate::evaluate::compare::{Comparison, Verdict};
+use crate::evaluate::{CheckKind, Status};
 use crate::format;
 use crate::model::Stats;
 
@@ -155,10 +155,15 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
                 line.push_str(&format!(" {endpoint}"));
             }
             line.push_str(&format!(": {}", c.message));
-            if let Some(a) = &c.achievement {
+            // A window's message already says how long it was broken.
+            if let Some(a) = c
+                .achievement
+                .as_ref()
+                .filter(|_| c.kind != CheckKind::Window)
+            {
                 line.push_str(&paint(DIM, &format!(" ({a})")));
             }
-            if c.threshold != c.message && c.kind == crate::evaluate::CheckKind::Threshold {
+            if c.threshold != c.message && c.kind == CheckKind::Threshold {
                 line.push_str(&paint(DIM, &format!(" [{}]", c.config_key)));
             }
             out.push_str(&line);

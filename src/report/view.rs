@@ -390,7 +390,7 @@ pub fn build(
                 .map_or_else(|| DASH.to_string(), format::per_s),
             steady_from: s.steady.map_or_else(String::new, |st| {
                 format!(
-                    "from {} ({})",
+                    "from {} into the run (steady_state = {})",
                     format::duration(st.start_offset_s as f64),
                     st.rule
                 )
@@ -636,6 +636,31 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
             out.push("No request failed in any scenario.".to_string())
         }
         _ => {}
+    }
+
+    // Sustained-window violations: what the whole-run numbers hide.
+    for s in &summary.scenarios {
+        for c in s
+            .checks
+            .iter()
+            .filter(|c| c.kind == CheckKind::Window && !c.passed)
+        {
+            if let Some(st) = c.window.as_ref().and_then(|w| w.stretch.as_ref()) {
+                out.push(format!(
+                    "{}{}: \"{}\" was broken for {}, from {} to {} into the run (worst {}).",
+                    s.name,
+                    c.endpoint
+                        .as_deref()
+                        .map(|e| format!(" {e}"))
+                        .unwrap_or_default(),
+                    c.threshold,
+                    format::duration(st.duration_s as f64),
+                    format::duration(st.start_offset_s as f64),
+                    format::duration(st.end_offset_s as f64),
+                    format::in_unit(c.unit.unwrap_or(""), st.worst)
+                ));
+            }
+        }
     }
 
     // The largest regression against the baseline.
