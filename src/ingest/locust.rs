@@ -475,6 +475,15 @@ impl<R: Read> Lines<R> {
     }
 }
 
+/// The commas in `bytes`. Counted in byte lanes over chunks of at most
+/// 255 bytes (so a lane cannot overflow), which the compiler vectorises.
+fn count_commas(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b','))))
+        .sum()
+}
+
 /// A row of the line-by-line reader, offered cheaply first.
 enum LineRow<'r, 'a> {
     /// A line whose first `early` fields hold no quote, split only that far
@@ -512,13 +521,16 @@ fn for_each_line_row(
             continue;
         }
         rows += 1;
-        // A quick look: the first `early` fields, if they hold no quote. A
-        // row skipped after it is not split any further (its numbers are not
-        // used), which is what makes a soak test's history fast to read.
+        // A quick look: the first `early` fields, if they hold no quote and
+        // the line has the header's field count. A row skipped after it is
+        // not split any further (its numbers are not used), which is what
+        // makes a soak test's history fast to read. Any other line is read
+        // whole, and its errors are reported.
         commas.clear();
         commas.extend(memchr::memchr_iter(b',', line).take(early));
         if commas.len() == early
             && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
+            && early + count_commas(&line[commas[early - 1] + 1..]) + 1 == header.names.len()
             && f(LineRow::Quick(
                 start,
                 Fields::Split {
@@ -1325,6 +1337,22 @@ mod tests {
         let history = history.unwrap();
         assert_eq!(history.percentiles, HistoryPercentiles::Windowed);
         assert_eq!(history.points.len(), 1);
+    }
+
+    #[test]
+    fn a_short_endpoint_row_inside_a_full_history_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "{HISTORY_HEADER}\r\n1700000001,5,GET,/x,3.0,0.0,4,9,3,0,4\r\n1700000001,5,GET,/y,3.0,0.0,4,9,3\r\n1700000001,5,,Aggregated,3.0,0.0,4,9,3,0,4\r\n"
+        );
+        let path = write(&dir, "s_stats_history.csv", text.as_bytes());
+        let e = read_history(&path, None).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(
+            e.message
+                .contains("the line has 9 fields but the header has 11"),
+            "{e}"
+        );
     }
 
     #[test]
