@@ -6,6 +6,7 @@
 //! sorted order, following symlinks (loops are reported, not followed), and
 //! skipping hidden folders and the output folder.
 
+use crate::format::ShowPath;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -103,7 +104,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             *slot = Some(path.to_path_buf());
         } else {
             out.warnings
-                .push(format!("{}: found twice, read once", path.display()));
+                .push(format!("{}: found twice, read once", path.show()));
         }
     };
 
@@ -111,7 +112,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                out.errors.push(format!("{}: {e}", root.display()));
+                out.errors.push(format!("{}: {e}", root.show()));
                 continue;
             }
         };
@@ -119,7 +120,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             let Some((prefix, _)) = classify(root).filter(|(_, k)| *k != Kind::Json) else {
                 out.errors.push(format!(
                     "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
-                    root.display()
+                    root.show()
                 ));
                 continue;
             };
@@ -156,7 +157,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                     if looks_like_result(e.file_name()) {
                         out.errors.push(format!(
                             "{}: the file name is not valid UTF-8, so its scenario cannot be named; rename the file",
-                            e.path().display()
+                            e.path().show()
                         ));
                     }
                 }
@@ -164,18 +165,18 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 Ok(e) if e.depth() > 0 && classify(e.path()).is_some() => {
                     out.errors.push(format!(
                         "{}: a folder named like a Locust result file; the file itself is missing",
-                        e.path().display()
+                        e.path().show()
                     ));
                 }
                 Ok(_) => {}
                 Err(e) if e.loop_ancestor().is_some() => out.warnings.push(format!(
                     "{}: symlink loop, not followed",
                     e.path()
-                        .map_or_else(|| root.display().to_string(), |p| p.display().to_string())
+                        .map_or_else(|| root.show().to_string(), |p| p.show().to_string())
                 )),
                 Err(e) => out.errors.push(format!(
                     "{}: {}",
-                    e.path().unwrap_or(root).display(),
+                    e.path().unwrap_or(root).show(),
                     e.io_error()
                         .map_or_else(|| e.to_string(), |io| io.to_string())
                 )),
@@ -210,7 +211,7 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                         .or(f.history.as_ref())
                         .or(f.failures.as_ref())
                         .or(f.exceptions.as_ref());
-                    any.map_or_else(String::new, |p| p.display().to_string())
+                    any.map_or_else(String::new, |p| p.show().to_string())
                 })
                 .collect();
             out.duplicates.push((

@@ -132,9 +132,218 @@ pub fn times(ratio: f64) -> String {
     }
 }
 
+/// Whether `c` must never reach a person's screen raw: C0 and C1 control
+/// characters, DEL, and the invisible or direction-changing formatting
+/// characters that make text read differently than it is (U+202E and friends,
+/// zero-width spaces, line and paragraph separators, the byte-order mark,
+/// Unicode tag characters), plus the two non-characters XML 1.0 forbids.
+pub fn is_unsafe_char(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}'
+        | '\u{feff}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{fffe}'
+        | '\u{ffff}'
+        | '\u{e0000}'..='\u{e007f}')
+}
+
+/// Untrusted text (an endpoint, scenario or file name, an error message from
+/// the system under test) made safe to show: every character of
+/// [`is_unsafe_char`] is written as an escape (`\n`, `\r`, `\t`, `\0`, `\x1b`,
+/// `\u{202e}`), so one name is always one line, no name can move the cursor,
+/// recolour the terminal, reorder the text around it or start a GitHub
+/// workflow command on a line of its own. Everything else, including any
+/// other Unicode, is kept. summary.json keeps the raw text.
+pub fn display(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        push_escaped(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    use std::fmt::Write as _;
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\0' => out.push_str("\\0"),
+        c if (c as u32) < 0x80 && is_unsafe_char(c) => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if is_unsafe_char(c) => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// [`display`] of each line of a text meant to keep its lines (a traceback
+/// shown in a `<pre>`): every unsafe character but the line break is escaped.
+pub fn display_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| display(line.strip_suffix('\r').unwrap_or(line)).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// [`display`], then cut to at most `max_chars` characters, ending in `…`
+/// when cut: for names in the terminal and annotations, where a 10,000
+/// character endpoint would bury everything else. summary.json keeps the
+/// whole name.
+pub fn clipped(text: &str, max_chars: usize) -> String {
+    let shown = display(text);
+    if shown.chars().count() <= max_chars {
+        return shown.into_owned();
+    }
+    let mut cut: String = shown.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The longest name the terminal and annotations show whole.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// The last guard before text meant for people reaches stdout or stderr.
+///
+/// Names are escaped where they are put into text ([`display`]); this makes
+/// the promise hold for whatever else ends up in a line: every unsafe
+/// character other than the line break and loadgate's own colour codes
+/// (`ESC [ digits ; m`) is escaped, and a line that would begin, after
+/// leading white space, with `::` gets its first colon escaped (`\::`),
+/// because the GitHub runner reads a workflow command from any such line of
+/// either stream. loadgate's own commands are written separately and never
+/// pass through here.
+pub fn guard_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut clean = String::with_capacity(line.len());
+        let mut chars = line.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            if c == '\u{1b}'
+                && let Some(len) = sgr_len(&line[at..])
+            {
+                clean.push_str(&line[at..at + len]);
+                while chars.peek().is_some_and(|(j, _)| *j < at + len) {
+                    chars.next();
+                }
+                continue;
+            }
+            push_escaped(&mut clean, c);
+        }
+        if visible(&clean).trim_start().starts_with("::") {
+            let colon = clean.find("::").unwrap_or(0);
+            clean.insert(colon, '\\');
+        }
+        out.push_str(&clean);
+    }
+    out
+}
+
+/// The length of a colour escape `ESC [ (digits|;)* m` at the start of `s`.
+fn sgr_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix("\u{1b}[")?;
+    let params = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b';')
+        .count();
+    (rest.as_bytes().get(params) == Some(&b'm')).then_some(2 + params + 1)
+}
+
+/// `line` without its colour escapes.
+fn visible(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find('\u{1b}') {
+        out.push_str(&rest[..at]);
+        let len = sgr_len(&rest[at..]).unwrap_or(1);
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A path for a message: [`display`] of its lossy text, so a file named
+/// `a\n::error::x_stats.csv` is shown on one line.
+pub fn path(p: &std::path::Path) -> String {
+    display(&p.to_string_lossy()).into_owned()
+}
+
+/// `.show()` on a path: the [`path`] form for messages, in place of
+/// `.display()`, which writes control characters in file names raw.
+pub trait ShowPath {
+    fn show(&self) -> String;
+}
+
+impl<T: AsRef<std::path::Path> + ?Sized> ShowPath for T {
+    fn show(&self) -> String {
+        path(self.as_ref())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_and_direction_characters_are_shown_escaped() {
+        assert_eq!(
+            display("/x\n::stop-commands::pwned"),
+            "/x\\n::stop-commands::pwned"
+        );
+        assert_eq!(
+            display("a\rb\tc\0d\u{1b}[31me\u{7}"),
+            "a\\rb\\tc\\0d\\x1b[31me\\x07"
+        );
+        assert_eq!(display("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(
+            display("\u{85}\u{2028}\u{feff}\u{200b}"),
+            "\\u{85}\\u{2028}\\u{feff}\\u{200b}"
+        );
+        assert_eq!(display("/api/über/🔥 <b>|`"), "/api/über/🔥 <b>|`");
+    }
+
+    #[test]
+    fn long_names_are_clipped_after_escaping() {
+        assert_eq!(clipped("abcdef", 4), "abc…");
+        assert_eq!(clipped("ab\ncd", 10), "ab\\ncd");
+        assert_eq!(
+            clipped(&"x".repeat(10_000), MAX_NAME_CHARS).chars().count(),
+            MAX_NAME_CHARS
+        );
+    }
+
+    #[test]
+    fn no_guarded_line_starts_a_workflow_command() {
+        let text = "ok\n::error::forged\n   ::stop-commands::t\n\u{a0}::warning::x\nkeep \u{1b}[1mbold\u{1b}[0m\nbell\u{7}\u{1b}]0;title\u{7}";
+        let guarded = guard_lines(text);
+        for line in guarded.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{line:?}");
+            assert!(!line.contains('\u{7}') && !line.contains('\r'), "{line:?}");
+        }
+        assert!(guarded.contains("\\::error::forged"), "{guarded}");
+        assert!(
+            guarded.contains("keep \u{1b}[1mbold\u{1b}[0m"),
+            "{guarded:?}"
+        );
+        assert!(guarded.contains("\\x1b]0;title\\x07"), "{guarded:?}");
+        assert_eq!(guarded.lines().count(), text.lines().count());
+        // A colour code in front does not hide a command from the runner's view.
+        assert!(!visible(&guard_lines("\u{1b}[1m::error::x")).starts_with("::"));
+    }
 
     #[test]
     fn times_are_shown_with_sensible_precision() {

@@ -17,6 +17,7 @@ pub mod model;
 pub mod report;
 pub mod schema;
 
+use crate::format::ShowPath;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -80,7 +81,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
             "no Locust results found in {} (looked for files named *_stats.csv, written by `locust --csv PREFIX`)",
             args.paths
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| p.show().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -161,12 +162,24 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     if verbosity == Verbosity::Normal {
         let scenario_warnings = summary.scenarios.iter().flat_map(|s| s.warnings.iter());
         for w in summary.warnings.iter().chain(scenario_warnings) {
-            let _ = writeln!(stderr, "{}warning:{} {w}", YELLOW, YELLOW.render_reset());
+            let _ = writeln!(
+                stderr,
+                "{}warning:{} {}",
+                YELLOW,
+                YELLOW.render_reset(),
+                format::guard_lines(&format::display(w))
+            );
         }
     }
     let scenario_errors = summary.scenarios.iter().flat_map(|s| s.errors.iter());
     for e in summary.errors.iter().chain(scenario_errors) {
-        let _ = writeln!(stderr, "{}error:{} {e}", RED, RED.render_reset());
+        let _ = writeln!(
+            stderr,
+            "{}error:{} {}",
+            RED,
+            RED.render_reset(),
+            format::guard_lines(&format::display(e))
+        );
     }
     drop(stderr);
 
@@ -176,7 +189,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
             let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
             let report_dir = out
                 .as_ref()
-                .map_or_else(|| "-".to_string(), |o| o.path().display().to_string());
+                .map_or_else(|| "-".to_string(), |o| o.path().show().to_string());
             github_files(&summary, &data, &report_dir)?;
             report::github::annotations(&summary)
         }
@@ -184,7 +197,7 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     match written {
         Written::Stdout(bytes) => {
-            print_stdout(&bytes)?;
+            print_stdout(format::guard_lines(&String::from_utf8_lossy(&bytes)).as_bytes())?;
             // stdout holds the report: the runner reads commands on stderr too.
             eprint!("{annotations}");
         }
@@ -193,6 +206,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
             if verbosity == Verbosity::Normal {
                 text.push_str(&line);
             }
+            // Text for people is guarded; the commands are loadgate's own.
+            let mut text = format::guard_lines(&text);
             text.push_str(&annotations);
             print_stdout(text.as_bytes())?;
         }
@@ -273,9 +288,9 @@ fn github_files(
             .create(true)
             .append(true)
             .open(&path)
-            .with_context(|| format!("opening ${var} ({})", PathBuf::from(&path).display()))?;
+            .with_context(|| format!("opening ${var} ({})", PathBuf::from(&path).show()))?;
         file.write_all(text.as_bytes())
-            .with_context(|| format!("writing ${var} ({})", PathBuf::from(&path).display()))
+            .with_context(|| format!("writing ${var} ({})", PathBuf::from(&path).show()))
     };
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let run_url = match (
@@ -388,12 +403,13 @@ fn write_outputs(
     }
     Ok(Written::Folder(format!(
         "wrote {}: {}\n",
-        out.path().display(),
+        out.path().show(),
         names.join(", ")
     )))
 }
 
 /// Write to stdout; a closed pipe (`loadgate check | head`) is not an error.
+/// Callers pass text for people through [`format::guard_lines`] first.
 fn print_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     let mut stdout = anstream::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
@@ -408,7 +424,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
     let config = match &args.config {
         Some(path) => {
             if !path.is_file() {
-                bail!("config file {} does not exist", path.display());
+                bail!("config file {} does not exist", path.show());
             }
             Config::load(path)?
         }
@@ -465,8 +481,8 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
     if compared.is_empty() {
         bail!(
             "{} and {} have no scenario in common, so nothing can be compared",
-            args.base.display(),
-            args.current.display()
+            args.base.show(),
+            args.current.show()
         );
     }
     let rows: Vec<(&str, &evaluate::compare::Comparison)> = compared
@@ -479,8 +495,8 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
         .count();
     let mut text = format!(
         "{} → {} (tolerances: {})\n\n",
-        args.base.display(),
-        args.current.display(),
+        args.base.show(),
+        args.current.show(),
         if config.regression.is_some() {
             config.source_label()
         } else {
@@ -495,7 +511,7 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
         0 => format!("\nNo regression: {} metrics compared.\n", rows.len()),
         n => format!("\nREGRESSED: {n} of {} compared metrics.\n", rows.len()),
     });
-    print_stdout(text.as_bytes())?;
+    print_stdout(format::guard_lines(&text).as_bytes())?;
     Ok(regressed > 0)
 }
 
@@ -505,7 +521,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     if !to_stdout && args.output.exists() && !args.force {
         bail!(
             "{} already exists; use --force to overwrite it, or --output FILE to write elsewhere",
-            args.output.display()
+            args.output.show()
         );
     }
     let found = discover::discover(&args.paths, None);
@@ -530,7 +546,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
             "no Locust results found in {} (looked for files named *_stats.csv)",
             args.paths
                 .iter()
-                .map(|p| p.display().to_string())
+                .map(|p| p.show().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -539,7 +555,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
         measured.iter().map(|(n, d)| (n.clone(), d)).collect();
     let text = init::starter_config(&refs, None);
     if to_stdout {
-        return print_stdout(text.as_bytes());
+        return print_stdout(format::guard_lines(&text).as_bytes());
     }
     let dir = match args.output.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -554,7 +570,7 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     OutputDir::prepare(&dir)?.write(&name, text.as_bytes())?;
     eprintln!(
         "wrote {} with targets for {} scenarios, measured from the results; review them, then run `loadgate check`",
-        args.output.display(),
+        args.output.show(),
         measured.len()
     );
     Ok(())
@@ -567,7 +583,7 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::Ru
         return Ok(ingest::summary::read_summary(path)?);
     }
     if !path.is_dir() {
-        bail!("baseline {} does not exist", path.display());
+        bail!("baseline {} does not exist", path.show());
     }
     let found = discover::discover(&[path.to_path_buf()], exclude);
     let mut problems = found.errors;
@@ -597,12 +613,12 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<model::Ru
     if !problems.is_empty() {
         bail!(
             "the baseline {} could not be read:\n  {}",
-            path.display(),
+            path.show(),
             problems.join("\n  ")
         );
     }
     if scenarios.is_empty() {
-        bail!("no Locust results found in the baseline {}", path.display());
+        bail!("no Locust results found in the baseline {}", path.show());
     }
     Ok(model::RunSnapshot {
         source: path.to_path_buf(),
@@ -636,8 +652,8 @@ fn ingest_set(
             let expected = other.with_file_name(format!("{}_stats.csv", set.name));
             input.errors.push(format!(
                 "{}: missing, but {} exists; the stats file is required",
-                expected.display(),
-                other.display()
+                expected.show(),
+                other.show()
             ));
         }
         return input;
@@ -655,7 +671,7 @@ fn ingest_set(
 fn load_config(args: &CheckArgs) -> anyhow::Result<Config> {
     if let Some(path) = &args.config {
         if !path.is_file() {
-            bail!("config file {} does not exist", path.display());
+            bail!("config file {} does not exist", path.show());
         }
         return Config::load(path);
     }

@@ -11,14 +11,20 @@ fn main() -> ExitCode {
         Command::Check(args) => match loadgate::check(&args) {
             Ok(outcome) => ExitCode::from(outcome.exit_code(args.no_fail)),
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!(
+                    "{}",
+                    loadgate::format::guard_lines(&format!("error: {e:#}"))
+                );
                 ExitCode::from(2)
             }
         },
         Command::Init(args) => match loadgate::init(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!(
+                    "{}",
+                    loadgate::format::guard_lines(&format!("error: {e:#}"))
+                );
                 ExitCode::from(2)
             }
         },
@@ -38,7 +44,10 @@ fn main() -> ExitCode {
         Command::Compare(args) => match loadgate::compare(&args) {
             Ok(regressed) => ExitCode::from(u8::from(regressed)),
             Err(e) => {
-                eprintln!("error: {e:#}");
+                eprintln!(
+                    "{}",
+                    loadgate::format::guard_lines(&format!("error: {e:#}"))
+                );
                 ExitCode::from(2)
             }
         },

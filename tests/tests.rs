@@ -12,6 +12,7 @@ mod demo;
 mod discovery;
 mod github;
 mod history;
+mod hostile;
 mod proptests;
 mod report;
 mod snapshots;

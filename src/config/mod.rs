@@ -8,6 +8,7 @@
 
 pub mod threshold;
 
+use crate::format::ShowPath;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
@@ -265,7 +266,7 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", self.file.show())?;
         if let Some(loc) = self.location {
             write!(f, ":{}:{}", loc.line, loc.column)?;
         }
@@ -486,7 +487,7 @@ impl Config {
     /// Read and validate a config file.
     pub fn load(file: &Path) -> anyhow::Result<Config> {
         let text = std::fs::read_to_string(file)
-            .map_err(|e| anyhow::anyhow!("reading config {}: {e}", file.display()))?;
+            .map_err(|e| anyhow::anyhow!("reading config {}: {e}", file.show()))?;
         Ok(Config::from_toml(&text, file)?)
     }
 
@@ -607,7 +608,7 @@ impl Config {
     /// The file name for messages, or `built-in defaults`.
     pub fn source_label(&self) -> String {
         match &self.source {
-            ConfigSource::File(p) => p.display().to_string(),
+            ConfigSource::File(p) => p.show().to_string(),
             ConfigSource::BuiltIn => "built-in defaults".to_string(),
         }
     }

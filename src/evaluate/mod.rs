@@ -12,6 +12,7 @@ pub mod history;
 pub mod stats;
 pub mod window;
 
+use crate::format::ShowPath;
 use serde::Serialize;
 
 use crate::config::{Config, ConfiguredThreshold, Metric, Op, ScenarioConfig};
@@ -232,7 +233,7 @@ pub fn evaluate(
             .map(|r| r.name.as_str())
             .collect();
         let info = BaselineInfo {
-            source: base.source.display().to_string(),
+            source: base.source.show().to_string(),
             title: base.title.clone(),
             date: base.date.clone(),
             new_scenarios: names

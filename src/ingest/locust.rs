@@ -8,6 +8,7 @@
 //! warning; every other malformed value is an [`InputError`] with the file,
 //! the line and the column.
 
+use crate::format::ShowPath;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
@@ -735,7 +736,7 @@ pub fn read_history_with_progress(
             None,
             Some(format!(
                 "{}: the history file is empty; duration and peak users are unknown",
-                path.display()
+                path.show()
             )),
         ));
     }
@@ -744,7 +745,7 @@ pub fn read_history_with_progress(
             None,
             Some(format!(
                 "{}: the history file holds only a partial header line (the run was killed as it started); duration and peak users are unknown",
-                path.display()
+                path.show()
             )),
         ));
     }
@@ -817,7 +818,7 @@ pub fn read_history_with_progress(
     let warning = (whole < len).then(|| {
         format!(
             "{}:{}: the last line is cut short (the run was killed while Locust was writing); read up to the last whole line",
-            path.display(),
+            path.show(),
             line_at(path, whole).unwrap_or(0)
         )
     });
@@ -870,12 +871,12 @@ impl Scanned {
             if ts < prev {
                 self.anomalies.push(format!(
                     "{}:{line}: time goes backwards ({ts} after {prev})",
-                    path.display()
+                    path.show()
                 ));
             } else if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
                 self.anomalies.push(format!(
                     "{}:{line}: no history for {} s before this row (a stalled or crashed load generator?)",
-                    path.display(),
+                    path.show(),
                     ts.saturating_sub(prev)
                 ));
             }
@@ -944,7 +945,7 @@ fn scan_history(
         if !(PLAUSIBLE_UNIX_S.0..PLAUSIBLE_UNIX_S.1).contains(&ts) {
             anomalies.push(format!(
                 "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100); the row is left out",
-                path.display(),
+                path.show(),
                 line()
             ));
             return false;
@@ -953,7 +954,7 @@ fn scan_history(
             if ts < prev {
                 anomalies.push(format!(
                     "{}:{}: time goes backwards ({ts} after {prev}); the row is left out",
-                    path.display(),
+                    path.show(),
                     line()
                 ));
                 return false;
@@ -961,7 +962,7 @@ fn scan_history(
             if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
                 anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
-                    path.display(),
+                    path.show(),
                     line(),
                     ts.saturating_sub(prev)
                 ));

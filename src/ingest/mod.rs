@@ -4,6 +4,7 @@
 pub mod locust;
 pub mod summary;
 
+use crate::format::ShowPath;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -33,7 +34,7 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
+        write!(f, "{}", self.path.show())?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }

@@ -1395,26 +1395,31 @@ fn whole_tick(v: &f64) -> String {
     }
 }
 
-/// `text` cut to at most `max` characters, ending in `…` when cut.
+/// `text` shown escaped ([`format::display`]) and cut to at most `max`
+/// characters, ending in `…` when cut.
 fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
+    crate::format::clipped(text, max)
 }
 
 /// Make the document safe to insert inline into HTML: no XML prolog (plotters
 /// 0.3 writes none, but a prolog inside HTML would show as text).
+///
+/// Whatever text reached the drawing, a character XML 1.0 forbids (C0
+/// controls but tab and the line breaks, U+FFFE, U+FFFF) is replaced by
+/// U+FFFD, so every chart parses as XML.
 fn inline_svg(svg: String) -> String {
-    match svg.strip_prefix("<?xml") {
+    let svg = match svg.strip_prefix("<?xml") {
         Some(rest) => match rest.find("?>") {
             Some(end) => rest[end + 2..].trim_start().to_string(),
             None => svg,
         },
         None => svg,
+    };
+    let illegal = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if svg.contains(illegal) {
+        svg.replace(illegal, "\u{fffd}")
+    } else {
+        svg
     }
 }
 

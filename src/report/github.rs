@@ -676,12 +676,10 @@ fn md(text: &str) -> String {
     escape_markdown(&clip(text, MAX_TEXT_CHARS))
 }
 
-/// At most `max_chars` characters, with `…` when cut.
+/// Shown escaped ([`format::display`]), at most `max_chars` characters, with
+/// `…` when cut.
 fn clip(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
+    format::clipped(text, max_chars + 1)
 }
 
 /// A link target that cannot end the Markdown link or hide anything.
@@ -1142,7 +1140,8 @@ mod tests {
         assert!(text.contains("&lt;script>alert(1)&lt;/script>"));
         assert!(!text.contains("<script"));
         assert!(text.contains("\\`\\`\\` \\`x\\` \\`\\`\\`"));
-        assert!(text.contains("line \\`\\`\\` break"));
+        // The line breaks are shown escaped, `\n` (its backslash escaped for Markdown).
+        assert!(text.contains("line\\\\n\\`\\`\\`\\\\nbreak"), "{text}");
         assert_tables_keep_their_columns(&text);
         // The overview and one requests/s chart per scenario.
         assert_eq!(assert_mermaid_blocks_are_sealed(&text), 1 + HOSTILE.len());
@@ -1369,12 +1368,12 @@ mod tests {
         let summary = summarise(&results, vec!["built-in, defaults: in use".into()]);
         let text = annotations(&summary);
         let expected = "\
-::error title=loadgate%3A s::bad.csv:3: oops%0D%0A::error::pwned %250A
+::error title=loadgate%3A s::bad.csv:3: oops\\r\\n::error::pwned %250A
 ::error title=loadgate%3A s%3A GET %3A%3Aerror file=x%3A%3Apwned::p99 50 ms, target < 20 ms (2.5x over target)
-::error title=loadgate%3A s%3A GET a%0A%3A%3Awarning%3A%3Ax::p99 60 ms, target < 20 ms (3.0x over target)
+::error title=loadgate%3A s%3A GET a\\n%3A%3Awarning%3A%3Ax::p99 60 ms, target < 20 ms (3.0x over target)
 ::error title=loadgate%3A s%3A GET %250A::p99 70 ms, target < 20 ms (3.5x over target)
 ::warning title=loadgate::built-in, defaults: in use
-::warning title=loadgate%3A s::cut short%0A::notice::x
+::warning title=loadgate%3A s::cut short\\n::notice::x
 ";
         assert_eq!(text, expected);
         assert_eq!(text.lines().count(), 6);

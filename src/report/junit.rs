@@ -12,13 +12,14 @@ pub const FILE_NAME: &str = "junit.xml";
 
 /// The JUnit XML for a summary.
 pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
-    let mut report = Report::new(format!("loadgate: {}", summary.title));
+    let mut report = Report::new(format!("loadgate: {}", shown(&summary.title)));
     for s in &summary.scenarios {
-        let mut suite = TestSuite::new(s.name);
+        let scenario = shown(s.name);
+        let mut suite = TestSuite::new(scenario.as_str());
         for c in s.checks {
             let name = match &c.endpoint {
-                Some(endpoint) => format!("{endpoint}: {}", c.threshold),
-                None => c.threshold.clone(),
+                Some(endpoint) => format!("{}: {}", shown(endpoint), shown(&c.threshold)),
+                None => shown(&c.threshold),
             };
             let status = if c.passed {
                 TestCaseStatus::success()
@@ -29,8 +30,8 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
                     .as_ref()
                     .filter(|_| c.kind != CheckKind::Window)
                 {
-                    Some(a) => format!("{} ({a})", c.message),
-                    None => c.message.clone(),
+                    Some(a) => format!("{} ({a})", shown(&c.message)),
+                    None => shown(&c.message),
                 };
                 status
                     .set_message(message)
@@ -38,7 +39,7 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
                 status
             };
             let mut case = TestCase::new(name, status);
-            case.set_classname(s.name);
+            case.set_classname(scenario.as_str());
             suite.add_test_case(case);
         }
         for c in s.comparisons.unwrap_or_default() {
@@ -46,29 +47,27 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
                 "baseline: {}{} ({})",
                 c.endpoint
                     .as_ref()
-                    .map(|e| format!("{e}: "))
+                    .map(|e| format!("{}: ", shown(e)))
                     .unwrap_or_default(),
                 c.metric,
                 c.tolerance
             );
             let status = if c.verdict == Verdict::Regressed {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status
-                    .set_message(c.message.as_str())
-                    .set_type("regression");
+                status.set_message(shown(&c.message)).set_type("regression");
                 status
             } else {
                 TestCaseStatus::success()
             };
             let mut case = TestCase::new(name, status);
-            case.set_classname(s.name);
+            case.set_classname(scenario.as_str());
             suite.add_test_case(case);
         }
         for e in s.errors {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_message(e.as_str()).set_type("input");
+            status.set_message(shown(e)).set_type("input");
             let mut case = TestCase::new("input is readable", status);
-            case.set_classname(s.name);
+            case.set_classname(scenario.as_str());
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);
@@ -78,4 +77,10 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
         bytes.push(b'\n');
     }
     Ok(bytes)
+}
+
+/// Text from the input with its control characters shown escaped: XML 1.0
+/// cannot hold most of them at all, not even as character references.
+fn shown(text: &str) -> String {
+    crate::format::display(text).into_owned()
 }

@@ -12,6 +12,7 @@ pub mod templates;
 pub mod terminal;
 pub mod view;
 
+use crate::format::ShowPath;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -63,11 +64,11 @@ impl OutputDir {
     /// Create the folder if needed and check that files can be written in it.
     pub fn prepare(path: &Path) -> anyhow::Result<OutputDir> {
         std::fs::create_dir_all(path)
-            .with_context(|| format!("creating the output folder {}", path.display()))?;
+            .with_context(|| format!("creating the output folder {}", path.show()))?;
         tempfile::NamedTempFile::new_in(path).with_context(|| {
             format!(
                 "the output folder {} is not writable; choose another with --out DIR",
-                path.display()
+                path.show()
             )
         })?;
         Ok(OutputDir {
@@ -83,23 +84,23 @@ impl OutputDir {
     pub fn write(&self, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
         let target = self.path.join(name);
         let dir = target.parent().unwrap_or(&self.path);
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.show()))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("writing {}", target.display()))?;
+            .with_context(|| format!("writing {}", target.show()))?;
         // Temp files are created 0600; a report is for everyone who can read the folder.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             tmp.as_file()
                 .set_permissions(std::fs::Permissions::from_mode(0o644))
-                .with_context(|| format!("writing {}", target.display()))?;
+                .with_context(|| format!("writing {}", target.show()))?;
         }
         // No fsync: the rename alone makes the write atomic for readers, and
         // a dozen fsyncs (one per chart) tripled the wall time of a run.
         tmp.write_all(bytes)
-            .with_context(|| format!("writing {}", target.display()))?;
+            .with_context(|| format!("writing {}", target.show()))?;
         tmp.persist(&target)
-            .with_context(|| format!("writing {}", target.display()))?;
+            .with_context(|| format!("writing {}", target.show()))?;
         Ok(target)
     }
 
@@ -112,15 +113,14 @@ impl OutputDir {
         };
         for entry in entries {
             let path = entry
-                .with_context(|| format!("reading {}", dir.display()))?
+                .with_context(|| format!("reading {}", dir.show()))?
                 .path();
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             if name.ends_with(".svg") && !keep.contains(&name) {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("removing {}", path.display()))?;
+                std::fs::remove_file(&path).with_context(|| format!("removing {}", path.show()))?;
             }
         }
         Ok(())

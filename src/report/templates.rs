@@ -1,6 +1,7 @@
 //! The minijinja environment: built-in templates embedded from `templates/`,
 //! each replaceable by a file of the same name in a `--templates DIR`.
 
+use crate::format::ShowPath;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -27,7 +28,14 @@ pub const HTML: &str = "report.html.j2";
 /// HTML tag, or break the line. What cannot start markup is left alone so the
 /// Markdown stays readable as plain text: `_` inside a word
 /// (`scenario1_deployments`), `<` before a space or digit (`< 200 ms`).
+///
+/// Control and invisible characters are shown escaped first
+/// ([`crate::format::display`]), so no Markdown output holds a raw C0
+/// character, and an `@` that would mention a GitHub user or team (`@name`
+/// after a space or at the start) is put in a code span, where GitHub
+/// never links a mention.
 pub fn escape_markdown(text: &str) -> String {
+    let text = crate::format::display(text);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
@@ -54,8 +62,11 @@ pub fn escape_markdown(text: &str) -> String {
             '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
                 out.push_str("&amp;")
             }
-            '\r' => {}
-            '\n' => out.push(' '),
+            '@' if !prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, '_' | '-' | '.'))
+                && next.is_some_and(|n| n.is_alphanumeric() || n == '-') =>
+            {
+                out.push_str("`@`")
+            }
             _ => out.push(c),
         }
     }
@@ -84,10 +95,10 @@ impl Templates {
             .collect();
         if let Some(dir) = user_dir {
             let entries = std::fs::read_dir(dir)
-                .with_context(|| format!("reading the templates folder {}", dir.display()))?;
+                .with_context(|| format!("reading the templates folder {}", dir.show()))?;
             let mut names = Vec::new();
             for entry in entries {
-                let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+                let entry = entry.with_context(|| format!("reading {}", dir.show()))?;
                 let name = entry.file_name().to_string_lossy().into_owned();
                 if name.ends_with(".j2") {
                     names.push(name);
@@ -97,7 +108,7 @@ impl Templates {
             for name in names {
                 let path = dir.join(&name);
                 let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                    .with_context(|| format!("reading {}", path.show()))?;
                 sources.retain(|(n, _)| n != &name);
                 sources.push((name, text));
             }
@@ -114,7 +125,7 @@ impl Templates {
     fn describe(&self, e: &minijinja::Error) -> anyhow::Error {
         let name = e.name().unwrap_or("template");
         let file = match &self.user_dir {
-            Some(dir) if dir.join(name).is_file() => dir.join(name).display().to_string(),
+            Some(dir) if dir.join(name).is_file() => dir.join(name).show().to_string(),
             _ => format!("built-in {name}"),
         };
         let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
@@ -158,7 +169,16 @@ mod tests {
             escape_markdown("`x` *y* _z_ [l](u)"),
             "\\`x\\` \\*y\\* \\_z\\_ \\[l\\](u)"
         );
-        assert_eq!(escape_markdown("one\r\ntwo"), "one two");
+        // Control characters are shown escaped (the backslash itself escaped for Markdown).
+        assert_eq!(
+            escape_markdown("one\r\ntwo\u{1b}"),
+            "one\\\\r\\\\ntwo\\\\x1b"
+        );
+        assert_eq!(
+            escape_markdown("ping @octocat, @org/team"),
+            "ping `@`octocat, `@`org/team"
+        );
+        assert_eq!(escape_markdown("ops@example.com"), "ops@example.com");
         assert_eq!(escape_markdown("Zürich 🚀"), "Zürich 🚀");
     }
 
@@ -175,10 +195,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("report.md.j2"), "# ok\n{% if %}\n").unwrap();
         let e = Templates::load(Some(dir.path())).err().unwrap().to_string();
-        let expected = format!(
-            "{}:2: syntax error",
-            dir.path().join("report.md.j2").display()
-        );
+        let expected = format!("{}:2: syntax error", dir.path().join("report.md.j2").show());
         assert!(e.starts_with(&expected), "{e}");
     }
 }

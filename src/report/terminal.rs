@@ -94,6 +94,29 @@ fn stats_cells(stats: Option<&Stats>) -> Vec<(String, Style)> {
     ]
 }
 
+/// At most this many failed checks (and as many regressions) are listed; the
+/// rest are counted, and summary.json has them all.
+pub const MAX_LISTED: usize = 50;
+
+/// A name from the input as the terminal shows it: escaped and clipped.
+fn name(text: &str) -> String {
+    format::clipped(text, format::MAX_NAME_CHARS)
+}
+
+/// `… 12 more failed checks, see summary.json` after a list cut at [`MAX_LISTED`].
+fn push_more(out: &mut String, total: usize, what: &str) {
+    if total > MAX_LISTED {
+        out.push_str(&paint(
+            DIM,
+            &format!(
+                "  … {} more {what}, see summary.json",
+                format::count((total - MAX_LISTED) as u64)
+            ),
+        ));
+        out.push('\n');
+    }
+}
+
 /// The whole terminal summary.
 pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
     let mut out = String::new();
@@ -113,7 +136,7 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
         for s in &summary.scenarios {
             let mut row = vec![
                 (s.status.label().to_string(), status_style(s.status)),
-                (s.name.to_string(), Style::new()),
+                (name(s.name), Style::new()),
             ];
             row.extend(stats_cells(s.totals));
             rows.push(row);
@@ -149,10 +172,11 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
             ));
             out.push('\n');
         }
-        for (s, c) in failed {
-            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, s.name));
+        let total = failed.len();
+        for (s, c) in failed.into_iter().take(MAX_LISTED) {
+            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, &name(s.name)));
             if let Some(endpoint) = &c.endpoint {
-                line.push_str(&format!(" {endpoint}"));
+                line.push_str(&format!(" {}", name(endpoint)));
             }
             line.push_str(&format!(": {}", c.message));
             // A window's message already says how long it was broken.
@@ -169,6 +193,7 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
             out.push_str(&line);
             out.push('\n');
         }
+        push_more(&mut out, total, "failed checks");
     }
 
     let regressed: Vec<_> = summary
@@ -199,10 +224,11 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
             ));
             out.push('\n');
         }
-        for (s, c) in regressed {
-            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, s.name));
+        let total = regressed.len();
+        for (s, c) in regressed.into_iter().take(MAX_LISTED) {
+            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, &name(s.name)));
             if let Some(endpoint) = &c.endpoint {
-                line.push_str(&format!(" {endpoint}"));
+                line.push_str(&format!(" {}", name(endpoint)));
             }
             line.push_str(&format!(": {}", c.message));
             if let Some(t) = &c.significance {
@@ -211,6 +237,7 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
             out.push_str(&line);
             out.push('\n');
         }
+        push_more(&mut out, total, "regressions");
     }
 
     if verbosity == Verbosity::Normal {
@@ -257,9 +284,9 @@ pub fn render_comparisons(rows: &[(&str, &Comparison)]) -> String {
             Verdict::Unchanged => ("unchanged", Style::new()),
         };
         table_rows.push(vec![
-            (scenario.to_string(), Style::new()),
+            (name(scenario), Style::new()),
             (
-                c.endpoint.clone().unwrap_or_else(|| "total".into()),
+                c.endpoint.as_deref().map_or_else(|| "total".into(), name),
                 Style::new(),
             ),
             (c.metric.clone(), Style::new()),

@@ -26,7 +26,7 @@ pub struct ChartView {
 impl ChartView {
     fn from_chart(chart: Chart) -> ChartView {
         ChartView {
-            title: chart.title,
+            title: shown(&chart.title),
             path: format!("charts/{}", chart.file_name),
             svg: chart.svg,
         }
@@ -239,7 +239,7 @@ fn check_view(c: &Check) -> CheckView {
     let (target, actual) = check_values(c);
     CheckView {
         rule: c.threshold.clone(),
-        endpoint: c.endpoint.clone(),
+        endpoint: c.endpoint.as_deref().map(shown),
         target,
         actual,
         achievement: c.achievement.clone().unwrap_or_else(|| DASH.to_string()),
@@ -301,7 +301,7 @@ pub fn build(
         for c in s.checks.iter().filter(|c| c.endpoint.is_none()) {
             let (target, actual) = check_values(c);
             quick_results.push(QuickRow {
-                scenario: s.name.to_string(),
+                scenario: shown(s.name),
                 anchor: anchor.clone(),
                 metric: metric_label(c),
                 target,
@@ -312,7 +312,7 @@ pub fn build(
         }
         if let Some(reason) = left_reason(s) {
             whats_left.push(LeftItem {
-                scenario: s.name.to_string(),
+                scenario: shown(s.name),
                 anchor: anchor.clone(),
                 status_label: s.status.label(),
                 reason,
@@ -363,9 +363,9 @@ pub fn build(
             .failures
             .iter()
             .map(|f| FailureView {
-                method: f.method.clone(),
-                name: f.name.clone(),
-                error: f.error.clone(),
+                method: shown(&f.method),
+                name: shown(&f.name),
+                error: shown(&f.error),
                 occurrences: format::count(f.occurrences),
             })
             .collect();
@@ -375,7 +375,7 @@ pub fn build(
         failures = order.into_iter().map(|i| failures[i].clone()).collect();
         failures.truncate(10);
         scenarios.push(ScenarioView {
-            name: s.name.to_string(),
+            name: shown(s.name),
             anchor,
             status: s.status,
             status_label: s.status.label(),
@@ -404,22 +404,22 @@ pub fn build(
                 .iter()
                 .map(|e| ExceptionView {
                     count: format::count(e.count),
-                    message: e.message.clone(),
-                    traceback: e.traceback.clone(),
+                    message: shown(&e.message),
+                    traceback: format::display_lines(&e.traceback),
                 })
                 .collect(),
             endpoints: s
                 .endpoints
                 .iter()
                 .map(|e| EndpointView {
-                    method: e.method.clone(),
-                    name: e.name.clone(),
+                    method: shown(&e.method),
+                    name: shown(&e.name),
                     stats: stats_view(&e.stats),
                 })
                 .collect(),
             charts,
             baseline_chart,
-            errors: s.errors.to_vec(),
+            errors: s.errors.iter().map(|e| shown(e)).collect(),
         });
     }
 
@@ -430,11 +430,11 @@ pub fn build(
     };
 
     Ok(ReportView {
-        title: summary.title.clone(),
+        title: shown(&summary.title),
         run_date: run_date(summary),
         generated_at: summary.generated_at.clone(),
         tool: format!("{} {}", summary.tool.name, summary.tool.version),
-        config: summary.config.clone(),
+        config: shown(&summary.config),
         status: match summary.status {
             super::RunStatus::Passed => "passed",
             super::RunStatus::Failed => "failed",
@@ -445,8 +445,8 @@ pub fn build(
         quick_results,
         scenarios,
         whats_left,
-        data_notes,
-        findings: findings(summary),
+        data_notes: data_notes.iter().map(|n| shown(n)).collect(),
+        findings: findings(summary).iter().map(|f| shown(f)).collect(),
         overview_chart,
         baseline: baseline_view(summary),
     })
@@ -466,9 +466,12 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
                 continue;
             }
             rows.push(ComparisonRow {
-                scenario: s.name.to_string(),
+                scenario: shown(s.name),
                 anchor: anchor.clone(),
-                endpoint: c.endpoint.clone().unwrap_or_else(|| "total".to_string()),
+                endpoint: c
+                    .endpoint
+                    .as_deref()
+                    .map_or_else(|| "total".to_string(), shown),
                 metric: c.metric.clone(),
                 baseline: format::in_unit(c.unit, c.baseline),
                 current: format::in_unit(c.unit, c.current),
@@ -485,15 +488,15 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
         }
     }
     Some(BaselineView {
-        source: info.source.clone(),
-        title: info.title.clone().unwrap_or_default(),
+        source: shown(&info.source),
+        title: info.title.as_deref().map(shown).unwrap_or_default(),
         date: info.date.clone().unwrap_or_else(|| "unknown".to_string()),
         compared,
         regressions: summary.counts.regressions,
         rows,
         hidden_unchanged,
-        new_scenarios: info.new_scenarios.clone(),
-        vanished_scenarios: info.vanished_scenarios.clone(),
+        new_scenarios: info.new_scenarios.iter().map(|n| shown(n)).collect(),
+        vanished_scenarios: info.vanished_scenarios.iter().map(|n| shown(n)).collect(),
     })
 }
 
@@ -580,7 +583,7 @@ fn overview_rows(summary: &Summary<'_>) -> Vec<OverviewRow> {
         .filter_map(|s| {
             let t = s.totals?;
             Some(OverviewRow {
-                scenario: s.name.to_string(),
+                scenario: shown(s.name),
                 median_ms: t.median_ms,
                 p99_ms: t.percentiles_ms.get(99.0).flatten(),
                 median_target_ms: target_of(s.checks, "median"),
@@ -772,4 +775,11 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Text from the input as every report shows it: control and invisible
+/// characters escaped ([`format::display`]). Markup escaping is the
+/// renderer's (the `md` filter, the HTML template's autoescape).
+fn shown(text: &str) -> String {
+    format::display(text).into_owned()
 }
