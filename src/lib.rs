@@ -28,7 +28,7 @@ use config::{CONFIG_FILE_NAME, Config, ConfigSource, DefaultsOrigin};
 use evaluate::ScenarioInput;
 use report::templates::Templates;
 use report::terminal::Verbosity;
-use report::{Format, OutputDir, RunStatus, Summary};
+use report::{Format, OutputDir, OutputSet, RunStatus, Summary};
 
 /// What a run decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,12 +57,8 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     let to_stdout = args.out == Path::new("-");
     let formats = selected_formats(args, to_stdout)?;
-    // Fail before any work when the outputs cannot be written or the
-    // templates do not parse.
-    let out = match to_stdout {
-        true => None,
-        false => Some(OutputDir::prepare(&args.out)?),
-    };
+    // Fail before any work when the templates or the config do not parse, a
+    // PATH does not exist, or the outputs cannot be written.
     let templates = match formats
         .iter()
         .any(|f| matches!(f, Format::Md | Format::Html))
@@ -72,8 +68,29 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     };
     let config = load_config(args)?;
     let generated_at = generated_at()?;
-
-    let found = discover::discover(&args.paths, out.as_ref().map(OutputDir::path));
+    for path in &args.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or folder", path.show());
+        }
+    }
+    let exclude = (!to_stdout).then_some(args.out.as_path());
+    let found = discover::discover(&args.paths, exclude);
+    let out = match to_stdout {
+        true => None,
+        false => {
+            let mut planned: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
+            if formats.iter().any(|f| f.has_charts()) {
+                planned.push("charts/*");
+            }
+            let mut inputs: Vec<PathBuf> = found.sets.iter().flat_map(|s| s.files.all()).collect();
+            inputs.extend(args.config.iter().cloned());
+            if let ConfigSource::File(p) = &config.source {
+                inputs.push(p.clone());
+            }
+            inputs.extend(args.baseline.iter().cloned());
+            Some(OutputDir::prepare(&args.out, &planned, &inputs)?)
+        }
+    };
     let mut errors = found.errors;
     let mut warnings = found.warnings;
     if found.sets.is_empty() && found.duplicates.is_empty() && errors.is_empty() {
@@ -382,25 +399,24 @@ fn write_outputs(
             _ => bail!("--out - writes exactly one format"),
         };
     };
-    // summary.json first: whatever fails later, the verdict is on disk.
-    let mut ordered = formats.to_vec();
-    ordered.sort_by_key(|f| *f != Format::Json);
+    // Every file is rendered before any is written; the set is switched in whole.
+    let mut set = OutputSet::default();
     let mut names: Vec<String> = Vec::new();
-    for format in ordered {
-        out.write(format.file_name(), &render(format)?)?;
+    for &format in formats {
+        set.add(format.file_name(), render(format)?);
         names.push(format.file_name().to_string());
     }
     if let Some(view) = view.as_ref().filter(|_| with_charts) {
-        let mut chart_names = Vec::new();
+        let mut charts = 0;
         for chart in view.charts() {
-            out.write(&chart.path, chart.svg.as_bytes())?;
-            chart_names.push(chart.path.trim_start_matches("charts/").to_string());
+            set.add(chart.path.clone(), chart.svg.clone().into_bytes());
+            charts += 1;
         }
-        out.remove_stale_svgs("charts", &chart_names)?;
-        if !chart_names.is_empty() {
-            names.push(format!("charts/ ({} SVG)", chart_names.len()));
+        if charts > 0 {
+            names.push(format!("charts/ ({charts} SVG)"));
         }
     }
+    out.commit(set)?;
     Ok(Written::Folder(format!(
         "wrote {}: {}\n",
         out.path().show(),
@@ -557,17 +573,10 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     if to_stdout {
         return print_stdout(format::guard_lines(&text).as_bytes());
     }
-    let dir = match args.output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = args
-        .output
+    args.output
         .file_name()
-        .context("--output needs a file name")?
-        .to_string_lossy()
-        .into_owned();
-    OutputDir::prepare(&dir)?.write(&name, text.as_bytes())?;
+        .context("--output needs a file name")?;
+    report::output::write_file_atomic(&args.output, text.as_bytes())?;
     eprintln!(
         "wrote {} with targets for {} scenarios, measured from the results; review them, then run `loadgate check`",
         args.output.show(),

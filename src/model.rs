@@ -26,6 +26,22 @@ pub struct ResultFiles {
     pub json: Option<PathBuf>,
 }
 
+impl ResultFiles {
+    /// Every file of the set.
+    pub fn all(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        [
+            &self.stats,
+            &self.history,
+            &self.failures,
+            &self.exceptions,
+            &self.json,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+    }
+}
+
 /// One percentile column of a stats or history row, e.g. `99.9%`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Percentile {

@@ -79,12 +79,9 @@ fn an_unwritable_output_is_an_error_before_any_work() {
     // A regular file where the output folder should be.
     let run = check(&["fixtures/demo"], blocker.path());
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("creating the output folder"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("is not a folder"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
+    assert_eq!(std::fs::read(blocker.path()).unwrap(), b"");
 }
 
 #[test]

@@ -330,27 +330,61 @@ fn a_template_that_fails_while_rendering_names_its_line() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("report.md.j2:2:"), "{stderr}");
-    // summary.json is written before the templates are rendered.
-    assert!(out.path().join("summary.json").is_file());
+    // An output set is whole or not written at all.
+    assert!(!out.path().join("summary.json").exists());
+    assert!(!out.path().join("charts").exists());
 }
 
 #[test]
-fn stale_charts_from_an_earlier_run_are_removed() {
+fn stale_charts_from_an_earlier_run_are_removed_and_a_users_files_kept() {
     let out = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(out.path().join("charts")).unwrap();
-    std::fs::write(
-        out.path().join("charts/old-scenario-throughput.svg"),
-        "<svg/>",
-    )
-    .unwrap();
+    // An earlier run on other results leaves its own charts.
+    report(&["fixtures/edge"], out.path(), &[]);
+    let edge_charts: Vec<_> = std::fs::read_dir(out.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!edge_charts.is_empty());
+    std::fs::write(out.path().join("charts/architecture.svg"), "<svg/>").unwrap();
     std::fs::write(out.path().join("charts/notes.txt"), "kept").unwrap();
     report(&["fixtures/demo"], out.path(), &[]);
-    assert!(
-        !out.path()
-            .join("charts/old-scenario-throughput.svg")
-            .exists()
-    );
+    let md = read(&out.path().join("report.md"));
+    let mut gone = 0;
+    for chart in &edge_charts {
+        let name = chart.file_name().unwrap().to_str().unwrap();
+        if !md.contains(&format!("charts/{name}")) {
+            assert!(!chart.exists(), "{} lingers", chart.display());
+            gone += 1;
+        }
+    }
+    assert!(gone > 0);
+    assert_eq!(read(&out.path().join("charts/architecture.svg")), "<svg/>");
     assert!(out.path().join("charts/notes.txt").exists());
+    // Every chart of loadgate's is linked from the report.
+    for entry in std::fs::read_dir(out.path().join("charts")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".svg") && name != "architecture.svg" {
+            assert!(
+                md.contains(&format!("charts/{name}")),
+                "{name} is not linked"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_format_not_written_this_time_is_removed_if_loadgate_wrote_it() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    assert!(out.path().join("report.md").exists());
+    report(&["fixtures/demo"], out.path(), &["--format", "json"]);
+    assert!(out.path().join("summary.json").exists());
+    for gone in ["report.md", "report.html", "junit.xml", "charts"] {
+        assert!(
+            !out.path().join(gone).exists(),
+            "{gone} is left from the earlier run"
+        );
+    }
 }
 
 #[test]

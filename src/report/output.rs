@@ -1,0 +1,459 @@
+//! The output folder: the only code that writes, replaces or removes files.
+//!
+//! Promises, in order of importance:
+//! - **Nothing loadgate did not write is ever replaced, renamed or removed.**
+//!   Every file loadgate writes in OUT is listed in `OUT/.loadgate-manifest`;
+//!   a planned output whose path holds a file not listed there (a Locust
+//!   `--json-file summary` left in the results folder, a user's own
+//!   `report.md`) is an error before anything is written. So is an output
+//!   path that is one of the run's input files, by path or by inode.
+//! - **Only files loadgate itself wrote are removed**: the ones the previous
+//!   manifest lists and this run did not write again (charts of a scenario
+//!   that is gone, the report of a format not asked for this time). A user's
+//!   `charts/architecture.svg` stays. Removal never follows a symlink, and
+//!   output never goes through one: an `OUT/charts` that is a symlink is an
+//!   error, so no file is written outside OUT.
+//! - **An output set is always whole.** Every file of the set is first
+//!   written into a hidden staging folder inside OUT; only when all of them
+//!   are on disk are they renamed into place, under an exclusive lock on
+//!   `OUT/.loadgate.lock`, then the manifest is replaced and the stale files
+//!   removed. A failed write (a full disk) leaves the previous set as it was;
+//!   two concurrent runs on one OUT switch in one after the other, so OUT
+//!   ends with the complete set of one of them. The switch itself is a short
+//!   burst of renames: a reader that opens files during those microseconds
+//!   may see files of both runs.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::format::ShowPath;
+
+/// The manifest of the files loadgate wrote in OUT, one relative path a line.
+pub const MANIFEST: &str = ".loadgate-manifest";
+/// Held exclusively while a set is switched in.
+const LOCK: &str = ".loadgate.lock";
+/// Staging folders: `.loadgate-staging-<pid>-<nanos>`.
+const STAGING_PREFIX: &str = ".loadgate-staging-";
+/// The first line of the manifest, so that a stray file of that name is not
+/// taken for one.
+const MANIFEST_HEADER: &str = "# loadgate output manifest v1: files loadgate wrote here; loadgate replaces and removes only these";
+
+/// The output folder, checked before any work starts.
+#[derive(Debug)]
+pub struct OutputDir {
+    path: PathBuf,
+}
+
+/// One output set: relative paths (`report.md`, `charts/x.svg`) and their bytes.
+#[derive(Debug, Default)]
+pub struct OutputSet {
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl OutputSet {
+    pub fn add(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
+        self.files.push((name.into(), bytes));
+    }
+}
+
+impl OutputDir {
+    /// Create the folder if needed, check that files can be written in it,
+    /// that `planned` (the outputs this run may write, relative paths) would
+    /// replace nothing loadgate did not write, and that none of them is one of
+    /// `inputs`.
+    pub fn prepare(path: &Path, planned: &[&str], inputs: &[PathBuf]) -> anyhow::Result<OutputDir> {
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_dir()
+        {
+            bail!(
+                "the output folder {} is not a folder; choose another with --out DIR",
+                path.show()
+            );
+        }
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("creating the output folder {}", path.show()))?;
+        tempfile::NamedTempFile::new_in(path).with_context(|| {
+            format!(
+                "the output folder {} is not writable; choose another with --out DIR",
+                path.show()
+            )
+        })?;
+        let dir = OutputDir {
+            path: path.to_path_buf(),
+        };
+        // Under the lock: a run switching its set in is never half seen.
+        let _lock = dir.lock()?;
+        let owned = dir.manifest()?;
+        for name in planned {
+            // `charts/*`: the folders must be real ones; the names come later.
+            if name.ends_with("/*") {
+                dir.check_folders(name)?;
+                continue;
+            }
+            dir.check_target(name, &owned)?;
+            let target = dir.path.join(name);
+            if let Some(input) = inputs.iter().find(|i| same_file(i, &target)) {
+                bail!(
+                    "{} would be overwritten by the output {}: an output must never replace an input; choose another --out DIR",
+                    input.show(),
+                    target.show()
+                );
+            }
+        }
+        Ok(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The files the manifest lists (only plain relative paths inside OUT).
+    fn manifest(&self) -> anyhow::Result<BTreeSet<String>> {
+        let path = self.path.join(MANIFEST);
+        let text = match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.show())),
+            Ok(meta) if !meta.is_file() => {
+                bail!("{} is not a regular file; remove it", path.show())
+            }
+            Ok(_) => std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.show()))?,
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(MANIFEST_HEADER) {
+            bail!(
+                "{} was not written by loadgate; remove it or choose another --out DIR",
+                path.show()
+            );
+        }
+        Ok(lines
+            .filter(|l| is_plain_relative(l))
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// A planned output may go where nothing is, or where loadgate wrote
+    /// before; never through a symlink.
+    fn check_target(&self, name: &str, owned: &BTreeSet<String>) -> anyhow::Result<()> {
+        if !is_plain_relative(name) {
+            bail!("internal: output name {name:?} is not a plain relative path");
+        }
+        self.check_folders(name)?;
+        let target = self.path.join(name);
+        match std::fs::symlink_metadata(&target) {
+            Err(_) => Ok(()),
+            Ok(m) if m.is_file() && owned.contains(name) => Ok(()),
+            Ok(m) if m.file_type().is_symlink() => bail!(
+                "{} is a symlink; loadgate never writes through one: remove it or choose another --out DIR",
+                target.show()
+            ),
+            Ok(_) => bail!(
+                "{} exists and was not written by loadgate (it is not listed in {}); loadgate never replaces a file it did not write: move it away or choose another --out DIR",
+                target.show(),
+                self.path.join(MANIFEST).show()
+            ),
+        }
+    }
+
+    /// Every folder between OUT and the file `name` must be a real folder
+    /// (or not exist yet).
+    fn check_folders(&self, name: &str) -> anyhow::Result<()> {
+        let mut folder = self.path.clone();
+        let parts: Vec<_> = Path::new(name).components().collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            folder.push(part);
+            match std::fs::symlink_metadata(&folder) {
+                Ok(m) if m.file_type().is_symlink() => bail!(
+                    "{} is a symlink; loadgate writes only inside the output folder, so remove the link or choose another --out DIR",
+                    folder.show()
+                ),
+                Ok(m) if !m.is_dir() => bail!(
+                    "{} is in the way of the output {}: it is not a folder; remove it or choose another --out DIR",
+                    folder.show(),
+                    self.path.join(name).show()
+                ),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the whole set, switch it in for the previous one, and remove
+    /// what loadgate wrote before and did not write again. On error before
+    /// the switch, the previous set is untouched.
+    pub fn commit(&self, set: OutputSet) -> anyhow::Result<()> {
+        self.remove_dead_staging();
+        let staging = self.path.join(format!(
+            "{STAGING_PREFIX}{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        std::fs::create_dir(&staging).with_context(|| format!("creating {}", staging.show()))?;
+        let result = self.stage_and_switch(&staging, &set);
+        let _ = std::fs::remove_dir_all(&staging);
+        result
+    }
+
+    fn stage_and_switch(&self, staging: &Path, set: &OutputSet) -> anyhow::Result<()> {
+        for (name, bytes) in &set.files {
+            let path = staging.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", self.path.join(name).show()))?;
+            }
+            write_new(&path, bytes)
+                .with_context(|| format!("writing {}", self.path.join(name).show()))?;
+        }
+        let manifest_text = {
+            let mut text = format!("{MANIFEST_HEADER}\n");
+            for (name, _) in &set.files {
+                text.push_str(name);
+                text.push('\n');
+            }
+            text
+        };
+        write_new(&staging.join(MANIFEST), manifest_text.as_bytes())
+            .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
+
+        let lock = self.lock()?;
+        // Read again under the lock: another run may have switched in since.
+        let owned = self.manifest()?;
+        for (name, _) in &set.files {
+            self.check_target(name, &owned)?;
+        }
+        for (name, _) in &set.files {
+            let target = self.path.join(name);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.show()))?;
+            }
+            std::fs::rename(staging.join(name), &target)
+                .with_context(|| format!("writing {}", target.show()))?;
+        }
+        std::fs::rename(staging.join(MANIFEST), self.path.join(MANIFEST))
+            .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
+        let written: BTreeSet<&str> = set.files.iter().map(|(n, _)| n.as_str()).collect();
+        for stale in owned.iter().filter(|n| !written.contains(n.as_str())) {
+            self.remove_owned(stale);
+        }
+        drop(lock);
+        Ok(())
+    }
+
+    /// The exclusive lock on `OUT/.loadgate.lock`, released when dropped.
+    fn lock(&self) -> anyhow::Result<std::fs::File> {
+        let path = self.path.join(LOCK);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.show()))?;
+        file.lock()
+            .with_context(|| format!("locking {}", path.show()))?;
+        Ok(file)
+    }
+
+    /// Remove a file loadgate wrote earlier: only a regular file, never a
+    /// symlink or folder, and a folder it leaves empty (`charts/`) too.
+    fn remove_owned(&self, name: &str) {
+        let path = self.path.join(name);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let _ = std::fs::remove_file(&path);
+            if let Some(parent) = path.parent().filter(|p| *p != self.path) {
+                // Fails, as it should, when the folder holds anything else.
+                let _ = std::fs::remove_dir(parent);
+            }
+        }
+    }
+
+    /// Staging folders of runs that died (their process is gone) hold only
+    /// files loadgate wrote; remove them. Only where `/proc` tells.
+    fn remove_dead_staging(&self) {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(STAGING_PREFIX)) else {
+                continue;
+            };
+            let Some(pid) = rest.split('-').next().filter(|p| p.parse::<u32>().is_ok()) else {
+                continue;
+            };
+            let dead = !Path::new("/proc").join(pid).exists();
+            if dead && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// Write `bytes` to a new file (readable by everyone who can read the folder).
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    // No fsync: the renames make the switch atomic for readers, and a dozen
+    // fsyncs (one per chart) tripled the wall time of a run.
+    file.write_all(bytes)?;
+    file.flush()
+}
+
+/// Write one file atomically (a temp file beside it, then a rename): for
+/// `init`'s single config file, which the user asked for by name.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.show()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("writing {}", path.show()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("writing {}", path.show()))?;
+    }
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.show()))?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.show()))?;
+    Ok(())
+}
+
+/// A relative path of plain names: no root, no `..`, no `.`, not empty.
+fn is_plain_relative(name: &str) -> bool {
+    !name.is_empty()
+        && !name.contains('\\')
+        && Path::new(name)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Whether two paths are the same file (same device and inode on Unix).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ma, mb);
+        a.canonicalize().ok() == b.canonicalize().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(files: &[(&str, &str)]) -> OutputSet {
+        let mut set = OutputSet::default();
+        for (name, text) in files {
+            set.add(*name, text.as_bytes().to_vec());
+        }
+        set
+    }
+
+    #[test]
+    fn a_new_set_replaces_the_old_and_removes_only_what_loadgate_wrote() {
+        let d = tempfile::tempdir().unwrap();
+        let out = OutputDir::prepare(d.path(), &["a.md", "charts/x.svg"], &[]).unwrap();
+        out.commit(set(&[("a.md", "1"), ("charts/x.svg", "<svg/>")]))
+            .unwrap();
+        std::fs::write(d.path().join("charts/architecture.svg"), "mine").unwrap();
+        let out = OutputDir::prepare(d.path(), &["a.md"], &[]).unwrap();
+        out.commit(set(&[("a.md", "2")])).unwrap();
+        assert_eq!(std::fs::read_to_string(d.path().join("a.md")).unwrap(), "2");
+        assert!(!d.path().join("charts/x.svg").exists());
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("charts/architecture.svg")).unwrap(),
+            "mine"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with(STAGING_PREFIX))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_file_loadgate_did_not_write_is_never_replaced() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("summary.json"), "[]").unwrap();
+        let err = OutputDir::prepare(d.path(), &["summary.json"], &[]).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("was not written by loadgate"),
+            "{err:#}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.path().join("summary.json")).unwrap(),
+            "[]"
+        );
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_is_an_error_naming_both() {
+        let d = tempfile::tempdir().unwrap();
+        let input = d.path().join("in.csv");
+        std::fs::write(&input, "x").unwrap();
+        // Owned by the manifest, yet a hard link to an input.
+        std::fs::hard_link(&input, d.path().join("report.md")).unwrap();
+        std::fs::write(
+            d.path().join(MANIFEST),
+            format!("{MANIFEST_HEADER}\nreport.md\n"),
+        )
+        .unwrap();
+        let err = OutputDir::prepare(d.path(), &["report.md"], std::slice::from_ref(&input)).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("in.csv") && text.contains("report.md"),
+            "{text}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_charts_folder_is_refused() {
+        let (d, elsewhere) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        std::fs::write(elsewhere.path().join("keep.svg"), "x").unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), d.path().join("charts")).unwrap();
+        let err = OutputDir::prepare(d.path(), &["charts/a.svg"], &[]).unwrap_err();
+        assert!(format!("{err:#}").contains("is a symlink"), "{err:#}");
+        assert!(elsewhere.path().join("keep.svg").exists());
+    }
+
+    #[test]
+    fn manifest_entries_outside_the_folder_are_ignored() {
+        let d = tempfile::tempdir().unwrap();
+        let victim = d.path().join("victim.txt");
+        std::fs::write(&victim, "x").unwrap();
+        let out_path = d.path().join("out");
+        std::fs::create_dir(&out_path).unwrap();
+        std::fs::write(
+            out_path.join(MANIFEST),
+            format!("{MANIFEST_HEADER}\n../victim.txt\n/etc/passwd\n"),
+        )
+        .unwrap();
+        let out = OutputDir::prepare(&out_path, &["a.md"], &[]).unwrap();
+        out.commit(set(&[("a.md", "1")])).unwrap();
+        assert!(victim.exists());
+    }
+}
