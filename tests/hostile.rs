@@ -270,3 +270,59 @@ fn a_hostile_error_message_is_one_escaped_line() {
     assert_no_forged_command_or_raw_control(&stderr, "stderr");
     assert_no_forged_command_or_raw_control(&String::from_utf8(output.stdout).unwrap(), "stdout");
 }
+
+#[test]
+fn scenarios_whose_names_slug_alike_get_their_own_charts_and_anchors() {
+    let names = [
+        "api.v1", "api-v1", "Checkout", "checkout", "a<b", "a>b", "a b",
+    ];
+    let (results, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for name in names {
+        for kind in ["stats", "stats_history"] {
+            std::fs::copy(
+                fixture(&format!("demo/scenario3_connector_scaling_{kind}.csv")),
+                results.path().join(format!("{name}_{kind}.csv")),
+            )
+            .unwrap();
+        }
+    }
+    let output = loadgate()
+        .arg("check")
+        .arg(results.path())
+        .args(["--no-fail", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let charts: Vec<String> = std::fs::read_dir(out.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap().to_lowercase())
+        .filter(|n| n != "overview-latency.svg")
+        .collect();
+    // Three time charts per scenario, none shared, even ignoring case.
+    let distinct: std::collections::BTreeSet<&String> = charts.iter().collect();
+    assert_eq!(charts.len(), 3 * names.len(), "{charts:?}");
+    assert_eq!(distinct.len(), charts.len());
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let ids: Vec<&str> = html
+        .match_indices(" id=\"")
+        .map(|(at, _)| {
+            let rest = &html[at + 5..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    assert!(ids.iter().filter(|i| i.starts_with("scenario-")).count() == names.len());
+    // Every chart the report links exists.
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    for link in md.split("](charts/").skip(1) {
+        let chart = &link[..link.find(')').unwrap()];
+        assert!(out.path().join("charts").join(chart).is_file(), "{chart}");
+    }
+}

@@ -193,6 +193,16 @@ pub fn scenario_charts(
     history: &History,
     marks: &ChartMarks,
 ) -> anyhow::Result<Vec<Chart>> {
+    scenario_charts_as(scenario, &slug(scenario), history, marks)
+}
+
+/// [`scenario_charts`] with the file-name slug given (see [`unique_slugs`]).
+pub fn scenario_charts_as(
+    scenario: &str,
+    slug: &str,
+    history: &History,
+    marks: &ChartMarks,
+) -> anyhow::Result<Vec<Chart>> {
     if history.points.len() < 2 {
         return Ok(Vec::new());
     }
@@ -207,7 +217,6 @@ pub fn scenario_charts(
         sorted = copy;
         &sorted
     };
-    let slug = slug(scenario);
     let series = TimeSeries::new(history);
     let short_name = truncate(scenario, TITLE_NAME_CHARS);
     let ramp_up_end_s = marks
@@ -387,6 +396,15 @@ pub struct BaselineBar {
 /// bars, each labelled with its value (`n/a` when missing), titled
 /// "{scenario}: baseline vs current". `None` when no bar has a value.
 pub fn baseline_chart(scenario: &str, bars: &[BaselineBar]) -> anyhow::Result<Option<Chart>> {
+    baseline_chart_as(scenario, &slug(scenario), bars)
+}
+
+/// [`baseline_chart`] with the file-name slug given (see [`unique_slugs`]).
+pub fn baseline_chart_as(
+    scenario: &str,
+    slug: &str,
+    bars: &[BaselineBar],
+) -> anyhow::Result<Option<Chart>> {
     let groups: Vec<BarGroup> = bars
         .iter()
         .map(|b| BarGroup {
@@ -418,7 +436,7 @@ pub fn baseline_chart(scenario: &str, bars: &[BaselineBar]) -> anyhow::Result<Op
     ];
     let title = |name: &str| format!("{name}: baseline vs current");
     Ok(Some(Chart {
-        file_name: format!("{}-baseline.svg", slug(scenario)),
+        file_name: format!("{slug}-baseline.svg"),
         title: title(scenario),
         svg: render_grouped_bars(&GroupedBarSpec {
             title: &title(&truncate(scenario, TITLE_NAME_CHARS)),
@@ -459,6 +477,52 @@ pub fn slug(name: &str) -> String {
     } else {
         out.to_string()
     }
+}
+
+/// One slug per name, unique within the run and stable across runs: the
+/// plain [`slug`] where no other name of the run has the same one, else the
+/// slug plus the first 8 hex digits of an FNV-1a hash of the full name
+/// (`api-v1-3f2a9c01`). Slugs are lower case, so names that differ only in
+/// case (`Checkout`, `checkout`) never share a file on a case-insensitive
+/// file system either. Used for chart file names and HTML anchors.
+pub fn unique_slugs<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let names: Vec<&str> = names.into_iter().collect();
+    let plain: Vec<String> = names.iter().map(|n| slug(n)).collect();
+    let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in &plain {
+        *count.entry(p.as_str()).or_default() += 1;
+    }
+    // A hashed slug could itself equal another name's plain slug; such a
+    // name gets its hash too (checked once more, to be sure).
+    let hashed = |name: &str, plain: &str| format!("{plain}-{:08x}", fnv1a(name) >> 32);
+    let mut out: Vec<String> = names
+        .iter()
+        .zip(&plain)
+        .map(|(n, p)| match count[p.as_str()] {
+            1 => p.clone(),
+            _ => hashed(n, p),
+        })
+        .collect();
+    let taken: std::collections::HashSet<String> = out
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| **s != plain[*i])
+        .map(|(_, s)| s.clone())
+        .collect();
+    for (i, s) in out.iter_mut().enumerate() {
+        if *s == plain[i] && taken.contains(s) {
+            *s = hashed(names[i], &plain[i]);
+        }
+    }
+    out
+}
+
+/// 64-bit FNV-1a: a small, fixed hash (not `DefaultHasher`, whose output
+/// may change between Rust releases), so slugs are stable across runs.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Reduce a time series to at most `max_points` points, keeping its shape and
@@ -1645,6 +1709,29 @@ mod tests {
         assert_eq!(slug("a--b..c"), "a-b-c");
         assert_eq!(slug("über/straße"), "ber-stra-e");
         assert_eq!(slug("x".repeat(300).as_str()).len(), 100);
+    }
+
+    #[test]
+    fn slugs_are_unique_per_run_and_stable() {
+        let sets: [&[&str]; 4] = [
+            &["api.v1", "api-v1", "other"],
+            &["Checkout", "checkout"],
+            &["a<b", "a>b", "a b", "a-b"],
+            &["", "🔥", "scenario"],
+        ];
+        for names in sets {
+            let slugs = unique_slugs(names.iter().copied());
+            let distinct: std::collections::HashSet<String> =
+                slugs.iter().map(|s| s.to_lowercase()).collect();
+            assert_eq!(distinct.len(), names.len(), "{names:?} → {slugs:?}");
+            assert_eq!(slugs, unique_slugs(names.iter().copied()));
+        }
+        // Only colliding names get a hash; the rest keep their plain slug.
+        let slugs = unique_slugs(["api.v1", "api-v1", "other"]);
+        assert_eq!(slugs[2], "other");
+        assert!(slugs[0].starts_with("api-v1-") && slugs[0].len() == "api-v1-".len() + 8);
+        // The hash depends on the name only, not on the other names.
+        assert_eq!(unique_slugs(["api.v1", "api-v1"])[0], slugs[0]);
     }
 
     #[test]

@@ -421,7 +421,8 @@ mod tests {
             format!("{MANIFEST_HEADER}\nreport.md\n"),
         )
         .unwrap();
-        let err = OutputDir::prepare(d.path(), &["report.md"], std::slice::from_ref(&input)).unwrap_err();
+        let err =
+            OutputDir::prepare(d.path(), &["report.md"], std::slice::from_ref(&input)).unwrap_err();
         let text = format!("{err:#}");
         assert!(
             text.contains("in.csv") && text.contains("report.md"),

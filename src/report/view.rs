@@ -296,8 +296,9 @@ pub fn build(
     let mut data_notes: Vec<String> = summary.warnings.clone();
     data_notes.extend(summary.errors.iter().map(|e| format!("error: {e}")));
 
-    for (s, data) in summary.scenarios.iter().zip(data) {
-        let anchor = format!("scenario-{}", charts::slug(s.name));
+    let slugs = charts::unique_slugs(summary.scenarios.iter().map(|s| s.name));
+    for ((s, data), slug) in summary.scenarios.iter().zip(data).zip(&slugs) {
+        let anchor = format!("scenario-{slug}");
         for c in s.checks.iter().filter(|c| c.endpoint.is_none()) {
             let (target, actual) = check_values(c);
             quick_results.push(QuickRow {
@@ -328,7 +329,7 @@ pub fn build(
         }
         let charts = match (with_charts, data.and_then(|d| d.history.as_ref())) {
             (true, Some(history)) => {
-                charts::scenario_charts(s.name, history, &chart_marks(s, history))?
+                charts::scenario_charts_as(s.name, slug, history, &chart_marks(s, history))?
                     .into_iter()
                     .map(ChartView::from_chart)
                     .collect()
@@ -346,7 +347,7 @@ pub fn build(
                         current_ms: Some(c.current),
                     })
                     .collect();
-                charts::baseline_chart(s.name, &bars)?.map(ChartView::from_chart)
+                charts::baseline_chart_as(s.name, slug, &bars)?.map(ChartView::from_chart)
             }
             _ => None,
         };
@@ -457,8 +458,9 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
     let mut rows = Vec::new();
     let mut compared = 0;
     let mut hidden_unchanged = 0;
-    for s in &summary.scenarios {
-        let anchor = format!("scenario-{}", charts::slug(s.name));
+    let slugs = charts::unique_slugs(summary.scenarios.iter().map(|s| s.name));
+    for (s, slug) in summary.scenarios.iter().zip(&slugs) {
+        let anchor = format!("scenario-{slug}");
         for c in s.comparisons.unwrap_or_default() {
             compared += 1;
             if c.endpoint.is_some() && c.verdict == Verdict::Unchanged {
