@@ -77,7 +77,7 @@ fn looks_like_result(name: &std::ffi::OsStr) -> bool {
 /// (the output folder) whose contents are never picked up.
 pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
     let mut out = Discovery::default();
-    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let exclude = exclude.and_then(FileId::of);
     // (folder, prefix) -> files; BTreeMap keeps the order deterministic.
     let mut groups: BTreeMap<(PathBuf, String), ResultFiles> = BTreeMap::new();
     // Canonical paths already taken, so overlapping PATHs read a file once.
@@ -87,8 +87,9 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         let Some((prefix, kind)) = classify(path) else {
             return;
         };
-        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        if !seen.insert(canonical) {
+        // By device and inode: overlapping PATHs and links to one file read it once.
+        let id = FileId::of(path).map_or_else(|| FileKey::Path(path.to_path_buf()), FileKey::Id);
+        if !seen.insert(id) {
             return;
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -116,6 +117,13 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 continue;
             }
         };
+        if !meta.is_file() && !meta.is_dir() {
+            out.errors.push(format!(
+                "{}: not a regular file or folder (a FIFO, device or socket); pass a results folder or a Locust result file",
+                root.show()
+            ));
+            continue;
+        }
         if meta.is_file() {
             let Some((prefix, _)) = classify(root).filter(|(_, k)| *k != Kind::Json) else {
                 out.errors.push(format!(
@@ -146,9 +154,9 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                     return true;
                 }
                 let hidden = e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
-                let excluded = exclude
-                    .as_ref()
-                    .is_some_and(|x| e.path().canonicalize().ok().as_ref() == Some(x));
+                // Compared by device and inode, which walkdir's entry already
+                // has: canonicalising every folder made deep trees quadratic.
+                let excluded = exclude.is_some_and(|x| FileId::of_entry(e) == Some(x));
                 !hidden && !excluded
             });
         for entry in walker {
@@ -162,9 +170,21 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                     }
                 }
                 Ok(e) if e.file_type().is_file() => add(e.path(), &mut out),
-                Ok(e) if e.depth() > 0 && classify(e.path()).is_some() => {
+                Ok(e)
+                    if e.depth() > 0 && e.file_type().is_dir() && classify(e.path()).is_some() =>
+                {
                     out.errors.push(format!(
                         "{}: a folder named like a Locust result file; the file itself is missing",
+                        e.path().show()
+                    ));
+                }
+                Ok(e)
+                    if e.depth() > 0
+                        && !e.file_type().is_dir()
+                        && looks_like_result(e.file_name()) =>
+                {
+                    out.errors.push(format!(
+                        "{}: not a regular file (a FIFO, device or socket), so it cannot be read as a result file",
                         e.path().show()
                     ));
                 }
@@ -173,6 +193,13 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                     "{}: symlink loop, not followed",
                     e.path()
                         .map_or_else(|| root.show().to_string(), |p| p.show().to_string())
+                )),
+                // A symlink to nothing (dangling, or to itself) holds no result.
+                Err(e) if e.path().is_some_and(is_broken_symlink) => out.warnings.push(format!(
+                    "{}: a symlink that leads nowhere ({}), skipped",
+                    e.path().map(ShowPath::show).unwrap_or_default(),
+                    e.io_error()
+                        .map_or_else(|| e.to_string(), |io| io.to_string())
                 )),
                 Err(e) => out.errors.push(format!(
                     "{}: {}",
@@ -225,6 +252,60 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         }
     }
     out
+}
+
+/// A file's identity: device and inode where the platform has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct FileId(u64, u64);
+
+impl FileId {
+    #[cfg(unix)]
+    fn from_meta(m: &std::fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId(m.dev(), m.ino())
+    }
+
+    /// The file `path` leads to (following symlinks).
+    fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            std::fs::metadata(path).ok().map(|m| FileId::from_meta(&m))
+        }
+        #[cfg(not(unix))]
+        {
+            // No inode here: the canonical path, hashed (within one run only).
+            use std::hash::{Hash, Hasher};
+            let canonical = path.canonicalize().ok()?;
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            canonical.hash(&mut h);
+            Some(FileId(h.finish(), 0))
+        }
+    }
+
+    fn of_entry(e: &walkdir::DirEntry) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            e.metadata().ok().map(|m| FileId::from_meta(&m))
+        }
+        #[cfg(not(unix))]
+        {
+            FileId::of(e.path())
+        }
+    }
+}
+
+/// How a file is told apart from the others found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileKey {
+    Id(FileId),
+    Path(PathBuf),
+}
+
+/// Whether `path` is a symlink whose target cannot be reached (dangling, or
+/// a loop of links).
+fn is_broken_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(path).is_err()
 }
 
 #[cfg(test)]

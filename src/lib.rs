@@ -679,16 +679,17 @@ fn ingest_set(
 /// current folder, else the built-in defaults.
 fn load_config(args: &CheckArgs) -> anyhow::Result<Config> {
     if let Some(path) = &args.config {
-        if !path.is_file() {
-            bail!("config file {} does not exist", path.show());
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => return Config::load(path),
+            Ok(_) => bail!("config file {} is not a regular file", path.show()),
+            Err(_) => bail!("config file {} does not exist", path.show()),
         }
-        return Config::load(path);
     }
     let first_folder: Option<PathBuf> = args.paths.first().map(|p| {
-        if p.is_file() {
-            p.parent().map(Path::to_path_buf).unwrap_or_default()
-        } else {
+        if p.is_dir() {
             p.clone()
+        } else {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
         }
     });
     find_config(first_folder)
@@ -701,8 +702,21 @@ fn find_config(folder: Option<PathBuf>) -> anyhow::Result<Config> {
         .map(|d| d.join(CONFIG_FILE_NAME))
         .chain(std::iter::once(PathBuf::from(CONFIG_FILE_NAME)));
     for candidate in candidates {
-        if candidate.is_file() {
-            return Config::load(&candidate);
+        match std::fs::metadata(&candidate) {
+            Ok(m) if m.is_file() => return Config::load(&candidate),
+            // A config the user meant to use is never replaced by defaults in silence.
+            Ok(_) => bail!(
+                "{} is not a regular file, so it cannot be read as the config; remove it or pass --config FILE",
+                candidate.show()
+            ),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("reading config {}", candidate.show()));
+            }
+            Err(_) if std::fs::symlink_metadata(&candidate).is_ok() => bail!(
+                "{} is a symlink that leads nowhere; fix it or pass --config FILE",
+                candidate.show()
+            ),
+            Err(_) => {}
         }
     }
     Ok(Config::builtin())

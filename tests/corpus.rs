@@ -120,6 +120,46 @@ fn build_special(name: &str) -> Result<tempfile::TempDir, String> {
             Path::new("/nonexistent/loadgate/nowhere"),
             &p.join("x_stats.csv"),
         )?,
+        "@stats_fifo" => {
+            let status = std::process::Command::new("mkfifo")
+                .arg(p.join("x_stats.csv"))
+                .status()
+                .map_err(|e| format!("mkfifo: {e}"))?;
+            if !status.success() {
+                return Err("mkfifo failed".into());
+            }
+        }
+        "@stats_dev_zero_symlink" => symlink(Path::new("/dev/zero"), &p.join("x_stats.csv"))?,
+        "@stats_sparse_2g_nul" => {
+            let file = std::fs::File::create(p.join("x_stats.csv")).expect("create");
+            file.set_len(2 << 30)
+                .map_err(|e| format!("no sparse 2 GiB file here: {e}"))?;
+        }
+        "@stats_over_long_line" => {
+            use std::io::Write;
+            let header = std::fs::read_to_string(fixture(S1_STATS)).expect("stats");
+            let mut file = std::fs::File::create(p.join("x_stats.csv")).expect("create");
+            file.write_all(header.lines().next().unwrap_or_default().as_bytes())
+                .expect("write");
+            file.write_all(b"\n").expect("write");
+            let junk = vec![b'A'; 1 << 20];
+            for _ in 0..64 {
+                file.write_all(&junk).expect("write");
+            }
+        }
+        "@exceptions_unclosed_quote" => {
+            use std::io::Write;
+            std::fs::copy(fixture(S1_STATS), p.join("x_stats.csv")).expect("copy");
+            let mut file = std::fs::File::create(p.join("x_exceptions.csv")).expect("create");
+            file.write_all(
+                b"Count,Message,Traceback,Nodes\n1,boom,\"Traceback (most recent call last):\n",
+            )
+            .expect("write");
+            let line = b"  at task (locustfile.py, line 12)\n".repeat(1 << 14);
+            while file.metadata().expect("size").len() < 20 << 20 {
+                file.write_all(&line).expect("write");
+            }
+        }
         "@stats_non_utf8_file_name" => {
             let name = non_utf8_name(b"caf\xe9_stats.csv")?;
             std::fs::copy(fixture(S1_STATS), p.join(name))
@@ -204,6 +244,13 @@ fn run_case(case: &Case) -> Result<Vec<String>, String> {
     }
     if case.exit == 2 && !run.stderr.contains("error:") {
         problems.push("exit 2 without an `error:` line".to_string());
+    }
+    // Whatever the input, no line is a workflow command or holds a raw control character.
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        if line.trim_start().starts_with("::") || line.chars().any(loadgate::format::is_unsafe_char)
+        {
+            problems.push(format!("an unguarded output line: {line:?}"));
+        }
     }
     if !problems.is_empty() {
         problems.push(format!(

@@ -142,3 +142,109 @@ fn a_hundred_result_sets_in_a_deep_tree_are_all_read() {
     );
     assert_eq!(summary["counts"]["scenarios_complete"], 100);
 }
+
+#[cfg(unix)]
+#[test]
+fn dangling_and_self_loop_symlinks_are_skipped_with_a_warning() {
+    let results = copy_dir(&fixture("demo"));
+    std::os::unix::fs::symlink("/no/such/target", results.path().join("dangling_stats.csv"))
+        .unwrap();
+    std::os::unix::fs::symlink("self", results.path().join("self")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[results.path().to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("dangling_stats.csv: a symlink that leads nowhere"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("self: a symlink that leads nowhere"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_named_like_results_are_not_regular_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe_stats.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero_stats.csv")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[dir.path().to_str().unwrap()], out.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for name in ["pipe_stats.csv", "zero_stats.csv"] {
+        assert!(
+            run.stderr.contains(&format!("{name}: not a regular file")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(
+        !run.stderr.contains("a folder named like"),
+        "{}",
+        run.stderr
+    );
+    // As a PATH of its own, too, and without blocking on the FIFO.
+    let run = check(&[fifo.to_str().unwrap()], out.path());
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("not a regular file or folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_that_is_not_a_regular_file_is_an_error_not_the_defaults() {
+    let results = copy_dir(&fixture("demo"));
+    std::fs::remove_file(results.path().join("loadgate.toml")).unwrap();
+    std::fs::create_dir(results.path().join("loadgate.toml")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[results.path().to_str().unwrap()], out.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("loadgate.toml is not a regular file"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.path().join("summary.json").exists());
+}
+
+#[test]
+fn a_tree_two_thousand_folders_deep_is_walked_in_linear_time() {
+    let root = tempfile::tempdir().unwrap();
+    let mut deep = root.path().to_path_buf();
+    for _ in 0..2000 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::copy(
+        fixture("demo/scenario1_concurrent_deployments_stats.csv"),
+        deep.join("deep_stats.csv"),
+    )
+    .unwrap();
+    // A loop at the bottom is still found.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.path(), deep.join("up")).unwrap();
+    let found =
+        loadgate::discover::discover(&[root.path().to_path_buf()], Some(&root.path().join("out")));
+    assert_eq!(found.sets.len(), 1, "{:?}", found.errors);
+    assert_eq!(found.sets[0].name, "deep");
+    #[cfg(unix)]
+    assert!(
+        found.warnings.iter().any(|w| w.contains("symlink loop")),
+        "{:?}",
+        found.warnings
+    );
+}

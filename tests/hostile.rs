@@ -1,7 +1,9 @@
 //! Names from the system under test, as an attacker would choose them: in
 //! every position (endpoint, failure, scenario file name), with newlines,
-//! CR, ESC, NUL, U+202E, `::` commands and `@` mentions. Nothing of them
-//! may become a workflow command, a terminal escape, markup or ill-formed XML.
+//! CR, ESC, DEL, C1 controls, U+2028, U+202E, `::` commands and `@`
+//! mentions. Nothing of them may become a workflow command, a terminal
+//! escape, markup or ill-formed XML. A NUL byte makes a CSV file binary
+//! content, an error of its own (see the end).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,7 +15,7 @@ const ENDPOINTS: [&str; 6] = [
     "/x\n::stop-commands::pwned",
     "/y\r::error::forged-by-cr",
     "\u{1b}[31m/red\u{7}\u{1b}]0;title\u{7}",
-    "/nul\0byte\u{85}next",
+    "/del\u{7f}\u{85}next\u{2028}line",
     "/evil\u{202e}gnp.exe @octocat",
     "::error::at-the-start",
 ];
@@ -325,4 +327,34 @@ fn scenarios_whose_names_slug_alike_get_their_own_charts_and_anchors() {
         let chart = &link[..link.find(')').unwrap()];
         assert!(out.path().join("charts").join(chart).is_file(), "{chart}");
     }
+}
+
+#[test]
+fn a_nul_byte_in_a_name_is_binary_content_named_by_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let stats = fixture("demo/scenario1_concurrent_deployments_stats.csv");
+    let text = std::fs::read_to_string(stats).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    std::fs::write(
+        dir.path().join("n_stats.csv"),
+        format!(
+            "{header}\n{}",
+            rest.replacen("/api/", "/api/\0::error::x", 1)
+        ),
+    )
+    .unwrap();
+    let output = loadgate()
+        .arg("check")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("n_stats.csv:2: binary content (a NUL byte)"),
+        "{stderr}"
+    );
+    assert_no_forged_command_or_raw_control(&stderr, "stderr");
 }

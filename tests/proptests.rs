@@ -653,3 +653,78 @@ fn history_timestamps_far_apart_do_not_overflow() {
         }
     }
 }
+
+/// Counts near the top of u64, where sums overflow, mixed with small ones.
+fn big_count() -> impl Strategy<Value = u64> {
+    prop_oneof![0u64..1000, (u64::MAX / 4)..=u64::MAX, Just(u64::MAX)]
+}
+
+proptest! {
+    #![proptest_config(cfg(200))]
+
+    /// Every sum of JSON histogram counts is checked: the reader returns the
+    /// exact totals when they fit in 64 bits and an error naming the file
+    /// when they do not, never a wrapped number or a panic (debug builds
+    /// panic on overflow, so `cargo test` would catch one).
+    #[test]
+    fn json_histogram_counts_are_summed_exactly_or_refused(
+        entries in prop::collection::vec(prop::collection::vec((0u32..5000, big_count()), 0..5), 0..4)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.json");
+        let json: Vec<serde_json::Value> = entries.iter().enumerate().map(|(i, buckets)| {
+            let times: serde_json::Map<String, serde_json::Value> = buckets
+                .iter()
+                .map(|(ms, n)| (ms.to_string(), serde_json::json!(n)))
+                .collect();
+            serde_json::json!({"name": format!("/e{i}"), "method": "GET", "response_times": times})
+        }).collect();
+        std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+        // Duplicate bucket keys collapse in the JSON object: sum what was written.
+        let exact: u128 = json.iter().map(|e| {
+            e["response_times"].as_object().unwrap().values().map(|v| u128::from(v.as_u64().unwrap())).sum::<u128>()
+        }).sum();
+        let read = no_panic("read_json", &entries, || read_json(&path));
+        match read {
+            Some(Ok(h)) => {
+                prop_assert!(exact <= u128::from(u64::MAX));
+                let total: u128 = h.total.values().map(|&v| u128::from(v)).sum();
+                prop_assert_eq!(total, exact);
+            }
+            Some(Err(e)) => {
+                prop_assert!(exact > u128::from(u64::MAX), "{e}");
+                let text = e.to_string();
+                prop_assert!(text.contains("run.json") && text.contains("add up to more than"), "{}", text);
+            }
+            None => {}
+        }
+    }
+
+    /// The same for the failures file's `Occurrences`, with the line where
+    /// the sum stops fitting.
+    #[test]
+    fn failure_occurrences_are_summed_exactly_or_refused(counts in prop::collection::vec(big_count(), 0..6)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s_failures.csv");
+        let mut text = String::from("Method,Name,Error,Occurrences\n");
+        for (i, n) in counts.iter().enumerate() {
+            text.push_str(&format!("GET,/e{i},boom,{n}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let exact: u128 = counts.iter().map(|&n| u128::from(n)).sum();
+        match no_panic("read_failures", &counts, || read_failures(&path)) {
+            Some(Ok(rows)) => {
+                prop_assert!(exact <= u128::from(u64::MAX));
+                prop_assert_eq!(rows.iter().map(|r| u128::from(r.occurrences)).sum::<u128>(), exact);
+            }
+            Some(Err(e)) => {
+                prop_assert!(exact > u128::from(u64::MAX), "{e}");
+                // The line of the row where the running sum first overflows.
+                let mut sum: u128 = 0;
+                let line = counts.iter().position(|&n| { sum += u128::from(n); sum > u128::from(u64::MAX) }).unwrap() + 2;
+                prop_assert!(e.to_string().contains(&format!("s_failures.csv:{line}:")), "{e}");
+            }
+            None => {}
+        }
+    }
+}

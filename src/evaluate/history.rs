@@ -305,7 +305,11 @@ pub fn sanity(data: &ScenarioData, expected_users: Option<u64>) -> Vec<String> {
         }
     }
     if !data.failures.is_empty() || totals.failures > 0 {
-        let listed: u64 = data.failures.iter().map(|f| f.occurrences).sum();
+        // The reader checked that this sum fits.
+        let listed = data
+            .failures
+            .iter()
+            .fold(0u64, |a, f| a.saturating_add(f.occurrences));
         if data.failures.is_empty() {
             // No _failures.csv rows at all: nothing to add up.
         } else if listed != totals.failures {

@@ -17,6 +17,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::InputError;
+use super::guard::{self, Guarded};
 use crate::evaluate::window::{self, Probes};
 
 /// Unix times a load test can plausibly have: 2000-01-01 to 2100-01-01.
@@ -241,13 +242,18 @@ fn line_at(path: &Path, byte: u64) -> Option<u64> {
         if n == 0 {
             break;
         }
-        for &b in &buf[..n] {
-            // A lone CR ends a line too (old Mac files); CRLF counts once.
-            newlines += u64::from(b == b'\n');
-            if prev_cr && b != b'\n' {
-                newlines += 1;
+        let chunk = &buf[..n];
+        if !prev_cr && memchr::memchr(b'\r', chunk).is_none() {
+            newlines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        } else {
+            for &b in chunk {
+                // A lone CR ends a line too (old Mac files); CRLF counts once.
+                newlines += u64::from(b == b'\n');
+                if prev_cr && b != b'\n' {
+                    newlines += 1;
+                }
+                prev_cr = b == b'\r';
             }
-            prev_cr = b == b'\r';
         }
         left -= n as u64;
     }
@@ -383,11 +389,34 @@ fn open(path: &Path) -> Result<File, InputError> {
     File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))
 }
 
+/// Open a result file to read it whole: its start sniffed first, every byte
+/// then checked as it is read (see [`super::guard`]).
+fn open_guarded(path: &Path) -> Result<Guarded<File>, InputError> {
+    guard::sniff(path)?;
+    Ok(Guarded::csv(open(path)?))
+}
+
+/// An I/O error while reading `path`: a [`guard::Pathology`] with its line,
+/// anything else as the system says it.
+fn io_error(path: &Path, e: &io::Error) -> InputError {
+    match guard::pathology(e) {
+        Some(p) => InputError {
+            path: path.to_path_buf(),
+            line: line_at(path, p.offset),
+            column: None,
+            message: p.message(),
+        },
+        None => InputError::file(path, format!("cannot read: {e}")),
+    }
+}
+
 fn csv_error(path: &Path, e: csv::Error) -> InputError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return io_error(path, io);
+    }
     let line = e.position().and_then(|p| line_at(path, p.byte()));
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
-        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
         _ => e.to_string(),
     };
     InputError {
@@ -510,7 +539,7 @@ fn for_each_line_row(
     early: usize,
     mut f: impl FnMut(LineRow<'_, '_>) -> Result<bool, InputError>,
 ) -> Result<u64, InputError> {
-    let read_error = |e: io::Error| InputError::file(header.path, format!("cannot read: {e}"));
+    let read_error = |e: io::Error| io_error(header.path, &e);
     let mut lines = Lines::new(input, offset);
     let mut commas: Vec<usize> = Vec::with_capacity(header.names.len());
     let mut quoted = Vec::new();
@@ -560,11 +589,25 @@ fn for_each_line_row(
         // A quoted field may hold a newline: read on until the quotes balance.
         quoted.clear();
         quoted.extend_from_slice(line);
-        while memchr::memchr_iter(b'"', &quoted).count() % 2 == 1 {
+        let mut quotes = memchr::memchr_iter(b'"', line).count();
+        while quotes % 2 == 1 {
             match lines.next_line().map_err(read_error)? {
                 Some((_, more)) => {
+                    let more = more.strip_suffix(b"\r").unwrap_or(more);
+                    quotes += memchr::memchr_iter(b'"', more).count();
                     quoted.push(b'\n');
-                    quoted.extend_from_slice(more.strip_suffix(b"\r").unwrap_or(more));
+                    quoted.extend_from_slice(more);
+                    if quoted.len() > guard::MAX_RECORD_BYTES {
+                        return Err(InputError {
+                            path: header.path.to_path_buf(),
+                            line: line_at(header.path, start),
+                            column: None,
+                            message: format!(
+                                "a quoted field that runs on for more than {} MiB: a quote is never closed",
+                                guard::MAX_RECORD_BYTES >> 20
+                            ),
+                        });
+                    }
                 }
                 None => break,
             }
@@ -653,7 +696,7 @@ impl StatsColumns {
 
 /// Read `_stats.csv`: the `Aggregated` total and the endpoint rows.
 pub fn read_stats(path: &Path) -> Result<(Stats, Vec<Endpoint>), InputError> {
-    let mut reader = csv_reader(open(path)?);
+    let mut reader = csv_reader(open_guarded(path)?);
     let header = Header::read(&mut reader, path)?;
     let type_col = header.require("Type")?;
     let name_col = header.require("Name")?;
@@ -698,6 +741,16 @@ fn whole_lines_len(file: &mut File) -> io::Result<(u64, u64)> {
     let mut end = len;
     let mut buf = [0u8; 4096];
     while end > 0 {
+        // No line break in the last MAX_LINE_BYTES: a line too long to read.
+        if len - end > guard::MAX_LINE_BYTES as u64 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                guard::Pathology {
+                    offset: end,
+                    kind: guard::PathologyKind::LongLine,
+                },
+            ));
+        }
         let start = end.saturating_sub(buf.len() as u64);
         let chunk = &mut buf[..(end - start) as usize];
         file.seek(SeekFrom::Start(start))?;
@@ -728,9 +781,9 @@ pub fn read_history_with_progress(
     probes: Option<&mut Probes>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Option<History>, Option<String>), InputError> {
+    guard::sniff(path)?;
     let mut file = open(path)?;
-    let (whole, len) = whole_lines_len(&mut file)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let (whole, len) = whole_lines_len(&mut file).map_err(|e| io_error(path, &e))?;
     if len == 0 {
         return Ok((
             None,
@@ -751,10 +804,9 @@ pub fn read_history_with_progress(
     }
     // The header through the csv crate (BOM, quoting); the body line by line.
     let mut first = Vec::new();
-    let header_len = BufReader::new((&mut file).take(whole))
+    let header_len = BufReader::new(Guarded::new((&mut file).take(whole), 0))
         .read_until(b'\n', &mut first)
-        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?
-        as u64;
+        .map_err(|e| io_error(path, &e))? as u64;
     let fields: Vec<String> = {
         let mut reader = csv_reader(first.as_slice());
         let record = reader.headers().map_err(|e| csv_error(path, e))?;
@@ -778,7 +830,7 @@ pub fn read_history_with_progress(
         let mut f = open(path)?;
         f.seek(SeekFrom::Start(from))
             .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
-        let f = f.take(to - from);
+        let f = Guarded::new(f.take(to - from), from);
         Ok(match progress {
             Some(bar) => Box::new(bar.wrap_read(f)),
             None => Box::new(f),
@@ -1076,6 +1128,8 @@ struct JsonEntry {
 /// Read `PREFIX.json` (Locust's `--json-file`): the response-time histogram of
 /// each endpoint, and their sum, which is exact because buckets are shared.
 pub fn read_json(path: &Path) -> Result<Histograms, InputError> {
+    // JSON has no lines to bound; a NUL or junk start is still refused at once.
+    guard::sniff(path)?;
     let reader = BufReader::new(open(path)?);
     let entries: Vec<JsonEntry> = serde_json::from_reader(reader).map_err(|e| InputError {
         path: path.to_path_buf(),
@@ -1084,18 +1138,39 @@ pub fn read_json(path: &Path) -> Result<Histograms, InputError> {
         message: format!("not Locust's --json-file output: {e}"),
     })?;
     let mut out = Histograms::default();
+    // Counts are added up per endpoint, across endpoints and, in the rank
+    // test, over a whole histogram: every sum is checked here, so a file
+    // whose counts do not fit in 64 bits is an error, not a wrapped number.
+    let too_many = |name: &str| {
+        InputError::file(
+            path,
+            format!(
+                "the response_times counts of `{}` add up to more than {} (the largest count loadgate can hold)",
+                crate::format::display(name),
+                crate::format::count(u64::MAX)
+            ),
+        )
+    };
+    let mut grand_total: u64 = 0;
     for entry in entries {
         let mut histogram = Histogram::new();
+        let mut entry_total: u64 = 0;
         for (bucket, count) in entry.response_times {
             let ms = bucket.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0).ok_or_else(|| {
                 InputError::file(
                     path,
-                    format!("response_times of `{}` has a bucket `{bucket}` that is not a time in ms", entry.name),
+                    format!("response_times of `{}` has a bucket `{bucket}` that is not a time in ms", crate::format::display(&entry.name)),
                 )
             })?;
+            entry_total = entry_total
+                .checked_add(count)
+                .ok_or_else(|| too_many(&entry.name))?;
             // Locust's buckets are whole milliseconds.
             *histogram.entry(ms.round() as u64).or_default() += count;
         }
+        grand_total = grand_total
+            .checked_add(entry_total)
+            .ok_or_else(|| too_many("all endpoints together"))?;
         for (bucket, count) in &histogram {
             *out.total.entry(*bucket).or_default() += count;
         }
@@ -1107,19 +1182,32 @@ pub fn read_json(path: &Path) -> Result<Histograms, InputError> {
 
 /// Read `_failures.csv` (4 columns before Locust 2.44, 6 since).
 pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
-    let mut reader = csv_reader(open(path)?);
+    let mut reader = csv_reader(open_guarded(path)?);
     let header = Header::read(&mut reader, path)?;
     let method = header.require("Method")?;
     let name = header.require("Name")?;
     let error = header.require("Error")?;
     let occurrences = header.require("Occurrences")?;
     let mut rows = Vec::new();
+    // The rows are added up later (against the stats file's failure count):
+    // a sum that does not fit is the file's fault, said here with its line.
+    let mut total: u64 = 0;
     for_each_row(&mut reader, &header, |row| {
+        let n = row.count(occurrences)?;
+        total = total.checked_add(n).ok_or_else(|| {
+            row.error(
+                Some(occurrences),
+                format!(
+                    "the occurrences add up to more than {} (the largest count loadgate can hold)",
+                    crate::format::count(u64::MAX)
+                ),
+            )
+        })?;
         rows.push(FailureRow {
             method: row.str(method).to_string(),
             name: row.str(name).to_string(),
             error: row.str(error).to_string(),
-            occurrences: row.count(occurrences)?,
+            occurrences: n,
         });
         Ok(())
     })?;
@@ -1128,7 +1216,7 @@ pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
 
 /// Read `_exceptions.csv`.
 pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, InputError> {
-    let mut reader = csv_reader(open(path)?);
+    let mut reader = csv_reader(open_guarded(path)?);
     let header = Header::read(&mut reader, path)?;
     let count = header.require("Count")?;
     let message = header.require("Message")?;

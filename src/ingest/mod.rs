@@ -1,6 +1,7 @@
 //! Readers that turn result files into the model. One reader per source
 //! format; Locust's CSV output is the first.
 
+pub mod guard;
 pub mod locust;
 pub mod summary;
 

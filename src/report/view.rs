@@ -621,7 +621,7 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
         .scenarios
         .iter()
         .filter_map(|s| s.totals.map(|t| t.failures))
-        .sum();
+        .fold(0, u64::saturating_add);
     let dominant = summary
         .scenarios
         .iter()
