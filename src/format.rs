@@ -13,8 +13,25 @@ fn trim(s: String) -> String {
     }
 }
 
+/// Values from 10^15 up (possible only in a file that lies: no limit is
+/// set on what a CSV may say) are shown in scientific notation, so no output
+/// ever prints a 309-digit number.
+const HUGE: f64 = 1e15;
+
+/// `v` in scientific notation when it is [`HUGE`] or not finite.
+fn huge(v: f64) -> Option<String> {
+    match v {
+        v if !v.is_finite() => Some(format!("{v}")),
+        v if v.abs() >= HUGE => Some(format!("{v:.3e}")),
+        _ => None,
+    }
+}
+
 /// A response time: `5 ms`, `5.43 ms`, `12.3 ms`, `3400 ms`.
 pub fn ms(v: f64) -> String {
+    if let Some(h) = huge(v) {
+        return format!("{h} ms");
+    }
     let digits = if v >= 100.0 {
         0
     } else if v >= 10.0 {
@@ -40,6 +57,9 @@ pub fn count(v: u64) -> String {
 
 /// A per-second rate: `115.2/s`.
 pub fn per_s(v: f64) -> String {
+    if let Some(h) = huge(v) {
+        return format!("{h}/s");
+    }
     let digits = if v >= 100.0 { 1 } else { 2 };
     format!("{}/s", trim(format!("{v:.digits$}")))
 }
@@ -54,6 +74,9 @@ pub fn percent(v: f64) -> String {
 /// A ratio as a percentage of a target, floored so that a miss never shows
 /// as 100%: `115%`, `99.7%`, `4%`. One decimal within 1% of the target.
 pub fn percent_of(ratio: f64) -> String {
+    if !ratio.is_finite() || ratio >= 10_000.0 {
+        return "more than 1,000,000%".to_string();
+    }
     // The epsilon keeps 1.15 * 100 = 114.99999999999999 from flooring to 114.
     let pct = ratio * 100.0 + 1e-9;
     if (pct - 100.0).abs() < 1.0 {
@@ -87,7 +110,7 @@ pub fn in_unit(unit: &str, v: f64) -> String {
         "/s" => per_s(v),
         "s" => duration(v),
         "" if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
-        _ => trim(format!("{v:.2}")),
+        _ => huge(v).unwrap_or_else(|| trim(format!("{v:.2}"))),
     }
 }
 
@@ -98,7 +121,7 @@ pub fn value(kind: MetricKind, v: f64) -> String {
         MetricKind::Rate => percent(v),
         // Counts in thresholds may be fractional only by mistake; show as written.
         MetricKind::Count if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
-        MetricKind::Count => trim(format!("{v:.2}")),
+        MetricKind::Count => huge(v).unwrap_or_else(|| trim(format!("{v:.2}"))),
         MetricKind::PerSecond => per_s(v),
     }
 }
@@ -125,7 +148,9 @@ pub fn duration(seconds: f64) -> String {
 
 /// A ratio such as `40x` or `2.1x`: whole numbers from 10 up, one decimal below.
 pub fn times(ratio: f64) -> String {
-    if ratio >= 10.0 {
+    if !ratio.is_finite() || ratio >= 1e6 {
+        "more than 1,000,000x".to_string()
+    } else if ratio >= 10.0 {
         format!("{ratio:.0}x")
     } else {
         format!("{ratio:.1}x")
@@ -374,6 +399,16 @@ mod tests {
         assert_eq!(duration(240.0), "4 min");
         assert_eq!(duration(90.0), "1 min 30 s");
         assert_eq!(duration(7500.0), "2 h 5 min");
+    }
+
+    #[test]
+    fn no_value_is_shown_with_hundreds_of_digits() {
+        assert_eq!(per_s(1e308), "1.000e308/s");
+        assert_eq!(ms(f64::INFINITY), "inf ms");
+        assert_eq!(times(f64::INFINITY), "more than 1,000,000x");
+        assert_eq!(percent_of(1e300), "more than 1,000,000%");
+        assert!(in_unit("", 1e300).len() < 20);
+        assert_eq!(per_s(999_999.0), "999999/s");
     }
 
     #[test]

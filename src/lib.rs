@@ -204,10 +204,21 @@ pub fn check(args: &CheckArgs) -> anyhow::Result<Outcome> {
     let annotations = match github {
         true => {
             let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
-            let report_dir = out
-                .as_ref()
-                .map_or_else(|| "-".to_string(), |o| o.path().show().to_string());
-            github_files(&summary, &data, &report_dir)?;
+            // The real path: a workflow's next step opens it.
+            let report_dir = out.as_ref().map_or_else(
+                || "-".to_string(),
+                |o| o.path().to_string_lossy().into_owned(),
+            );
+            let mut stderr = anstream::stderr().lock();
+            for problem in github_files(&summary, &data, &report_dir)? {
+                let _ = writeln!(
+                    stderr,
+                    "{}warning:{} {}",
+                    YELLOW,
+                    YELLOW.render_reset(),
+                    format::guard_lines(&format::display(&problem))
+                );
+            }
             report::github::annotations(&summary)
         }
         false => String::new(),
@@ -291,35 +302,14 @@ fn github_active(args: &CheckArgs) -> bool {
 }
 
 /// Append the job summary to `$GITHUB_STEP_SUMMARY` and the step outputs to
-/// `$GITHUB_OUTPUT`, where the runner names those files.
+/// `$GITHUB_OUTPUT`, where the runner names those files. A file that cannot
+/// be written is a warning (returned), never the end of the annotations.
 fn github_files(
     summary: &Summary<'_>,
     data: &[Option<&model::ScenarioData>],
     report_dir: &str,
-) -> anyhow::Result<()> {
-    let append = |var: &str, text: &str| -> anyhow::Result<()> {
-        let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
-            return Ok(());
-        };
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| format!("opening ${var} ({})", PathBuf::from(&path).show()))?;
-        file.write_all(text.as_bytes())
-            .with_context(|| format!("writing ${var} ({})", PathBuf::from(&path).show()))
-    };
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let run_url = match (
-        env("GITHUB_SERVER_URL"),
-        env("GITHUB_REPOSITORY"),
-        env("GITHUB_RUN_ID"),
-    ) {
-        (Some(server), Some(repo), Some(run)) => {
-            Some(format!("{server}/{repo}/actions/runs/{run}"))
-        }
-        _ => None,
-    };
+) -> anyhow::Result<Vec<String>> {
+    let run_url = github_run_url();
     let view = report::view::build(summary, data, false)?;
     let markdown = report::github::job_summary(
         summary,
@@ -329,19 +319,107 @@ fn github_files(
         run_url.as_deref(),
         report::github::STEP_SUMMARY_BUDGET,
     );
-    append("GITHUB_STEP_SUMMARY", &markdown)?;
-    // A delimiter nobody can predict from the input, checked against the value.
-    let seed = format!(
+    let mut problems = Vec::new();
+    problems.extend(append_github_file("GITHUB_STEP_SUMMARY", &markdown));
+    let delimiter = report::github::delimiter_for(&delimiter_seed(), &[report_dir]);
+    let outputs =
+        report::github::outputs(summary, summary.counts.regressions, report_dir, &delimiter);
+    problems.extend(append_github_file("GITHUB_OUTPUT", &outputs));
+    Ok(problems)
+}
+
+/// The link to this workflow run, when the runner says where it is.
+fn github_run_url() -> Option<String> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    Some(format!(
+        "{}/{}/actions/runs/{}",
+        env("GITHUB_SERVER_URL")?,
+        env("GITHUB_REPOSITORY")?,
+        env("GITHUB_RUN_ID")?
+    ))
+}
+
+/// A delimiter seed nobody can predict from the input.
+fn delimiter_seed() -> String {
+    format!(
         "{}_{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos())
+    )
+}
+
+/// Append `text` to the file the runner names in `var`; what went wrong, if
+/// anything. Only a regular file (or none yet) is opened: a FIFO or device
+/// there would block or swallow the text.
+fn append_github_file(var: &str, text: &str) -> Option<String> {
+    let path = PathBuf::from(std::env::var_os(var).filter(|p| !p.is_empty())?);
+    if let Ok(meta) = std::fs::metadata(&path)
+        && !meta.is_file()
+    {
+        return Some(format!(
+            "${var} ({}) is not a regular file; nothing was written to it",
+            path.show()
+        ));
+    }
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()));
+    written.err().map(|e| {
+        format!(
+            "${var} ({}) could not be written: {e}; the annotations are still printed",
+            path.show()
+        )
+    })
+}
+
+/// In GitHub mode, when `check` could not judge at all (exit code 2 before
+/// any summary, such as a config error): `status=error` in `$GITHUB_OUTPUT`,
+/// one `::error` annotation with the reason, and a short job summary that
+/// says loadgate could not judge and why, so a workflow's next steps never
+/// read empty outputs.
+pub fn report_github_error(args: &CheckArgs, error: &anyhow::Error) {
+    if !github_active(args) {
+        return;
+    }
+    let reason = format!("{error:#}");
+    let mut problems = Vec::new();
+    let mut markdown = String::from(
+        "## ❌ loadgate could not judge this run
+
+No verdict: exit code 2. The reason:
+
+",
     );
-    let delimiter = report::github::delimiter_for(&seed, &[report_dir]);
-    let outputs =
-        report::github::outputs(summary, summary.counts.regressions, report_dir, &delimiter);
-    append("GITHUB_OUTPUT", &outputs)
+    for line in reason.lines() {
+        markdown.push_str("> ");
+        markdown.push_str(&report::templates::escape_markdown(line));
+        markdown.push('\n');
+    }
+    if let Some(url) = github_run_url() {
+        markdown.push_str(&format!("\nSee the log of [this workflow run]({url}).\n"));
+    }
+    problems.extend(append_github_file("GITHUB_STEP_SUMMARY", &markdown));
+    let report_dir = args.out.to_string_lossy();
+    let delimiter = report::github::delimiter_for(&delimiter_seed(), &[&report_dir]);
+    let outputs = report::github::outputs_of("error", 0, 0, &report_dir, &delimiter);
+    problems.extend(append_github_file("GITHUB_OUTPUT", &outputs));
+    for problem in problems {
+        eprintln!(
+            "warning: {}",
+            format::guard_lines(&format::display(&problem))
+        );
+    }
+    // The annotation last, on stdout like every annotation.
+    println!(
+        "::error title=loadgate::{}",
+        report::github::escape_data(&format::display_lines(&format!(
+            "could not judge: {reason}"
+        )))
+    );
 }
 
 /// What the outputs step produced.

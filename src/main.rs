@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Command::Check(args) => match loadgate::check(&args) {
             Ok(outcome) => ExitCode::from(outcome.exit_code(args.no_fail)),
             Err(e) => {
+                loadgate::report_github_error(&args, &e);
                 eprintln!(
                     "{}",
                     loadgate::format::guard_lines(&format!("error: {e:#}"))

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 pub const DRAFT: &str = "http://json-schema.org/draft-07/schema#";
 
 /// A time metric name: `median`, `avg`, `min`, `max` or `pN`.
-const TIME_METRIC: &str = r"(?:median|avg|min|max|p(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))";
+const TIME_METRIC: &str = r"(?:median|avg|min|max|p(?:[0-9]+(?:\.[0-9]{0,4})?|\.[0-9]{1,4}))";
 /// The other metric names, which take no time unit.
 const OTHER_METRIC: &str =
     r"(?:requests|failures_per_s|failures|rps\.steady|rps|success_rate|error_rate|users)";

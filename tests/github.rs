@@ -189,3 +189,107 @@ fn regressions_are_annotated_and_counted_in_the_outputs() {
         run.stdout
     );
 }
+
+/// Run `check` in Actions with a config, from a folder of its own.
+fn run_with_config(config: &str) -> (i32, String, String, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.toml"), config).unwrap();
+    let output = loadgate()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .env("GITHUB_OUTPUT", dir.path().join("output"))
+        .arg("check")
+        .arg("fixtures/demo")
+        .arg("--config")
+        .arg(dir.path().join("c.toml"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        std::fs::read_to_string(dir.path().join("summary.md")).unwrap_or_default(),
+        std::fs::read_to_string(dir.path().join("output")).unwrap_or_default(),
+    )
+}
+
+#[test]
+fn every_could_not_judge_path_still_tells_the_workflow() {
+    for (config, reason) in [
+        ("[defaults\nthresholds = []\n", "c.toml"),
+        (
+            "[defaults]\nthresholdz = [\"p99 < 1s\"]\n",
+            "unknown field `thresholdz`",
+        ),
+        (
+            "[defaults]\nthresholds = [\"p(95)<200\"]\n",
+            "thresholds[0]",
+        ),
+    ] {
+        let (code, stdout, stderr, summary, outputs) = run_with_config(config);
+        assert_eq!(code, 2, "{config}: {stderr}");
+        assert!(
+            outputs.starts_with("status=error\nchecks-failed=0\nregressions=0\nreport-dir<<"),
+            "{outputs}"
+        );
+        let errors: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.starts_with("::error"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{stdout}");
+        assert!(
+            errors[0].starts_with("::error title=loadgate::could not judge: "),
+            "{}",
+            errors[0]
+        );
+        assert!(errors[0].contains(reason), "{} lacks {reason}", errors[0]);
+        assert!(
+            summary.contains("loadgate could not judge this run"),
+            "{summary}"
+        );
+        assert!(summary.contains("c.toml"), "{summary}");
+        assert!(stderr.contains("error:"), "{stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_or_special_step_summary_warns_and_keeps_the_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for summary_file in [fifo.clone(), dir.path().join("no/such/folder/summary.md")] {
+        let output = loadgate()
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary_file)
+            .env("GITHUB_OUTPUT", dir.path().join("output"))
+            .arg("check")
+            .arg("fixtures/demo")
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("warning: $GITHUB_STEP_SUMMARY"), "{stderr}");
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with("::error title=loadgate")),
+            "{stdout}"
+        );
+        let outputs = std::fs::read_to_string(dir.path().join("output")).unwrap();
+        assert!(outputs.contains("status=failed"), "{outputs}");
+        std::fs::remove_file(dir.path().join("output")).unwrap();
+    }
+}

@@ -358,3 +358,39 @@ fn a_nul_byte_in_a_name_is_binary_content_named_by_file_and_line() {
     );
     assert_no_forged_command_or_raw_control(&stderr, "stderr");
 }
+
+#[test]
+fn the_terminal_lists_fifty_failed_checks_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[scenarios.all]\nmatch = \"*\"\n[[scenarios.all.endpoint]]\nname = \"*\"\nthresholds = [\"median < 0.001ms\", \"p95 < 0.001ms\", \"p99 < 0.001ms\"]\n",
+    )
+    .unwrap();
+    let output = loadgate()
+        .arg("check")
+        .arg(fixture("demo"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let listed = stdout.lines().filter(|l| l.starts_with("  ✗ ")).count();
+    assert_eq!(listed, 50, "{stdout}");
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let failed = summary["counts"]["checks_failed"].as_u64().unwrap();
+    assert!(failed > 50, "{failed}");
+    assert!(
+        stdout.contains(&format!(
+            "  … {} more failed checks, see summary.json",
+            failed - 50
+        )),
+        "{stdout}"
+    );
+}

@@ -59,6 +59,14 @@ pub enum Metric {
 }
 
 /// The metric names as listed in error messages.
+/// The largest target a threshold may set, in the metric's canonical unit
+/// (ms, /s, %, a count): 10^15, far above any real figure, and small enough
+/// that every output can show it whole.
+pub const MAX_TARGET: f64 = 1e15;
+
+/// The most decimals a percentile level may have (`p99.9999`).
+pub const MAX_PERCENTILE_DECIMALS: usize = 4;
+
 pub const METRIC_NAMES: &str = "requests, failures, median, avg, min, max, pN (any percentile column, e.g. p95, p99, p99.9), rps, rps.steady, failures_per_s, success_rate, error_rate, users";
 
 /// The metrics a `for DURATION` window can check, as listed in error messages.
@@ -87,6 +95,16 @@ impl Metric {
                 }
                 let level: f64 = label.parse().ok()?;
                 if !(level > 0.0 && level <= 100.0) {
+                    return None;
+                }
+                // At most 4 decimals (Locust's finest column is 99.999%,
+                // 99.9999 is one in a million): `p99.99999999999999999999`
+                // is not a percentile any file has, and f64 cannot tell it
+                // from p100.
+                if label
+                    .split_once('.')
+                    .is_some_and(|(_, decimals)| decimals.len() > MAX_PERCENTILE_DECIMALS)
+                {
                     return None;
                 }
                 Metric::Percentile {
@@ -349,8 +367,13 @@ impl Threshold {
             unit = "";
         }
         let target = apply_unit(&metric, value, unit, unit_at)?;
-        if !target.is_finite() {
-            return err(value_at, format!("`{number}{unit}` is too large"));
+        if !target.is_finite() || target > MAX_TARGET {
+            return err(
+                value_at,
+                format!(
+                    "`{number}{unit}` is too large: a target is at most 10^15 (in ms for times)"
+                ),
+            );
         }
         c.skip_ws();
         let mut window_s = None;
@@ -569,6 +592,21 @@ mod tests {
         assert_eq!(parse("rps > 50").op, Op::Gt);
         assert_eq!(parse("max <= 3s").op, Op::Le);
         assert_eq!(parse("failures == 0").op, Op::Eq);
+    }
+
+    #[test]
+    fn targets_and_percentiles_are_bounded() {
+        let huge = format!("rps >= 1{}", "0".repeat(308));
+        assert!(
+            Threshold::parse(&huge)
+                .unwrap_err()
+                .message
+                .contains("too large")
+        );
+        assert!(Threshold::parse("rps >= 10000000000000000").is_err());
+        assert!(Threshold::parse("rps >= 1000000000000000").is_ok());
+        assert!(Threshold::parse("p99.99999999999999999999 < 1s").is_err());
+        assert!(Threshold::parse("p99.9999 < 1s").is_ok());
     }
 
     #[test]

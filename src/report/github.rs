@@ -848,14 +848,31 @@ pub fn outputs(
         RunStatus::Failed => "failed",
         RunStatus::Error => "error",
     };
+    outputs_of(
+        status,
+        summary.counts.checks_failed,
+        regressions,
+        report_dir,
+        delimiter,
+    )
+}
+
+/// The step outputs for a status and counts; [`outputs`] of a summary, or
+/// `error` with zeros when loadgate could not judge at all.
+pub fn outputs_of(
+    status: &str,
+    checks_failed: usize,
+    regressions: usize,
+    report_dir: &str,
+    delimiter: &str,
+) -> String {
     let delimiter = if is_delimiter_char_only(delimiter) && !report_dir.contains(delimiter) {
         delimiter.to_string()
     } else {
         unique(&delimiter_base(delimiter), &[report_dir])
     };
     format!(
-        "status={status}\nchecks-failed={}\nregressions={regressions}\nreport-dir<<{delimiter}\n{report_dir}\n{delimiter}\n",
-        summary.counts.checks_failed
+        "status={status}\nchecks-failed={checks_failed}\nregressions={regressions}\nreport-dir<<{delimiter}\n{report_dir}\n{delimiter}\n"
     )
 }
 
