@@ -160,6 +160,10 @@ fn build_special(name: &str) -> Result<tempfile::TempDir, String> {
                 file.write_all(&line).expect("write");
             }
         }
+        "@scenario_name_newline_command" => {
+            std::fs::copy(fixture(S1_STATS), p.join("a\n::error::x @octocat_stats.csv"))
+                .map_err(|e| format!("the file system refuses a newline in a name: {e}"))?;
+        }
         "@stats_non_utf8_file_name" => {
             let name = non_utf8_name(b"caf\xe9_stats.csv")?;
             std::fs::copy(fixture(S1_STATS), p.join(name))
