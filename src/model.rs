@@ -273,6 +273,9 @@ pub struct History {
     /// The history's own tick in seconds, as read (1 for Locust), whatever
     /// the resolution `points` was kept at.
     pub tick_s: i64,
+    /// Whether the file has a user count (Locust 0.x wrote none: the points'
+    /// `users` are then 0 and mean nothing).
+    pub users_known: bool,
     /// Data-sanity findings while reading: time going backwards, gaps,
     /// implausible timestamps (`path:line: what`).
     pub anomalies: Vec<String>,
@@ -367,7 +370,11 @@ impl History {
 
     /// The highest user count seen.
     pub fn peak_users(&self) -> Option<u64> {
-        self.points.iter().map(|p| p.users).max()
+        self.points
+            .iter()
+            .map(|p| p.users)
+            .max()
+            .filter(|_| self.users_known)
     }
 }
 

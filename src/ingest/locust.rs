@@ -152,7 +152,7 @@ impl<'p> Header<'p> {
     }
 
     fn require(&self, name: &str) -> Result<usize, InputError> {
-        self.index.get(name).copied().ok_or_else(|| InputError {
+        self.optional(name).ok_or_else(|| InputError {
             path: self.path.to_path_buf(),
             line: Some(1),
             column: Some(name.to_string()),
@@ -160,22 +160,56 @@ impl<'p> Header<'p> {
         })
     }
 
+    /// A column by today's name, or by the name Locust 0.x gave it.
+    fn require_or_old(&self, name: &str) -> Result<usize, InputError> {
+        match old_name(name).and_then(|old| self.optional(old)) {
+            Some(i) if self.optional(name).is_none() => Ok(i),
+            _ => self.require(name),
+        }
+    }
+
+    /// Whether this is a Locust 0.x file (`# requests` instead of `Request Count`).
+    fn is_locust_0x(&self) -> bool {
+        self.optional("# requests").is_some() && self.optional("Request Count").is_none()
+    }
+
     fn optional(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
 
-    /// The `N%` columns: (index, label without `%`, level).
+    /// The `N%` columns: (index, label without `%`, level). Locust 0.x
+    /// wrote one of them without its `%` (`99.999`): in a 0.x file, a
+    /// column named by a bare number between two percentile columns counts.
     fn percentiles(&self) -> Vec<(usize, String, f64)> {
+        let old = self.is_locust_0x();
         self.names
             .iter()
             .enumerate()
             .filter_map(|(i, n)| {
-                let label = n.strip_suffix('%')?;
+                let label = match n.strip_suffix('%') {
+                    Some(label) => label,
+                    None if old && n.contains('.') => n.as_str(),
+                    None => return None,
+                };
                 let level: f64 = label.parse().ok()?;
                 (level > 0.0 && level <= 100.0).then(|| (i, label.to_string(), level))
             })
             .collect()
     }
+}
+
+/// Locust 0.x's name of a column of today's (1.0 and later) files.
+fn old_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Request Count" | "Total Request Count" => "# requests",
+        "Failure Count" | "Total Failure Count" => "# failures",
+        "Median Response Time" => "Median response time",
+        "Average Response Time" => "Average response time",
+        "Min Response Time" => "Min response time",
+        "Max Response Time" => "Max response time",
+        "Failures/s" => "Requests Failed/s",
+        _ => return None,
+    })
 }
 
 /// The fields of a row: a csv `ByteRecord`, or a line split at its commas
@@ -371,8 +405,10 @@ impl<'a> Row<'a> {
             .ok_or_else(|| self.error(Some(column), "expected a number, found `N/A`".into()))
     }
 
+    /// The total row: Name `Aggregated`, Type empty (Locust 1.1 and later)
+    /// or `None` (0.x and 1.0, which wrote Python's `None`).
     fn is_aggregated(&self, type_col: usize, name_col: usize) -> bool {
-        self.str(type_col).is_empty() && self.str(name_col) == "Aggregated"
+        matches!(self.str(type_col), "" | "None") && self.str(name_col) == "Aggregated"
     }
 }
 
@@ -644,14 +680,14 @@ struct StatsColumns {
 impl StatsColumns {
     fn new(h: &Header<'_>) -> Result<Self, InputError> {
         Ok(StatsColumns {
-            requests: h.require("Request Count")?,
-            failures: h.require("Failure Count")?,
-            median: h.require("Median Response Time")?,
-            avg: h.require("Average Response Time")?,
-            min: h.require("Min Response Time")?,
-            max: h.require("Max Response Time")?,
+            requests: h.require_or_old("Request Count")?,
+            failures: h.require_or_old("Failure Count")?,
+            median: h.require_or_old("Median Response Time")?,
+            avg: h.require_or_old("Average Response Time")?,
+            min: h.require_or_old("Min Response Time")?,
+            max: h.require_or_old("Max Response Time")?,
             rps: h.require("Requests/s")?,
-            failures_per_s: h.require("Failures/s")?,
+            failures_per_s: h.require_or_old("Failures/s")?,
             percentiles: h.percentiles(),
         })
     }
@@ -815,13 +851,22 @@ pub fn read_history_with_progress(
     let header = Header::from_fields(fields, path)?;
     let cols = HistoryColumns {
         timestamp: header.require("Timestamp")?,
-        users: header.require("User Count")?,
+        // Locust 0.x wrote no user count: peak users are then unknown, not 0.
+        users: if header.is_locust_0x() {
+            header.optional("User Count")
+        } else {
+            Some(header.require("User Count")?)
+        },
+        total_median: header
+            .optional("Total Median Response Time")
+            .or_else(|| header.optional("Median response time")),
+        zeros_for_empty: header.is_locust_0x(),
         type_col: header.require("Type")?,
         name_col: header.require("Name")?,
         rps: header.require("Requests/s")?,
-        fps: header.require("Failures/s")?,
-        total_requests: header.require("Total Request Count")?,
-        total_failures: header.require("Total Failure Count")?,
+        fps: header.require_or_old("Failures/s")?,
+        total_requests: header.require_or_old("Total Request Count")?,
+        total_failures: header.require_or_old("Total Failure Count")?,
         percentiles: header.percentiles(),
     };
 
@@ -845,7 +890,7 @@ pub fn read_history_with_progress(
         f.seek(SeekFrom::Start(middle))
             .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
         let mut rest = Vec::new();
-        BufReader::new(f.take(whole - middle))
+        BufReader::new(f.take((whole - middle).min(guard::MAX_LINE_BYTES as u64 + 1)))
             .read_until(b'\n', &mut rest)
             .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
         let at = middle + rest.len() as u64;
@@ -858,14 +903,21 @@ pub fn read_history_with_progress(
         Some(at) => {
             let (a, b) = (part(header_len, at)?, part(at, whole)?);
             let (a, b) = std::thread::scope(|scope| {
-                let second = scope.spawn(|| scan_history(b, at, &header, &cols, None));
-                let first = scan_history(a, header_len, &header, &cols, None);
+                let second = scope.spawn(|| scan_history(b, at, &header, &cols, None, true));
+                let first = scan_history(a, header_len, &header, &cols, None, false);
                 (first, second.join())
             });
             let b = b.map_err(|_| InputError::file(path, "reading the history failed"))?;
             a?.join(b?, path)
         }
-        None => scan_history(part(header_len, whole)?, header_len, &header, &cols, probes)?,
+        None => scan_history(
+            part(header_len, whole)?,
+            header_len,
+            &header,
+            &cols,
+            probes,
+            false,
+        )?,
     };
     let warning = (whole < len).then(|| {
         format!(
@@ -874,13 +926,24 @@ pub fn read_history_with_progress(
             line_at(path, whole).unwrap_or(0)
         )
     });
+    let windowed = match scanned.evidence {
+        // The data tells: windowed percentiles fall back after a slow spell
+        // (a cumulative maximum never falls) and part from the cumulative
+        // median; cumulative ones do neither.
+        Evidence { falls: true, .. } | Evidence { parts: true, .. } => true,
+        Evidence { compared: true, .. } => false,
+        // Nothing to compare (no median column, no requests): per-endpoint
+        // rows mean --csv-full-history, which makes them windowed since 2.2.2.
+        _ => scanned.windowed,
+    };
     let history = History {
         percentile_labels: cols.percentiles.into_iter().map(|(_, l, _)| l).collect(),
-        percentiles: if scanned.windowed {
+        percentiles: if windowed {
             HistoryPercentiles::Windowed
         } else {
             HistoryPercentiles::Cumulative
         },
+        users_known: cols.users.is_some(),
         points: scanned.points,
         tick_s: scanned.tick_s.unwrap_or(1),
         anomalies: scanned.anomalies,
@@ -894,7 +957,13 @@ const PARALLEL_BYTES: u64 = 8 * 1024 * 1024;
 /// The columns of the history that are read.
 struct HistoryColumns {
     timestamp: usize,
-    users: usize,
+    /// `None` in Locust 0.x files.
+    users: Option<usize>,
+    /// The cumulative median (`Total Median Response Time`), to tell windowed
+    /// percentile columns from cumulative ones by the data.
+    total_median: Option<usize>,
+    /// Locust 0.x writes 0, not `N/A`, for the percentiles of an empty window.
+    zeros_for_empty: bool,
     type_col: usize,
     name_col: usize,
     rps: usize,
@@ -904,12 +973,49 @@ struct HistoryColumns {
     percentiles: Vec<(usize, String, f64)>,
 }
 
+/// What the `Aggregated` rows say about their percentile columns.
+#[derive(Debug, Clone, Copy, Default)]
+struct Evidence {
+    /// The top percentile fell from one tick to the next by more than
+    /// Locust's rounding: only a window does that.
+    falls: bool,
+    /// The 50% column parted from the cumulative median by more than a bucket.
+    parts: bool,
+    /// Some row had both the 50% column and the cumulative median to compare.
+    compared: bool,
+}
+
+impl Evidence {
+    fn or(self, other: Evidence) -> Evidence {
+        Evidence {
+            falls: self.falls || other.falls,
+            parts: self.parts || other.parts,
+            compared: self.compared || other.compared,
+        }
+    }
+}
+
+/// Locust's response-time buckets: whole ms below 100 ms, then two
+/// significant digits (10 ms steps to 1 s, 100 ms steps to 10 s, 1 s above).
+/// The width of the bucket `ms` falls in: how far two roundings of one value
+/// may be apart.
+pub fn locust_bucket_ms(ms: f64) -> f64 {
+    match ms {
+        ms if ms < 100.0 => 1.0,
+        ms if ms < 1_000.0 => 10.0,
+        ms if ms < 10_000.0 => 100.0,
+        _ => 1_000.0,
+    }
+}
+
 /// What one pass over (part of) a history body found.
 struct Scanned {
     points: Vec<HistoryPoint>,
     /// The smallest step between `Aggregated` ticks.
     tick_s: Option<i64>,
+    /// Per-endpoint rows were seen (`--csv-full-history`).
     windowed: bool,
+    evidence: Evidence,
     anomalies: Vec<String>,
     first_ts: Option<(i64, u64)>,
     last_ts: Option<i64>,
@@ -919,16 +1025,20 @@ impl Scanned {
     /// This part followed by `next`, checking time across the seam.
     fn join(mut self, mut next: Scanned, path: &Path) -> Scanned {
         if let (Some(prev), Some((ts, start))) = (self.last_ts, next.first_ts) {
-            let line = line_at(path, start).unwrap_or(0);
+            // Only a finding needs the line number, which costs a read of
+            // the file up to the seam.
+            let line = || line_at(path, start).unwrap_or(0);
             if ts < prev {
                 self.anomalies.push(format!(
-                    "{}:{line}: time goes backwards ({ts} after {prev})",
-                    path.show()
+                    "{}:{}: time goes backwards ({ts} after {prev})",
+                    path.show(),
+                    line()
                 ));
             } else if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
                 self.anomalies.push(format!(
-                    "{}:{line}: no history for {} s before this row (a stalled or crashed load generator?)",
+                    "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.show(),
+                    line(),
                     ts.saturating_sub(prev)
                 ));
             }
@@ -951,6 +1061,7 @@ impl Scanned {
                 (a, b) => a.or(b),
             },
             windowed: self.windowed || next.windowed,
+            evidence: self.evidence.or(next.evidence),
             first_ts: self.first_ts.or(next.first_ts),
             last_ts: next.last_ts.or(self.last_ts),
             ..self
@@ -965,9 +1076,22 @@ fn scan_history(
     header: &Header<'_>,
     cols: &HistoryColumns,
     mut probes: Option<&mut Probes>,
+    // Whether the run has begun before this part (the second half of a file).
+    mut started: bool,
 ) -> Result<Scanned, InputError> {
     let path = header.path;
     let mut points = PointsBuilder::default();
+    let mut evidence = Evidence::default();
+    let mut prev_top: Option<f64> = None;
+    let median_col = cols
+        .percentiles
+        .iter()
+        .find(|(_, _, level)| *level == 50.0)
+        .map(|(c, _, _)| *c);
+    let needs_evidence = median_col.is_some() && cols.total_median.is_some();
+    // The last idle row before the run began: (time, percentiles, rps, failures/s).
+    type IdleRow = (i64, Vec<(f64, Option<f64>)>, f64, f64);
+    let mut idle: Option<IdleRow> = None;
     let mut last_point_ts: Option<i64> = None;
     let mut tick_s: Option<i64> = None;
     let mut windowed = false;
@@ -979,6 +1103,8 @@ fn scan_history(
     let HistoryColumns {
         timestamp,
         users,
+        total_median,
+        zeros_for_empty,
         type_col,
         name_col,
         rps,
@@ -1023,7 +1149,7 @@ fn scan_history(
         last_ts = Some(ts);
         true
     };
-    let aggregated_fields = |t: &[u8], n: &[u8]| t.is_empty() && n == b"Aggregated";
+    let aggregated_fields = |t: &[u8], n: &[u8]| matches!(t, b"" | b"None") && n == b"Aggregated";
     for_each_line_row(input, offset, header, &[type_col, name_col], early, |row| {
         let row = match row {
             LineRow::Quick(start, fields) => {
@@ -1038,7 +1164,10 @@ fn scan_history(
                 ) else {
                     return Ok(false);
                 };
-                if aggregated_fields(t, n) || wants_endpoints {
+                // Until the percentile kind is known from the data, every row
+                // is read in full: endpoint rows tell it first (see below).
+                if aggregated_fields(t, n) || wants_endpoints || (needs_evidence && !evidence.parts)
+                {
                     return Ok(false);
                 }
                 let Some(ts) = std::str::from_utf8(ts)
@@ -1064,6 +1193,21 @@ fn scan_history(
             return Ok(true);
         }
         let aggregated = row.is_aggregated(type_col, name_col);
+        // Windowed percentile columns part from the cumulative median of the
+        // same row by more than Locust's rounding at some point of a run;
+        // cumulative ones never do. Endpoint rows, being noisier, show it
+        // soonest.
+        if needs_evidence
+            && !evidence.parts
+            && let (Some(m), Some(total)) = (median_col, total_median)
+            && let (Some(p50), Some(cum)) = (row.opt_number(m)?, row.opt_number(total)?)
+            && row.count(total_requests)? >= 20
+        {
+            evidence.compared = true;
+            if (p50 - cum).abs() > locust_bucket_ms(p50.max(cum)) {
+                evidence.parts = true;
+            }
+        }
         if !aggregated {
             windowed = true;
             if !wants_endpoints {
@@ -1074,9 +1218,63 @@ fn scan_history(
         for (col, _, level) in percentiles {
             row_percentiles.push((*level, row.opt_number(*col)?));
         }
-        let users = row.count(users)?;
+        if zeros_for_empty && row_percentiles.iter().all(|(_, v)| *v == Some(0.0)) {
+            row_percentiles.iter_mut().for_each(|(_, v)| *v = None);
+        }
+        let users = match users {
+            Some(col) => row.count(col)?,
+            None => 0,
+        };
         let rps = row.number(rps)?;
         let failures_per_s = row.number(fps)?;
+        if aggregated && !started {
+            // A distributed master writes rows while it waits for its
+            // workers (no users, no requests): not part of the run. Only the
+            // last of them is kept, as the run's start (a local run's first
+            // row is such a row, one tick before the first request).
+            if users == 0 && row.count(total_requests)? == 0 {
+                idle = Some((ts, row_percentiles.clone(), rps, failures_per_s));
+                return Ok(true);
+            }
+            started = true;
+            if let Some((idle_ts, idle_percentiles, idle_rps, idle_fps)) = idle.take() {
+                if let Some(probes) = probes.as_deref_mut() {
+                    probes.observe(&window::Row {
+                        timestamp: idle_ts,
+                        users: 0,
+                        endpoint: None,
+                        rps: idle_rps,
+                        failures_per_s: idle_fps,
+                        percentiles: &idle_percentiles,
+                    });
+                }
+                last_point_ts = Some(idle_ts);
+                if ts > idle_ts {
+                    tick_s = Some(ts - idle_ts);
+                }
+                points.push(HistoryPoint {
+                    timestamp: idle_ts,
+                    users: 0,
+                    rps: idle_rps,
+                    failures_per_s: idle_fps,
+                    percentiles_ms: idle_percentiles.iter().map(|(_, v)| *v).collect(),
+                    total_requests: 0,
+                    total_failures: 0,
+                });
+            }
+        }
+        if !started {
+            return Ok(true);
+        }
+        if aggregated {
+            let top = row_percentiles.last().and_then(|(_, v)| *v);
+            if let (Some(prev), Some(top)) = (prev_top, top)
+                && top < prev - locust_bucket_ms(prev)
+            {
+                evidence.falls = true;
+            }
+            prev_top = top.or(prev_top);
+        }
         if let Some(probes) = probes.as_deref_mut() {
             probes.observe(&window::Row {
                 timestamp: ts,
@@ -1110,6 +1308,7 @@ fn scan_history(
         points: points.finish(),
         tick_s,
         windowed,
+        evidence,
         anomalies,
         first_ts,
         last_ts,

@@ -252,7 +252,8 @@ pub fn scenario_charts_as(
                 color: REQUESTS_COLOR,
                 points: series.prepare(history.points.iter().map(|p| Some(p.rps))),
             }],
-            right: Some(RightAxis {
+            // Locust 0.x wrote no user count: no line rather than a flat zero.
+            right: history.users_known.then(|| RightAxis {
                 desc: "users",
                 line: Line {
                     label: "users (right axis)".to_string(),
@@ -1516,6 +1517,7 @@ mod tests {
             percentiles: HistoryPercentiles::Cumulative,
             anomalies: Vec::new(),
             tick_s: 1,
+            users_known: true,
             points: (0..n)
                 .map(|i| {
                     let x = i as f64;
