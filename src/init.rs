@@ -607,8 +607,16 @@ mod tests {
 
     /// Synthetic data: `totals` and a history spanning `span_s`. The rest is
     /// a demo fixture's, so fields added to the model need no change here.
-    fn data(totals: Stats, span_s: Option<i64>) -> ScenarioData {
+    fn data(mut totals: Stats, span_s: Option<i64>) -> ScenarioData {
         let base = read_fixtures("fixtures/demo").swap_remove(0).1;
+        // Consistent with the span, as Locust's are: requests = rps × run
+        // length (the judged duration is requests ÷ rps), failures in proportion.
+        if let Some(s) = span_s.filter(|_| totals.requests > 0 && totals.rps > 0.0) {
+            let requests = (totals.rps * s as f64).round().max(1.0) as u64;
+            totals.failures = totals.failures * requests / totals.requests;
+            totals.requests = requests;
+            totals.success_rate = crate::model::success_rate(requests, totals.failures);
+        }
         let history = span_s.map(|s| {
             let mut history = base.history.clone().expect("the demo has a history");
             let mut first = history.points[0].clone();

@@ -480,7 +480,10 @@ fn write_outputs(
     // Every file is rendered before any is written; the set is switched in whole.
     let mut set = OutputSet::default();
     let mut names: Vec<String> = Vec::new();
-    for &format in formats {
+    // summary.json first: the verdict, in the list of what was written too.
+    let mut ordered = formats.to_vec();
+    ordered.sort_by_key(|f| *f != Format::Json);
+    for format in ordered {
         set.add(format.file_name(), render(format)?);
         names.push(format.file_name().to_string());
     }

@@ -403,13 +403,52 @@ pub struct ScenarioData {
     pub histograms: Option<Histograms>,
 }
 
+/// Where a scenario's run length was taken from (`duration_source` in summary.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationSource {
+    /// `Request Count ÷ Requests/s` of the stats file's total: Locust's own
+    /// measure of the time from the start to the last request.
+    Stats,
+    /// The history's first to last timestamp (when the stats file cannot tell:
+    /// no requests).
+    History,
+}
+
 impl ScenarioData {
-    /// Run length in seconds from the history's first to last timestamp.
-    pub fn duration_s(&self) -> Option<i64> {
+    /// The history's span in seconds, first to last timestamp.
+    pub fn history_span_s(&self) -> Option<i64> {
         self.history
             .as_ref()
             .and_then(History::span)
             .map(|(a, b)| b - a)
+    }
+
+    /// `Request Count ÷ Requests/s` of the total, in seconds. Locust computes
+    /// `Requests/s` as requests / (last request − start), so this is the run
+    /// length by Locust's own clock, within about a second, even when the
+    /// history lost its last seconds (Locust before 2.46.3 does not flush it
+    /// at exit) or the run was killed.
+    pub fn stats_span_s(&self) -> Option<f64> {
+        let t = &self.totals;
+        let s = t.requests as f64 / t.rps;
+        (t.requests > 0 && t.rps > 0.0 && s.is_finite()).then_some(s)
+    }
+
+    /// The run length that is judged, and where it comes from: the stats
+    /// file's when it has requests, else the history's span.
+    pub fn run_length(&self) -> Option<(f64, DurationSource)> {
+        self.stats_span_s()
+            .map(|s| (s, DurationSource::Stats))
+            .or_else(|| {
+                self.history_span_s()
+                    .map(|s| (s as f64, DurationSource::History))
+            })
+    }
+
+    /// [`ScenarioData::run_length`] in whole seconds.
+    pub fn duration_s(&self) -> Option<i64> {
+        self.run_length().map(|(s, _)| s.round() as i64)
     }
 }
 

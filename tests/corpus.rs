@@ -161,8 +161,11 @@ fn build_special(name: &str) -> Result<tempfile::TempDir, String> {
             }
         }
         "@scenario_name_newline_command" => {
-            std::fs::copy(fixture(S1_STATS), p.join("a\n::error::x @octocat_stats.csv"))
-                .map_err(|e| format!("the file system refuses a newline in a name: {e}"))?;
+            std::fs::copy(
+                fixture(S1_STATS),
+                p.join("a\n::error::x @octocat_stats.csv"),
+            )
+            .map_err(|e| format!("the file system refuses a newline in a name: {e}"))?;
         }
         "@stats_non_utf8_file_name" => {
             let name = non_utf8_name(b"caf\xe9_stats.csv")?;

@@ -78,13 +78,14 @@ fn a_failing_run_writes_outputs_summary_and_annotations() {
         "{}",
         errors[0]
     );
-    // The killed run's data findings (its history is shorter than the run) are warnings.
+    // The killed run's history is shorter than the run, as every history of a
+    // Locust before 2.46.3 is: explained, judged by Locust's counts, no warning.
     let warnings = run
         .stdout
         .lines()
         .filter(|l| l.starts_with("::warning"))
         .count();
-    assert_eq!(warnings, 2, "{}", run.stdout);
+    assert_eq!(warnings, 0, "{}", run.stdout);
 }
 
 #[test]

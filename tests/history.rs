@@ -186,7 +186,7 @@ fn each_sanity_rule_trips_on_its_fixture() {
     for (case, expected) in [
         (
             "sanity_rps_mismatch",
-            "requests in 44 s is 24.3/s, but Locust reports 48.79/s",
+            "the history spans 44 s but Locust's counts give 21.9 s (1,069 requests at 48.79/s); loadgate judges 21.9 s",
         ),
         (
             "sanity_history_totals",
@@ -241,7 +241,9 @@ fn a_user_count_below_the_configured_one_is_a_finding_and_strict_data_fails_it()
     );
     assert_eq!(
         warnings,
-        vec!["data: the user count peaked at 30 but the scenario is configured for users = 100"]
+        vec![
+            "data: checkout_api: the user count peaked at 30 but the scenario is configured for users = 100"
+        ]
     );
 
     std::fs::write(&config, "[defaults]\nthresholds = []\nstrict_data = true\n[scenarios.c]\nmatch = \"checkout_api\"\nusers = 100\n").unwrap();

@@ -332,7 +332,7 @@ fn judge(
         steady = data.history.as_ref().and_then(|h| history::steady(h, rule));
         if data.history.as_ref().is_some_and(|h| !h.points.is_empty()) && steady.is_none() {
             warnings.push(format!(
-                "steady_state = {} is never reached in this run, so windowed checks and rps.steady have nothing to look at",
+                "{name}: steady_state = {} is never reached in this run, so windowed checks and rps.steady have nothing to look at",
                 rule.describe()
             ));
         }
@@ -375,7 +375,7 @@ fn judge(
                 )
             }));
         } else {
-            warnings.extend(findings.into_iter().map(|f| format!("data: {f}")));
+            warnings.extend(findings.into_iter().map(|f| format!("data: {name}: {f}")));
         }
         if checks.is_empty() {
             warnings.push(format!(

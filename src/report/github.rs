@@ -1336,7 +1336,7 @@ mod tests {
         assert!(text.contains("**❌ FAILED — 3 of 4 scenarios complete; 2 of 30 checks failed**"));
         assert!(
             text.contains(
-                "- ❌ **scenario4_burst_load**: ran 10 s of the required 4 min (4% of target)"
+                "- ❌ **scenario4_burst_load**: ran 13 s of the required 4 min (5% of target)"
             ),
             "{text}"
         );
@@ -1358,7 +1358,7 @@ mod tests {
 
     /// A run with one scenario `s` whose endpoint checks all failed.
     fn failing_endpoints(dir: &Path, endpoints: usize) -> Vec<ScenarioResult> {
-        write_scenario(dir, "s", endpoints, 5);
+        write_scenario(dir, "s", endpoints, 300);
         let config = config(
             "[defaults]\nthresholds = []\n[scenarios.s]\n[[scenarios.s.endpoint]]\nname = \"*\"\nthresholds = [\"p99 < 20ms\"]\n",
         );

@@ -10,7 +10,10 @@ use time::format_description::well_known::Rfc3339;
 use crate::evaluate::compare::Comparison;
 use crate::evaluate::history::Steady;
 use crate::evaluate::{BaselineInfo, Check, ScenarioResult, Status};
-use crate::model::{Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles, Stats};
+use crate::model::{
+    DurationSource, Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles,
+    ScenarioData, Stats,
+};
 
 /// The schema identifier written in every summary.json.
 pub const SCHEMA: &str = "loadgate/summary/v1";
@@ -56,7 +59,10 @@ pub struct ScenarioSummary<'a> {
     pub started_at: Option<String>,
     /// RFC 3339, from the history's last timestamp.
     pub ended_at: Option<String>,
+    /// The run length judged (`min_duration`), in whole seconds.
     pub duration_s: Option<i64>,
+    /// Where `duration_s` comes from: `stats` (requests ÷ Requests/s) or `history`.
+    pub duration_source: Option<DurationSource>,
     pub peak_users: Option<u64>,
     /// Whether the history's percentiles are `cumulative` or `windowed`.
     pub history_percentiles: Option<HistoryPercentiles>,
@@ -216,7 +222,8 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
         files: &r.files,
         started_at: span.and_then(|(a, _)| rfc3339(a)),
         ended_at: span.and_then(|(_, b)| rfc3339(b)),
-        duration_s: span.map(|(a, b)| b - a),
+        duration_s: r.data.as_ref().and_then(ScenarioData::duration_s),
+        duration_source: r.data.as_ref().and_then(|d| d.run_length()).map(|(_, s)| s),
         peak_users: history.and_then(|h| h.peak_users()),
         history_percentiles: history.map(|h| h.percentiles),
         steady: r.steady.as_ref(),
