@@ -18,3 +18,4 @@ mod proptests;
 mod report;
 mod snapshots;
 mod soak;
+mod versions;
