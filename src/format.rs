@@ -64,11 +64,53 @@ pub fn per_s(v: f64) -> String {
     format!("{}/s", trim(format!("{v:.digits$}")))
 }
 
-/// A percentage, truncated (not rounded) to two decimals so that 99.996%
-/// success never shows as 100%: `100%`, `99.87%`.
+/// A percentage, rounded to two decimals, with more where two would lie:
+/// 99.996% success never shows as `100%`, nor 0.001% errors as `0%`:
+/// `100%`, `99.87%`, `99.3%` (99.2992), `99.996%`, `0.001%`.
 pub fn percent(v: f64) -> String {
-    let truncated = (v * 100.0 + 1e-9).floor() / 100.0;
-    format!("{}%", trim(format!("{truncated:.2}")))
+    format!("{}%", percent_digits(v, 2))
+}
+
+/// [`percent`]'s number with at least `digits` decimals.
+fn percent_digits(v: f64, digits: usize) -> String {
+    if let Some(h) = huge(v) {
+        return h;
+    }
+    let mut d = digits;
+    loop {
+        let text = trim(format!("{v:.d$}"));
+        let lies = (text == "100" && v < 100.0) || (text == "0" && v > 0.0);
+        if !lies || d >= 12 {
+            return text;
+        }
+        d += 1;
+    }
+}
+
+/// An actual value and its target in one of summary.json's units, shown
+/// so that they never look equal when they are not: where the usual
+/// rounding makes them the same text (`error_rate 0.18%, target < 0.18%`
+/// for 0.1804), both get more decimals until they differ (`0.1804%` and
+/// `0.18%`), up to six.
+pub fn pair(unit: &str, actual: f64, target: f64) -> (String, String) {
+    let (a, t) = (in_unit(unit, actual), in_unit(unit, target));
+    if a != t || actual == target || !actual.is_finite() || !target.is_finite() {
+        return (a, t);
+    }
+    let with = |v: f64, d: usize| match unit {
+        "%" => format!("{}%", percent_digits(v, d)),
+        "ms" => format!("{} ms", trim(format!("{v:.d$}"))),
+        "/s" => format!("{}/s", trim(format!("{v:.d$}"))),
+        "s" => format!("{} s", trim(format!("{v:.d$}"))),
+        _ => trim(format!("{v:.d$}")),
+    };
+    for d in 1..=6 {
+        let (a, t) = (with(actual, d), with(target, d));
+        if a != t {
+            return (a, t);
+        }
+    }
+    (a, t)
 }
 
 /// A ratio as a percentage of a target, floored so that a miss never shows
@@ -387,10 +429,26 @@ mod tests {
     }
 
     #[test]
-    fn success_rates_never_round_up_to_100() {
+    fn success_rates_are_rounded_but_never_to_100_or_0() {
         assert_eq!(percent(100.0), "100%");
-        assert_eq!(percent(99.996), "99.99%");
+        assert_eq!(percent(99.996), "99.996%");
+        assert_eq!(percent(99.9999999), "99.9999999%");
         assert_eq!(percent(99.5), "99.5%");
+        assert_eq!(percent(99.2992), "99.3%");
+        assert_eq!(percent(0.001), "0.001%");
+        assert_eq!(percent(0.0), "0%");
+    }
+
+    #[test]
+    fn a_miss_never_looks_equal_to_its_target() {
+        assert_eq!(pair("%", 0.1804, 0.18), ("0.1804%".into(), "0.18%".into()));
+        assert_eq!(
+            pair("ms", 200.4, 200.0),
+            ("200.4 ms".into(), "200 ms".into())
+        );
+        assert_eq!(pair("/s", 19.996, 20.0), ("19.996/s".into(), "20/s".into()));
+        assert_eq!(pair("%", 95.22, 99.0), ("95.22%".into(), "99%".into()));
+        assert_eq!(pair("ms", 200.0, 200.0), ("200 ms".into(), "200 ms".into()));
     }
 
     #[test]

@@ -43,7 +43,8 @@ fn col<'a>(row: &'a HashMap<String, String>, name: &str) -> &'a str {
 }
 
 fn num(v: &serde_json::Value, what: &str) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("{what}: {v} is a number"))
+    v.as_f64()
+        .unwrap_or_else(|| panic!("{what}: {v} is a number"))
 }
 
 /// A summary stats object equals its CSV row, to the last digit.
@@ -105,7 +106,11 @@ fn every_locust_generation_reads_exactly_with_its_duration_and_percentile_kind()
         assert_eq!(total.len(), 1, "{set}: one Aggregated row");
         assert_row(&s["totals"], total[0], &format!("{set} total"));
         let json_endpoints = s["endpoints"].as_array().unwrap();
-        assert_eq!(json_endpoints.len(), endpoints.len(), "{set}: every endpoint");
+        assert_eq!(
+            json_endpoints.len(),
+            endpoints.len(),
+            "{set}: every endpoint"
+        );
         for (json, row) in json_endpoints.iter().zip(&endpoints) {
             assert_eq!(json["name"], row["Name"].as_str(), "{set}");
             assert_eq!(json["method"], row["Type"].as_str(), "{set}");
@@ -138,9 +143,12 @@ fn every_locust_generation_reads_exactly_with_its_duration_and_percentile_kind()
 #[test]
 fn locust_0x_has_no_user_count_so_peak_users_are_unknown() {
     let out = tempfile::tempdir().unwrap();
-    let summary = check(&["fixtures/locust-versions/0.14.6", "--no-fail"], out.path())
-        .summary
-        .unwrap();
+    let summary = check(
+        &["fixtures/locust-versions/0.14.6", "--no-fail"],
+        out.path(),
+    )
+    .summary
+    .unwrap();
     let s = &summary["scenarios"][0];
     assert!(s["peak_users"].is_null(), "{}", s["peak_users"]);
     // 0.x writes `99.999` without its `%`: still a percentile.

@@ -117,7 +117,7 @@ pub fn window_checks(
         if let Series::Percentile(level) = probe.series {
             if history.percentiles == HistoryPercentiles::Cumulative {
                 errors.push(format!(
-                    "{source}: {}: `{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history",
+                    "{source}: {}: `{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history (Locust 1.2 to 2.2.1 write cumulative percentiles even with it: use 2.2.2 or later)",
                     t.key, th.text
                 ));
                 continue;
@@ -172,23 +172,32 @@ pub fn window_checks(
             let (failed, longest) = window::decisive(&stretches, window_s, interval);
             let kind = th.metric.kind();
             let target_text = format!("{} {}", th.op.symbol(), format::value(kind, th.target));
+            // The worst value beside its target, never looking equal to it.
+            let worst = |s: &window::Stretch| {
+                let (worst, target) = format::pair(kind.unit(), s.worst, th.target);
+                (worst, format!("{} {target}", th.op.symbol()))
+            };
             let message = match longest {
-                Some(s) if failed => format!(
-                    "{} broke {target_text} for {} ({}–{} into the run, worst {}); allowed for less than {}",
-                    th.metric,
-                    format::duration(s.duration_s(interval) as f64),
-                    format::duration((s.start - first_ts) as f64),
-                    format::duration((s.end + interval - first_ts) as f64),
-                    format::value(kind, s.worst),
-                    format::duration(window_s)
-                ),
-                Some(s) => format!(
-                    "{} held {target_text} except for at most {} at a time (worst {}), under the {} window",
-                    th.metric,
-                    format::duration(s.duration_s(interval) as f64),
-                    format::value(kind, s.worst),
-                    format::duration(window_s)
-                ),
+                Some(s) if failed => {
+                    let (worst, target_text) = worst(&s);
+                    format!(
+                        "{} broke {target_text} for {} ({}–{} into the run, worst {worst}); allowed for less than {}",
+                        th.metric,
+                        format::duration(s.duration_s(interval) as f64),
+                        format::duration((s.start - first_ts) as f64),
+                        format::duration((s.end + interval - first_ts) as f64),
+                        format::duration(window_s)
+                    )
+                }
+                Some(s) => {
+                    let (worst, target_text) = worst(&s);
+                    format!(
+                        "{} held {target_text} except for at most {} at a time (worst {worst}), under the {} window",
+                        th.metric,
+                        format::duration(s.duration_s(interval) as f64),
+                        format::duration(window_s)
+                    )
+                }
                 None => format!(
                     "{} held {target_text} throughout the steady part",
                     th.metric

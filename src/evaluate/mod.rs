@@ -590,15 +590,18 @@ fn check(
     let target_text = format!("{} {}", th.op.symbol(), format::value(kind, th.target));
     let passed = actual.is_some_and(|a| th.op.holds(a, th.target));
     let (achievement, achievement_ratio) = match actual {
-        Some(a) => achievement(th.op, a, th.target, passed),
+        Some(a) => achievement(&th.metric, th.op, a, th.target, passed),
         None => (None, None),
     };
     let message = match actual {
-        Some(a) => format!(
-            "{} {}, target {target_text}",
-            th.metric,
-            format::value(kind, a)
-        ),
+        Some(a) => {
+            let (actual_text, target_value) = format::pair(kind.unit(), a, th.target);
+            format!(
+                "{} {actual_text}, target {} {target_value}",
+                th.metric,
+                th.op.symbol()
+            )
+        }
         None => format!(
             "{} has no value ({}), target {target_text}",
             th.metric,
@@ -627,11 +630,50 @@ fn check(
     })
 }
 
+/// A success or error rate's achievement in its own terms, the failures
+/// against the failures allowed: `success_rate 95.22%, target ≥ 99%` is
+/// `4.8x the allowed failures`, not "96% of target"; a pass reads
+/// `no failures` or `22% of the allowed failures`. `None` for other metrics
+/// or a threshold that points the other way.
+fn rate_achievement(metric: &Metric, op: Op, actual: f64, target: f64) -> Option<String> {
+    let (failed, allowed) = match (metric, op) {
+        (Metric::SuccessRate, Op::Ge | Op::Gt) => (100.0 - actual, 100.0 - target),
+        (Metric::ErrorRate, Op::Le | Op::Lt) => (actual, target),
+        _ => return None,
+    };
+    let failed = failed.max(0.0);
+    Some(if failed == 0.0 {
+        "no failures".to_string()
+    } else if allowed <= 0.0 {
+        format!("{} failed, none allowed", format::percent(failed))
+    } else if failed <= allowed {
+        format!(
+            "{} of the allowed failures",
+            format::percent_of(failed / allowed)
+        )
+    } else {
+        format!("{} the allowed failures", format::times(failed / allowed))
+    })
+}
+
 /// The achievement text and ratio, the way hand-written summaries put it:
 /// `40x better` / `12% under target` / `2.1x over target` where lower is
 /// better, `115% of target` where higher is better. Percentages are floored,
 /// so a miss never reads as `100% of target`.
-fn achievement(op: Op, actual: f64, target: f64, passed: bool) -> (Option<String>, Option<f64>) {
+fn achievement(
+    metric: &Metric,
+    op: Op,
+    actual: f64,
+    target: f64,
+    passed: bool,
+) -> (Option<String>, Option<f64>) {
+    if let Some(text) = rate_achievement(metric, op, actual, target) {
+        let ratio = match op {
+            Op::Lt | Op::Le => (actual > 0.0).then(|| target / actual),
+            _ => (target > 0.0).then(|| actual / target),
+        };
+        return (Some(text), ratio);
+    }
     match op {
         Op::Lt | Op::Le if actual > 0.0 && target > 0.0 => {
             let ratio = target / actual;
@@ -770,7 +812,27 @@ mod tests {
         )
         .unwrap();
         assert!(!c.passed);
-        assert_eq!(c.achievement.as_deref(), Some("99.7% of target"));
+        // A rate's miss in its own terms: 1.22% failed where 1% is allowed.
+        assert_eq!(c.achievement.as_deref(), Some("1.2x the allowed failures"));
+        let c = check(
+            &configured("success_rate >= 95%"),
+            &s,
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.achievement.as_deref(),
+            Some("24% of the allowed failures")
+        );
+        let c = check(
+            &configured("error_rate < 1%"),
+            &stats(10_000, 0, 5.0, 1.0),
+            None,
+            &HistoryFigures::default(),
+        )
+        .unwrap();
+        assert_eq!(c.achievement.as_deref(), Some("no failures"));
     }
 
     #[test]

@@ -215,17 +215,26 @@ fn stats_view(s: &Stats) -> StatsView {
 
 /// `target` and `actual` of a check, formatted in its unit.
 fn check_values(c: &Check) -> (String, String) {
-    let fmt = |v: f64| format::in_unit(c.unit.unwrap_or(""), v);
-    let target = match (c.op, c.target) {
-        (Some(op), Some(t)) => format!("{} {}", op.symbol(), fmt(t)),
+    let unit = c.unit.unwrap_or("");
+    let fmt = |v: f64| format::in_unit(unit, v);
+    // Shown so that a miss never looks equal to its target.
+    let (actual_text, target_text) = match (c.actual, c.target) {
+        (Some(a), Some(t)) => {
+            let (a, t) = format::pair(unit, a, t);
+            (Some(a), Some(t))
+        }
+        (a, t) => (a.map(fmt), t.map(fmt)),
+    };
+    let target = match (c.op, target_text) {
+        (Some(op), Some(t)) => format!("{} {t}", op.symbol()),
         _ => match c.kind {
             CheckKind::Required => "executed".to_string(),
             CheckKind::EndpointMatch => "endpoint present".to_string(),
             _ => DASH.to_string(),
         },
     };
-    let actual = match c.actual {
-        Some(a) => fmt(a),
+    let actual = match actual_text {
+        Some(a) => a,
         None => match c.kind {
             CheckKind::Required => "not executed".to_string(),
             CheckKind::EndpointMatch => "not found".to_string(),
