@@ -128,19 +128,47 @@ pub fn percent_of(ratio: f64) -> String {
     }
 }
 
-/// A rank-test result for people: `significant, p < 0.0001` or `not significant, p = 0.42`.
+/// A rank-test result for people, with its direction and size:
+/// `slower, P(slower) = 0.62, p < 0.0001`, `faster, P(slower) = 0.38,
+/// p = 0.002`, `no meaningful shift, P(slower) = 0.52 (p < 0.0001)`, or
+/// `no clear shift, P(slower) = 0.51, p = 0.42`. P(slower) is the chance
+/// that a random request of this run is slower than one of the baseline.
 pub fn significance(t: &crate::evaluate::stats::RankTest) -> String {
+    use crate::evaluate::stats::Shift;
     let p = if t.p_value < 0.0001 {
         "p < 0.0001".to_string()
     } else {
         format!("p = {}", trim(format!("{:.4}", t.p_value)))
     };
-    let verdict = if t.significant() {
-        "significant"
+    let odds = format!("P(slower) = {:.2}", t.prob_slower);
+    match t.shift() {
+        Shift::Slower => format!("slower, {odds}, {p}"),
+        Shift::Faster => format!("faster, {odds}, {p}"),
+        Shift::Negligible => format!("no meaningful shift, {odds} ({p})"),
+        Shift::Unclear => format!("no clear shift, {odds}, {p}"),
+    }
+}
+
+/// A p-value for people: `< 0.0001` or four decimals at most (`0.15`).
+pub fn p_value(p: f64) -> String {
+    if p < 0.0001 {
+        "< 0.0001".to_string()
     } else {
-        "not significant"
-    };
-    format!("{verdict}, {p}")
+        trim(format!("{p:.4}"))
+    }
+}
+
+/// A signed change in one of summary.json's units: `+3.2 ms`, `-5 pp`
+/// (percentage points, for rates), `-2.5/s`, `+12`.
+pub fn signed_in_unit(unit: &str, v: f64) -> String {
+    let sign = if v < 0.0 { "-" } else { "+" };
+    let a = v.abs();
+    match unit {
+        "%" => format!("{sign}{} pp", percent_digits(a, 2)),
+        "ms" => format!("{sign}{}", ms(a)),
+        "/s" => format!("{sign}{}", per_s(a)),
+        _ => format!("{sign}{}", in_unit(unit, a)),
+    }
 }
 
 /// A value in one of summary.json's units (`ms`, `%`, `/s`, `s`, or ``

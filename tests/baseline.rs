@@ -105,7 +105,8 @@ fn a_slowed_target_fails_with_the_regressed_metrics_named() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("significant, p < 0.0001"),
+        run.stdout
+            .contains("(slower, P(slower) = 1.00, p < 0.0001)"),
         "{}",
         run.stdout
     );

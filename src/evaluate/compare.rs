@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::stats::{RankTest, mann_whitney};
+use super::stats::{ProportionTest, RankTest, failure_rise, mann_whitney};
 use crate::config::{MetricKind, Regression, ToleranceRule, Worse};
 use crate::format;
 use crate::model::{
@@ -51,6 +51,11 @@ pub struct Comparison {
     /// both runs have Locust's `--json-file` output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub significance: Option<RankTest>,
+    /// For success and error rates: whether the failures rose beyond chance.
+    /// A rate that moved past its tolerance on too few requests for the
+    /// rise to be significant is `unchanged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proportion_test: Option<ProportionTest>,
     /// One line for people, e.g. `p99 15 ms → 58 ms (+287%), tolerance +15%`.
     pub message: String,
     pub config_key: String,
@@ -115,8 +120,38 @@ fn compare_stats(
         let kind = rule.metric.kind();
         let change = c - b;
         let change_pct = (b != 0.0).then(|| change * 100.0 / b);
-        let verdict = verdict(rule, regression.noise_floor_ms, b, c);
-        let pct = change_pct.map_or_else(String::new, |p| format!(" ({p:+.1}%)"));
+        let mut verdict = verdict(rule, regression.noise_floor_ms, b, c);
+        // Rates: a rise in failures must also be more than chance, as the
+        // rank test asks of times (3 failures of 40 against 1 of 40 is not).
+        let proportion_test = (kind == MetricKind::Rate)
+            .then(|| {
+                failure_rise(
+                    (base.failures, base.requests),
+                    (current.failures, current.requests),
+                )
+            })
+            .flatten();
+        let mut note = String::new();
+        if verdict == Verdict::Regressed
+            && let Some(t) = proportion_test.filter(|t| !t.significant())
+        {
+            verdict = Verdict::Unchanged;
+            note = format!(
+                "; not significant: {} of {} failed against {} of {}, p = {}",
+                format::count(t.current_failures),
+                format::count(t.current_requests),
+                format::count(t.baseline_failures),
+                format::count(t.baseline_requests),
+                format::p_value(t.p_value)
+            );
+        }
+        // The change in the tolerance's own unit: percent of the baseline for
+        // `+10%`, percentage points (rates), ms or /s for an absolute one.
+        let shown_change = match (rule.tolerance.relative, change_pct) {
+            (true, Some(p)) => format!(" ({p:+.1}%)"),
+            (true, None) => String::new(),
+            (false, _) => format!(" ({})", format::signed_in_unit(kind.unit(), change)),
+        };
         out.push(Comparison {
             metric: rule.metric.to_string(),
             endpoint: endpoint.clone(),
@@ -128,15 +163,31 @@ fn compare_stats(
             unit: kind.unit(),
             verdict,
             significance: test.filter(|_| kind == MetricKind::Time),
+            proportion_test,
             message: format!(
-                "{} {} → {}{pct}, tolerance {}",
+                "{} {} → {}{shown_change}, tolerance {}{note}",
                 rule.metric,
                 format::value(kind, b),
                 format::value(kind, c),
-                rule.text
+                tolerance_text(rule, kind)
             ),
             config_key: rule.key.clone(),
         });
+    }
+}
+
+/// A tolerance as written, with its unit where it has none: `-0.5` on a
+/// rate is `-0.5 pp` (percentage points), `+5` on a time `+5 ms`.
+fn tolerance_text(rule: &ToleranceRule, kind: MetricKind) -> String {
+    let text = rule.text.trim();
+    if rule.tolerance.relative || text.ends_with(|c: char| c.is_ascii_alphabetic() || c == '%') {
+        return text.to_string();
+    }
+    match kind {
+        MetricKind::Rate => format!("{text} pp"),
+        MetricKind::Time => format!("{text} ms"),
+        MetricKind::PerSecond => format!("{text}/s"),
+        MetricKind::Count => text.to_string(),
     }
 }
 
@@ -245,6 +296,60 @@ mod tests {
         assert_eq!(verdict(&sr, 2.0, 99.9, 99.3), Verdict::Regressed);
         let relative = rule("success_rate", "-1%");
         assert_eq!(verdict(&relative, 2.0, 100.0, 98.9), Verdict::Regressed);
+    }
+
+    fn rates(requests: u64, failures: u64) -> Stats {
+        Stats {
+            requests,
+            failures,
+            success_rate: crate::model::success_rate(requests, failures),
+            rps: 1.0,
+            failures_per_s: 0.0,
+            median_ms: Some(5.0),
+            avg_ms: Some(5.0),
+            min_ms: Some(1.0),
+            max_ms: Some(9.0),
+            percentiles_ms: crate::model::Percentiles::default(),
+        }
+    }
+
+    #[test]
+    fn a_rate_moved_past_its_tolerance_by_chance_is_unchanged_and_says_so() {
+        let regression = Regression {
+            rules: vec![rule("success_rate", "-0.5")],
+            noise_floor_ms: 2.0,
+        };
+        let mut out = Vec::new();
+        // 97.5% → 92.5% on 40 requests: 3 failures against 1.
+        compare_stats(
+            &regression,
+            &rates(40, 1),
+            &rates(40, 3),
+            None,
+            None,
+            &mut out,
+        );
+        assert_eq!(out[0].verdict, Verdict::Unchanged, "{}", out[0].message);
+        assert_eq!(
+            out[0].message,
+            "success_rate 97.5% → 92.5% (-5 pp), tolerance -0.5 pp; not significant: 3 of 40 failed against 1 of 40, p = 0.304"
+        );
+        // The same rates on 4,000 requests are a regression.
+        out.clear();
+        compare_stats(
+            &regression,
+            &rates(4000, 100),
+            &rates(4000, 300),
+            None,
+            None,
+            &mut out,
+        );
+        assert_eq!(out[0].verdict, Verdict::Regressed, "{}", out[0].message);
+        assert_eq!(
+            out[0].message,
+            "success_rate 97.5% → 92.5% (-5 pp), tolerance -0.5 pp"
+        );
+        assert!(out[0].proportion_test.unwrap().significant());
     }
 
     #[test]

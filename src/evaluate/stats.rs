@@ -39,10 +39,90 @@ pub struct RankTest {
 /// The significance level reports use.
 pub const ALPHA: f64 = 0.01;
 
+/// The smallest shift that counts, as a distance of `P(slower)` from 0.5:
+/// with tens of thousands of requests a shift of a fraction of a millisecond
+/// has a tiny p-value, yet nobody would call a run 51% likely slower changed.
+pub const MIN_SHIFT: f64 = 0.05;
+
+/// Which way the current run moved, by the rank test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shift {
+    Slower,
+    Faster,
+    /// Significant, but smaller than [`MIN_SHIFT`].
+    Negligible,
+    /// Not significant at [`ALPHA`].
+    Unclear,
+}
+
 impl RankTest {
+    /// A shift that is both significant and at least [`MIN_SHIFT`] large.
+    pub fn significant(&self) -> bool {
+        matches!(self.shift(), Shift::Slower | Shift::Faster)
+    }
+
+    pub fn shift(&self) -> Shift {
+        if self.p_value >= ALPHA {
+            Shift::Unclear
+        } else if (self.prob_slower - 0.5).abs() < MIN_SHIFT {
+            Shift::Negligible
+        } else if self.prob_slower > 0.5 {
+            Shift::Slower
+        } else {
+            Shift::Faster
+        }
+    }
+}
+
+/// A two-proportion z-test on failure counts: did the current run fail
+/// more often than the baseline, beyond what chance explains? One-sided:
+/// `p_value` is the chance of a rise at least this large if both runs had
+/// the same failure rate (pooled), with a continuity correction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProportionTest {
+    /// Always `two_proportion_z`.
+    pub test: &'static str,
+    pub p_value: f64,
+    pub baseline_failures: u64,
+    pub baseline_requests: u64,
+    pub current_failures: u64,
+    pub current_requests: u64,
+}
+
+impl ProportionTest {
     pub fn significant(&self) -> bool {
         self.p_value < ALPHA
     }
+}
+
+/// [`ProportionTest`] of `current` failing more often than `baseline`;
+/// `None` without requests on either side. All failures or none on both
+/// sides pooled (no variance) gives `p = 1` for no rise, `0` for one.
+pub fn failure_rise(baseline: (u64, u64), current: (u64, u64)) -> Option<ProportionTest> {
+    let ((fb, nb), (fc, nc)) = (baseline, current);
+    if nb == 0 || nc == 0 || fb > nb || fc > nc {
+        return None;
+    }
+    let (pb, pc) = (fb as f64 / nb as f64, fc as f64 / nc as f64);
+    let pooled = (fb + fc) as f64 / (nb + nc) as f64;
+    let se = (pooled * (1.0 - pooled) * (1.0 / nb as f64 + 1.0 / nc as f64)).sqrt();
+    let rise = pc - pb;
+    let p_value = if se == 0.0 {
+        if rise > 0.0 { 0.0 } else { 1.0 }
+    } else {
+        // Continuity correction: half a request on each side.
+        let corrected = (rise.abs() - 0.5 * (1.0 / nb as f64 + 1.0 / nc as f64)).max(0.0);
+        let z = corrected / se * rise.signum();
+        0.5 * erfc(z / std::f64::consts::SQRT_2)
+    };
+    Some(ProportionTest {
+        test: "two_proportion_z",
+        p_value: p_value.clamp(0.0, 1.0),
+        baseline_failures: fb,
+        baseline_requests: nb,
+        current_failures: fc,
+        current_requests: nc,
+    })
 }
 
 /// Mann–Whitney U of `current` against `baseline`; `None` when it cannot be computed.
@@ -114,6 +194,24 @@ mod tests {
 
     fn h(pairs: &[(u64, u64)]) -> Histogram {
         pairs.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_few_failures_on_forty_requests_are_no_significant_rise() {
+        // 3 of 40 against 1 of 40: well within chance.
+        let t = failure_rise((1, 40), (3, 40)).unwrap();
+        assert!(t.p_value > 0.1 && !t.significant(), "{t:?}");
+        // 300 of 4,000 against 100 of 4,000: not chance.
+        let t = failure_rise((100, 4000), (300, 4000)).unwrap();
+        assert!(t.significant(), "{t:?}");
+        // Fewer failures is never a rise.
+        assert!(
+            !failure_rise((300, 4000), (100, 4000))
+                .unwrap()
+                .significant()
+        );
+        assert!(failure_rise((0, 0), (1, 10)).is_none());
+        assert_eq!(failure_rise((0, 100), (0, 100)).unwrap().p_value, 1.0);
     }
 
     #[test]
