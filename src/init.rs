@@ -251,19 +251,47 @@ fn worst_time<'a>(
     worst
 }
 
+/// The success-rate target of a scenario that mostly failed: one a working
+/// run meets and this one fails.
+const DEAD_SUCCESS_TARGET: &str = "success_rate >= 99%";
+
+/// Why a scenario's numbers mean nothing, if most of its requests failed.
+fn dead(data: &ScenarioData) -> Option<String> {
+    crate::evaluate::mostly_failed(&data.totals, &data.failures)
+}
+
+/// What `init` must say out loud: every scenario that mostly failed, with
+/// the target it gets and why it fails.
+pub fn warnings(scenarios: &[(String, &ScenarioData)]) -> Vec<String> {
+    scenarios
+        .iter()
+        .filter_map(|(name, data)| {
+            Some(format!(
+                "scenario `{}` mostly failed ({}): its times are not meaningful, so it gets only `{DEAD_SUCCESS_TARGET}`, which fails on these results on purpose; fix the target and run again",
+                format::display(name),
+                dead(data)?
+            ))
+        })
+        .collect()
+}
+
 /// The `[defaults]` table.
 fn write_defaults(out: &mut String, scenarios: &[(&str, &ScenarioData)]) {
     out.push_str("[defaults]\n");
+    // A scenario that mostly failed measured failed requests: nothing to derive from.
     let measured: Vec<(&str, &Stats)> = scenarios
         .iter()
-        .filter(|(_, d)| d.totals.requests > 0)
+        .filter(|(_, d)| d.totals.requests > 0 && dead(d).is_none())
         .map(|(n, d)| (*n, &d.totals))
         .collect();
     if measured.is_empty() {
-        out.push_str(
+        out.push_str(if scenarios.iter().any(|(_, d)| d.totals.requests > 0) {
+            "# Every scenario with requests mostly failed, so nothing to derive targets from:\n\
+             # these are loadgate's built-in defaults.\n"
+        } else {
             "# No scenario recorded any requests, so nothing to derive targets from:\n\
-             # these are loadgate's built-in defaults.\n",
-        );
+             # these are loadgate's built-in defaults.\n"
+        });
         let list: Vec<String> = BUILTIN_DEFAULTS.iter().map(|t| toml_string(t)).collect();
         let _ = writeln!(out, "thresholds = [{}]", list.join(", "));
         return;
@@ -352,6 +380,24 @@ fn write_scenario(out: &mut String, name: &str, data: &ScenarioData, all_names: 
             toml_string(&duration_text(min_s)),
             format::duration(span as f64)
         );
+    }
+
+    if let Some(reason) = dead(data) {
+        let _ = writeln!(
+            out,
+            "# WARNING: {}.\n\
+             # Its response times are those of failed requests, so no time or throughput target\n\
+             # is derived from them. The target below fails on this run ON PURPOSE: fix the\n\
+             # target system and run again, then run `loadgate init` on results that worked.",
+            comment_text(&reason)
+        );
+        let _ = writeln!(
+            out,
+            "thresholds = [{}]  # measured success_rate {}",
+            toml_string(DEAD_SUCCESS_TARGET),
+            format::percent(totals.success_rate.unwrap_or(0.0))
+        );
+        return;
     }
 
     let mut thresholds = Vec::new();
@@ -669,7 +715,7 @@ mod tests {
     #[test]
     fn values_locust_did_not_report_get_no_threshold() {
         // Requests but every time N/A, no throughput, no history.
-        let na = data(stats(5, 5, 0.0, None), None);
+        let na = data(stats(5, 0, 0.0, None), None);
         let ok = data(stats(100, 1, 50.0, Some(40.0)), Some(600));
         let sets = vec![("na".to_string(), na), ("ok".to_string(), ok)];
         let text = assert_config_passes_on_its_data(&sets);
@@ -680,9 +726,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("# no thresholds"), "{text}");
-        // A default on a time `na` lacks would fail there: only success_rate is left,
-        // and 0% success leaves no room for one.
-        assert!(config.defaults.is_empty(), "{text}");
+        // A default on a time `na` lacks would fail there: only success_rate is left.
+        let defaults: Vec<&str> = config
+            .defaults
+            .iter()
+            .map(|t| t.threshold.text.as_str())
+            .collect();
+        assert_eq!(defaults, ["success_rate >= 98.5%"], "{text}");
         let ok = config.scenario_for("ok").unwrap().unwrap();
         assert_eq!(ok.min_duration, Some((540.0, "9m".into())));
         let written: Vec<&str> = ok
@@ -691,6 +741,49 @@ mod tests {
             .map(|t| t.threshold.text.as_str())
             .collect();
         assert_eq!(written, ["p99 < 60ms", "rps >= 40"]);
+    }
+
+    #[test]
+    fn a_scenario_that_mostly_failed_gets_a_target_that_fails_and_a_warning() {
+        // A dead target: every request refused, in a millisecond.
+        let mut dead = data(stats(200, 200, 20.0, Some(1.0)), Some(10));
+        dead.failures = vec![crate::model::FailureRow {
+            method: "GET".into(),
+            name: "/".into(),
+            error: "ConnectionRefusedError(111, 'Connection refused')".into(),
+            occurrences: dead.totals.failures,
+        }];
+        let ok = data(stats(100, 1, 50.0, Some(40.0)), Some(600));
+        let sets = vec![("dead".to_string(), dead), ("ok".to_string(), ok)];
+        let (text, config) = generate(&sets);
+        // The defaults come from the healthy run and always hold a success floor.
+        let defaults: Vec<&str> = config
+            .defaults
+            .iter()
+            .map(|t| t.threshold.text.as_str())
+            .collect();
+        assert!(defaults.contains(&"success_rate >= 98.5%"), "{text}");
+        assert!(defaults.contains(&"p99 < 60ms"), "{text}");
+        let sc = config.scenario_for("dead").unwrap().unwrap();
+        let written: Vec<&str> = sc
+            .thresholds
+            .iter()
+            .map(|t| t.threshold.text.as_str())
+            .collect();
+        assert_eq!(written, ["success_rate >= 99%"], "{text}");
+        assert!(
+            text.contains("# WARNING: all 200 requests failed: ConnectionRefusedError"),
+            "{text}"
+        );
+        assert!(text.contains("ON PURPOSE"), "{text}");
+        let input: Vec<(String, &ScenarioData)> =
+            sets.iter().map(|(n, d)| (n.clone(), d)).collect();
+        let warnings = warnings(&input);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("scenario `dead` mostly failed (all 200 requests failed"),
+            "{warnings:?}"
+        );
     }
 
     #[test]

@@ -651,6 +651,16 @@ pub fn init(args: &InitArgs) -> anyhow::Result<()> {
     let refs: Vec<(String, &model::ScenarioData)> =
         measured.iter().map(|(n, d)| (n.clone(), d)).collect();
     let text = init::starter_config(&refs, None);
+    for warning in init::warnings(&refs) {
+        let mut stderr = anstream::stderr().lock();
+        let _ = writeln!(
+            stderr,
+            "{}warning:{} {}",
+            YELLOW,
+            YELLOW.render_reset(),
+            format::guard_lines(&format::display(&warning))
+        );
+    }
     if to_stdout {
         return print_stdout(format::guard_lines(&text).as_bytes());
     }

@@ -194,3 +194,103 @@ fn time_of(text: &str) -> i64 {
     let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
     days * 86_400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19)
 }
+
+#[test]
+fn a_dead_target_never_passes_and_its_times_are_not_praised() {
+    let dir = tempfile::tempdir().unwrap();
+    // The built-in defaults: the reason is on the first failed-check line.
+    let run = check(
+        &["fixtures/locust-versions/dead-target"],
+        &dir.path().join("a"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let first_failure = run.stdout.lines().find(|l| l.contains('✗')).unwrap();
+    assert!(
+        first_failure.contains("all 280 requests failed: ConnectionRefusedError"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.lines().position(|l| l.contains('✗')).unwrap() < 10);
+    // A config with no success-rate threshold at all fails it too.
+    let config = dir.path().join("times-only.toml");
+    std::fs::write(
+        &config,
+        "[defaults]\nthresholds = [\"p99 < 1s\", \"median < 200ms\"]\n",
+    )
+    .unwrap();
+    let run = check(
+        &[
+            "fixtures/locust-versions/dead-target",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &dir.path().join("b"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("a run that mostly failed never passes"),
+        "{}",
+        run.stdout
+    );
+    let summary = run.summary.unwrap();
+    let checks = summary["scenarios"][0]["checks"].as_array().unwrap();
+    for c in checks.iter().filter(|c| c["unit"] == "ms") {
+        assert!(
+            c["achievement"]
+                .as_str()
+                .unwrap()
+                .starts_with("not meaningful: all 280 requests failed"),
+            "{c}"
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("b/report.md")).unwrap();
+    let findings = md
+        .split("## Findings")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(
+        findings.contains("say nothing about the service"),
+        "{findings}"
+    );
+    assert!(
+        !findings.contains("better") && !findings.contains("slowest"),
+        "{findings}"
+    );
+}
+
+#[test]
+fn init_on_a_dead_target_warns_and_writes_a_config_that_fails_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("loadgate.toml");
+    let output = crate::util::loadgate()
+        .args(["init", "fixtures/locust-versions/dead-target", "--output"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("warning: scenario `run` mostly failed (all 280 requests failed"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("success_rate >= 99%"), "{text}");
+    let run = check(
+        &[
+            "fixtures/locust-versions/dead-target",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &dir.path().join("out"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let first_failure = run.stdout.lines().find(|l| l.contains('✗')).unwrap();
+    assert!(
+        first_failure.contains("ConnectionRefusedError"),
+        "{}",
+        run.stdout
+    );
+}

@@ -608,9 +608,28 @@ fn overview_rows(summary: &Summary<'_>) -> Vec<OverviewRow> {
 fn findings(summary: &Summary<'_>) -> Vec<String> {
     let mut out = Vec::new();
 
-    // Slowest endpoint by p99 (falling back to max where there is no p99 column).
-    let slowest = summary
+    // A scenario whose requests mostly failed first: its times mean nothing,
+    // so no finding below praises or ranks them.
+    let dead = |s: &&super::summary::ScenarioSummary<'_>| {
+        s.totals
+            .and_then(|t| crate::evaluate::mostly_failed(t, s.failures))
+    };
+    for s in &summary.scenarios {
+        if let Some(reason) = dead(&s) {
+            out.push(format!(
+                "{}: {reason}. Its response times are those of failed requests and say nothing about the service.",
+                s.name
+            ));
+        }
+    }
+    let alive: Vec<&super::summary::ScenarioSummary<'_>> = summary
         .scenarios
+        .iter()
+        .filter(|s| dead(s).is_none())
+        .collect();
+
+    // Slowest endpoint by p99 (falling back to max where there is no p99 column).
+    let slowest = alive
         .iter()
         .flat_map(|s| s.endpoints.iter().map(move |e| (s.name, e)))
         .filter_map(|(name, e)| Some((name, e, e.stats.percentiles_ms.get(99.0).flatten()?)))
@@ -708,7 +727,7 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
     // Headroom on response times: one sentence for the scenarios far inside
     // their targets, one per scenario close to a target.
     let mut far = Vec::new();
-    for s in &summary.scenarios {
+    for s in &alive {
         let tightest = s
             .checks
             .iter()
