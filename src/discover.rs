@@ -211,6 +211,8 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         }
     }
 
+    attach_named_json(&mut groups);
+
     // Group by scenario name: the same name in two folders is an error.
     let mut by_name: BTreeMap<String, Vec<ResultFiles>> = BTreeMap::new();
     for ((_, prefix), files) in groups {
@@ -252,6 +254,57 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         }
     }
     out
+}
+
+/// Locust's `--json-file NAME` writes `NAME.json`, and users name it freely:
+/// `PREFIX_locust.json`, `PREFIX_stats.json`, `PREFIX-report.json`. A JSON
+/// file beside a result set that has none is that set's when its name is
+/// the set's prefix, a separator (`_`, `-`, `.`) and more, and its content
+/// has the shape of Locust's output (a list of entries with
+/// `response_times`, or `[]`). Where two prefixes fit, the longest wins.
+fn attach_named_json(groups: &mut BTreeMap<(PathBuf, String), ResultFiles>) {
+    let is_set = |f: &ResultFiles| {
+        f.stats.is_some() || f.history.is_some() || f.failures.is_some() || f.exceptions.is_some()
+    };
+    // JSON files that are no set's `PREFIX.json`, by folder.
+    let lone: Vec<((PathBuf, String), PathBuf)> = groups
+        .iter()
+        .filter(|(_, f)| !is_set(f))
+        .filter_map(|(key, f)| Some((key.clone(), f.json.clone()?)))
+        .collect();
+    for ((dir, stem), path) in lone {
+        let owner = groups
+            .iter()
+            .filter(|((d, prefix), f)| {
+                *d == dir
+                    && is_set(f)
+                    && f.json.is_none()
+                    && stem
+                        .strip_prefix(prefix.as_str())
+                        .is_some_and(|rest| rest.starts_with(['_', '-', '.']))
+            })
+            .map(|((_, prefix), _)| prefix.clone())
+            .max_by_key(String::len);
+        if let Some(prefix) = owner
+            && looks_like_locust_json(&path)
+            && let Some(files) = groups.get_mut(&(dir.clone(), prefix))
+        {
+            files.json = Some(path);
+            groups.remove(&(dir, stem));
+        }
+    }
+}
+
+/// Whether a file starts like Locust's `--json-file` output.
+fn looks_like_locust_json(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&head[..n]);
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    compact == "[]" || (compact.starts_with("[{") && compact.contains("\"response_times\""))
 }
 
 /// A file's identity: device and inode where the platform has them.
@@ -341,6 +394,35 @@ mod tests {
         assert!(a.files.failures.is_some() && a.files.exceptions.is_some());
         assert!(a.files.json.is_some());
         assert_eq!(found.sets[1].name, "b");
+    }
+
+    #[test]
+    fn a_freely_named_locust_json_file_joins_its_result_set() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path().join("r");
+        touch(&r.join("checkout_stats.csv"));
+        touch(&r.join("checkout_cart_stats.csv"));
+        let locust =
+            r#"[{"name": "/", "method": "GET", "response_times": {"5": 1}, "num_requests": 1}]"#;
+        std::fs::write(r.join("checkout_cart_locust.json"), locust).unwrap();
+        std::fs::write(r.join("checkout-report.json"), "[]").unwrap();
+        // Same prefix, but not Locust's shape: left alone.
+        std::fs::write(r.join("checkout_cart_meta.json"), r#"{"a": 1}"#).unwrap();
+        let found = discover(&[d.path().to_path_buf()], None);
+        let json = |name: &str| {
+            let set = found.sets.iter().find(|s| s.name == name).unwrap();
+            set.files
+                .json
+                .as_ref()
+                .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+        };
+        // The longest prefix wins.
+        assert_eq!(
+            json("checkout_cart").as_deref(),
+            Some("checkout_cart_locust.json")
+        );
+        assert_eq!(json("checkout").as_deref(), Some("checkout-report.json"));
+        assert_eq!(found.sets.len(), 2);
     }
 
     #[test]

@@ -558,6 +558,12 @@ pub fn compare(args: &CompareArgs) -> anyhow::Result<bool> {
         );
         notes.extend(
             result
+                .no_rank_test
+                .iter()
+                .map(|why| format!("{}: no rank test: {why}", scenario.name)),
+        );
+        notes.extend(
+            result
                 .new_endpoints
                 .iter()
                 .map(|e| format!("{}: new endpoint {e}", scenario.name)),

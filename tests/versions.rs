@@ -294,3 +294,44 @@ fn init_on_a_dead_target_warns_and_writes_a_config_that_fails_it() {
         run.stdout
     );
 }
+
+#[test]
+fn locusts_json_file_is_checked_against_the_csv_and_an_empty_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = check(
+        &["fixtures/locust-versions/2.47.0", "--no-fail"],
+        &dir.path().join("a"),
+    );
+    let warnings = run.summary.as_ref().unwrap()["scenarios"][0]["warnings"].to_string();
+    // The CSV's last write came before the requests in flight finished.
+    assert!(
+        warnings.contains("run.json counts 552 requests"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("run_stats.csv 519"), "{warnings}");
+    assert!(
+        warnings.contains("loadgate judges the CSV's figures"),
+        "{warnings}"
+    );
+    let run = check(
+        &["fixtures/locust-versions/2.47.0-json-empty", "--no-fail"],
+        &dir.path().join("b"),
+    );
+    assert!(
+        run.stderr.contains("run.json: holds no entries (`[]`)"),
+        "{}",
+        run.stderr
+    );
+    // The rank test says why it is missing.
+    let output = crate::util::loadgate()
+        .args(["compare"])
+        .arg(dir.path().join("a/summary.json"))
+        .arg("fixtures/locust-versions/2.47.0")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("note: run: no rank test: the baseline has no response-time histograms"),
+        "{stdout}"
+    );
+}

@@ -69,6 +69,8 @@ pub struct ScenarioComparison {
     pub new_endpoints: Vec<String>,
     /// Endpoints only in the baseline.
     pub vanished_endpoints: Vec<String>,
+    /// Why there is no rank test on the scenario total, when there is none.
+    pub no_rank_test: Option<String>,
 }
 
 /// The current side of a comparison.
@@ -206,6 +208,21 @@ pub fn compare(
         base.histograms.as_ref().map(|h| &h.total),
         current.histograms.map(|h| &h.total),
     );
+    out.no_rank_test = match (base.histograms.is_some(), current.histograms.is_some()) {
+        _ if test.is_some() => None,
+        (true, true) => Some(
+            "the histograms cannot be ranked (no requests, or every request in one bucket)".into(),
+        ),
+        (false, true) => Some(
+            "the baseline has no response-time histograms (Locust's --json-file output beside its stats; a summary.json baseline never has them)".into(),
+        ),
+        (true, false) => Some(
+            "this run has no Locust --json-file output beside its stats".into(),
+        ),
+        (false, false) => Some(
+            "neither run has Locust's --json-file output beside its stats (run Locust with --json-file PREFIX)".into(),
+        ),
+    };
     compare_stats(
         regression,
         &base.totals,

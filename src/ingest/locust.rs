@@ -96,6 +96,30 @@ pub fn read_result_set_with_progress(
         }),
         None => None,
     };
+    let histograms = histograms.and_then(|h| {
+        let json_requests = h
+            .total
+            .values()
+            .fold(0u64, |a, &n| a.saturating_add(n));
+        let path = files.json.as_deref().unwrap_or(stats_path);
+        if h.endpoints.is_empty() {
+            out.warnings.push(format!(
+                "{}: holds no entries (`[]`), so there is no rank test: Locust 2.47 writes an empty list when --json is given together with --json-file; drop --json",
+                path.show()
+            ));
+            return None;
+        }
+        if json_requests > totals.requests {
+            out.warnings.push(format!(
+                "{} counts {} requests, {} {}: Locust writes its CSV files before the last requests in flight finish; loadgate judges the CSV's figures, and the rank test uses the JSON's histograms",
+                path.show(),
+                crate::format::count(json_requests),
+                stats_path.show(),
+                crate::format::count(totals.requests)
+            ));
+        }
+        Some(h)
+    });
     out.probes = probes;
     out.data = Some(ScenarioData {
         totals,

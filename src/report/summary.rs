@@ -80,6 +80,9 @@ pub struct ScenarioSummary<'a> {
     pub new_endpoints: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vanished_endpoints: Option<&'a [String]>,
+    /// With `--baseline`: why there is no rank test on the total, if there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_rank_test: Option<&'a str>,
     pub failures: &'a [FailureRow],
     pub exceptions: &'a [ExceptionRow],
     pub warnings: &'a [String],
@@ -236,6 +239,10 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
             .comparison
             .as_ref()
             .map(|c| c.vanished_endpoints.as_slice()),
+        no_rank_test: r
+            .comparison
+            .as_ref()
+            .and_then(|c| c.no_rank_test.as_deref()),
         failures: r.data.as_ref().map_or(&[], |d| &d.failures),
         exceptions: r.data.as_ref().map_or(&[], |d| &d.exceptions),
         warnings: &r.warnings,

@@ -360,6 +360,12 @@ pub fn build(
             }
             _ => None,
         };
+        if let Some(why) = s.no_rank_test {
+            data_notes.push(format!(
+                "{}: no rank test against the baseline: {why}",
+                s.name
+            ));
+        }
         for (label, list) in [("new", s.new_endpoints), ("vanished", s.vanished_endpoints)] {
             if let Some(list) = list.filter(|l| !l.is_empty()) {
                 data_notes.push(format!(
