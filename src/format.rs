@@ -371,6 +371,54 @@ fn visible(line: &str) -> String {
     out
 }
 
+/// `; did you mean `x`?` (or `x` or `y`) for a name or pattern that matched
+/// nothing, with the closest of `candidates` by edit distance (case
+/// ignored, `*` and `?` ignored too), or nothing when none is close: within
+/// a third of the name's length, at least 2 edits.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let key = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| !matches!(c, '*' | '?'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let want = key(wanted);
+    let limit = (want.len() / 3).max(2);
+    let mut close: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(&want, &key(c)), c))
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    close.sort();
+    close.dedup_by(|a, b| a.1 == b.1);
+    let names: Vec<String> = close
+        .iter()
+        .take(3)
+        .map(|(_, c)| format!("`{}`", clipped(c, MAX_NAME_CHARS)))
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+    }
+}
+
+/// Levenshtein distance (insert, delete, substitute), two rows of memory.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            row[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(row[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    prev[b.len()]
+}
+
 /// A path for a message: [`display`] of its lossy text, so a file named
 /// `a\n::error::x_stats.csv` is shown on one line.
 pub fn path(p: &std::path::Path) -> String {
@@ -495,6 +543,31 @@ mod tests {
         assert_eq!(percent_of(1e300), "more than 1,000,000%");
         assert!(in_unit("", 1e300).len() < 20);
         assert_eq!(per_s(999_999.0), "999999/s");
+    }
+
+    #[test]
+    fn close_names_are_suggested_and_far_ones_not() {
+        let names = [
+            "scenario1_concurrent_deployments",
+            "scenario2_cab_approvals",
+            "checkout",
+        ];
+        assert_eq!(
+            did_you_mean("scenario1_concurent_deployments", names),
+            "; did you mean `scenario1_concurrent_deployments`?"
+        );
+        assert_eq!(
+            did_you_mean("Checkout*", names),
+            "; did you mean `checkout`?"
+        );
+        assert_eq!(did_you_mean("totally_different", names), "");
+        assert_eq!(
+            did_you_mean(
+                "/api/deployment",
+                ["/api/deployments", "/api/deployments/[id]", "/x"]
+            ),
+            "; did you mean `/api/deployments`?"
+        );
     }
 
     #[test]

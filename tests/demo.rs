@@ -288,3 +288,32 @@ fn help_documents_the_exit_codes() {
         .stdout(predicates::str::contains("Exit codes:"))
         .stdout(predicates::str::contains("2  loadgate could not judge"));
 }
+
+#[test]
+fn a_pattern_that_matches_nothing_suggests_the_closest_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        "[scenarios.deploy]\nmatch = \"scenario1_concurent_deployments\"\nrequired = true\n\
+         [scenarios.cab]\nmatch = \"scenario2_cab_approvals\"\n\
+         [[scenarios.cab.endpoint]]\nname = \"/api/cab/request\"\nthresholds = [\"p99 < 1s\"]\n",
+    )
+    .unwrap();
+    let run = check(
+        &["fixtures/demo", "--config", config.to_str().unwrap()],
+        &dir.path().join("out"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("did you mean `scenario1_concurrent_deployments`?"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("did you mean `/api/cab/requests`"),
+        "{}",
+        run.stdout
+    );
+}

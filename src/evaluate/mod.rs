@@ -256,15 +256,17 @@ pub fn evaluate(
         }
         info
     });
+    let found: Vec<String> = results.iter().map(|r| r.name.clone()).collect();
     for sc in &config.scenarios {
         if matched_keys.contains(&sc.key) {
             continue;
         }
+        let hint = format::did_you_mean(&sc.pattern.to_string(), found.iter().map(String::as_str));
         if sc.required {
-            results.push(missing(sc));
+            results.push(missing(sc, &hint));
         } else {
             warnings.push(format!(
-                "[scenarios.{}] matches no result set (match = \"{}\"); it is optional (required = false), so the gate does not fail",
+                "[scenarios.{}] matches no result set (match = \"{}\"{hint}); it is optional (required = false), so the gate does not fail",
                 sc.key, sc.pattern
             ));
         }
@@ -276,7 +278,7 @@ pub fn evaluate(
     }
 }
 
-fn missing(sc: &ScenarioConfig) -> ScenarioResult {
+fn missing(sc: &ScenarioConfig, hint: &str) -> ScenarioResult {
     ScenarioResult {
         name: sc.key.clone(),
         config_key: Some(sc.key.clone()),
@@ -291,7 +293,7 @@ fn missing(sc: &ScenarioConfig) -> ScenarioResult {
             "scenario",
             None,
             format!(
-                "not executed: no result set matches \"{}\" ([scenarios.{}] is required)",
+                "not executed: no result set matches \"{}\" ([scenarios.{}] is required){hint}",
                 sc.pattern, sc.key
             ),
             format!("scenarios.{}.required", sc.key),
@@ -533,7 +535,13 @@ fn endpoint_checks(
                 format!("endpoint \"{wanted}\""),
                 "endpoint",
                 Some(wanted.clone()),
-                format!("no endpoint matches \"{wanted}\", so its thresholds cannot be checked"),
+                format!(
+                    "no endpoint matches \"{wanted}\", so its thresholds cannot be checked{}",
+                    format::did_you_mean(
+                        &table.name.to_string(),
+                        endpoints.iter().map(|e| e.name.as_str())
+                    )
+                ),
                 table.key.clone(),
             ));
             continue;
