@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::report::Format;
-
 const EXIT_CODES: &str = "\
 Exit codes:
   0  every check passed
@@ -107,7 +105,7 @@ pub struct CheckArgs {
 
     /// Outputs to write, comma-separated [default: all; md with --out -]
     #[arg(long, value_name = "FORMATS", value_delimiter = ',')]
-    pub format: Vec<Format>,
+    pub format: Vec<FormatArg>,
 
     /// A folder of templates replacing the built-ins of the same name
     /// (report.md.j2, report.html.j2, style.css.j2).
@@ -135,4 +133,29 @@ pub struct CheckArgs {
     /// Print only failures.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A value of `--format` (the outputs are `report::Format`; clap stays here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum FormatArg {
+    /// report.md, the executive summary in Markdown
+    Md,
+    /// report.html, one self-contained file with inline charts
+    Html,
+    /// summary.json, the machine-readable result
+    Json,
+    /// junit.xml, one testcase per check
+    Junit,
+}
+
+impl From<FormatArg> for crate::report::Format {
+    fn from(f: FormatArg) -> Self {
+        use crate::report::Format;
+        match f {
+            FormatArg::Md => Format::Md,
+            FormatArg::Html => Format::Html,
+            FormatArg::Json => Format::Json,
+            FormatArg::Junit => Format::Junit,
+        }
+    }
 }

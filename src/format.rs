@@ -133,8 +133,8 @@ pub fn percent_of(ratio: f64) -> String {
 /// p = 0.002`, `no meaningful shift, P(slower) = 0.52 (p < 0.0001)`, or
 /// `no clear shift, P(slower) = 0.51, p = 0.42`. P(slower) is the chance
 /// that a random request of this run is slower than one of the baseline.
-pub fn significance(t: &crate::evaluate::stats::RankTest) -> String {
-    use crate::evaluate::stats::Shift;
+pub fn significance(t: &crate::model::RankTest) -> String {
+    use crate::model::Shift;
     let p = if t.p_value < 0.0001 {
         "p < 0.0001".to_string()
     } else {
@@ -417,6 +417,15 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
         std::mem::swap(&mut prev, &mut row);
     }
     prev[b.len()]
+}
+
+/// A Unix time in seconds as RFC 3339 UTC (`2026-11-28T00:09:30Z`);
+/// `None` out of range.
+pub fn rfc3339(unix_s: i64) -> Option<String> {
+    time::OffsetDateTime::from_unix_timestamp(unix_s)
+        .ok()?
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 /// A path for a message: [`display`] of its lossy text, so a file named

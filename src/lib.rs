@@ -432,7 +432,7 @@ enum Written {
 
 /// `--format`, deduplicated and in a fixed order; all by default, md for `--out -`.
 fn selected_formats(args: &CheckArgs, to_stdout: bool) -> anyhow::Result<Vec<Format>> {
-    let mut formats = args.format.clone();
+    let mut formats: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
     formats.sort();
     formats.dedup();
     if formats.is_empty() {
@@ -764,9 +764,13 @@ fn ingest_set(
         }
         return input;
     }
-    let ingested = ingest::locust::read_result_set_with_progress(&set.files, probes, progress);
+    let mut probes = probes;
+    let observer = probes
+        .as_mut()
+        .map(|p| p as &mut dyn ingest::HistoryObserver);
+    let ingested = ingest::locust::read_result_set_with_progress(&set.files, observer, progress);
     input.data = ingested.data;
-    input.probes = ingested.probes;
+    input.probes = probes;
     input.warnings = ingested.warnings;
     input.errors = ingested.errors.iter().map(ToString::to_string).collect();
     input

@@ -281,6 +281,14 @@ pub struct History {
     pub anomalies: Vec<String>,
 }
 
+/// A history gap longer than this many seconds means nothing is known about
+/// the time in between (a stalled or crashed load generator): it ends a
+/// windowed stretch and is reported as a finding.
+pub const MAX_GAP_S: i64 = 10;
+
+/// The `schema` of summary.json (and of a baseline read back).
+pub const SUMMARY_SCHEMA: &str = "loadgate/summary/v1";
+
 /// At most about twice this many points are kept per history, so memory
 /// does not grow with the run length: a day at one tick a second is kept at
 /// 32 s resolution. Charts draw at most ~1,000 points anyway; windowed
@@ -471,6 +479,82 @@ pub struct SnapshotScenario {
     pub totals: Stats,
     pub endpoints: Vec<Endpoint>,
     pub histograms: Option<Histograms>,
+}
+
+// ---------------------------------------------------------------------------
+// Statistical test results (computed in evaluate::stats, shown by every output).
+
+/// The outcome of the test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RankTest {
+    /// Always `mann_whitney_u`.
+    pub test: &'static str,
+    /// Two-sided p-value: the chance of a shift at least this large if both
+    /// runs came from the same distribution.
+    pub p_value: f64,
+    /// P(current request slower than baseline request); 0.5 = no shift.
+    pub prob_slower: f64,
+    pub n_baseline: u64,
+    pub n_current: u64,
+}
+
+/// The significance level reports use.
+pub const ALPHA: f64 = 0.01;
+
+/// The smallest shift that counts, as a distance of `P(slower)` from 0.5:
+/// with tens of thousands of requests a shift of a fraction of a millisecond
+/// has a tiny p-value, yet nobody would call a run 51% likely slower changed.
+pub const MIN_SHIFT: f64 = 0.05;
+
+/// Which way the current run moved, by the rank test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shift {
+    Slower,
+    Faster,
+    /// Significant, but smaller than [`MIN_SHIFT`].
+    Negligible,
+    /// Not significant at [`ALPHA`].
+    Unclear,
+}
+
+impl RankTest {
+    /// A shift that is both significant and at least [`MIN_SHIFT`] large.
+    pub fn significant(&self) -> bool {
+        matches!(self.shift(), Shift::Slower | Shift::Faster)
+    }
+
+    pub fn shift(&self) -> Shift {
+        if self.p_value >= ALPHA {
+            Shift::Unclear
+        } else if (self.prob_slower - 0.5).abs() < MIN_SHIFT {
+            Shift::Negligible
+        } else if self.prob_slower > 0.5 {
+            Shift::Slower
+        } else {
+            Shift::Faster
+        }
+    }
+}
+
+/// A two-proportion z-test on failure counts: did the current run fail
+/// more often than the baseline, beyond what chance explains? One-sided:
+/// `p_value` is the chance of a rise at least this large if both runs had
+/// the same failure rate (pooled), with a continuity correction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ProportionTest {
+    /// Always `two_proportion_z`.
+    pub test: &'static str,
+    pub p_value: f64,
+    pub baseline_failures: u64,
+    pub baseline_requests: u64,
+    pub current_failures: u64,
+    pub current_requests: u64,
+}
+
+impl ProportionTest {
+    pub fn significant(&self) -> bool {
+        self.p_value < ALPHA
+    }
 }
 
 #[cfg(test)]

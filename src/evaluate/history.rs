@@ -8,8 +8,8 @@ use super::window::{self, Probes, Series};
 use super::{Check, CheckKind};
 use crate::config::{Config, SteadyState};
 use crate::format;
+use crate::format::rfc3339;
 use crate::model::{History, HistoryPercentiles, ScenarioData, Stats, ser_num, ser_opt_num};
-use crate::report::summary::rfc3339;
 
 /// The steady part of a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]

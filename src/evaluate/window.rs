@@ -20,6 +20,7 @@
 //!   maximum, and a configured time), and at the end only stretches that
 //!   start at or after the steady start count.
 
+use crate::ingest::{HistoryObserver, HistoryRow};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -27,7 +28,7 @@ use serde::Serialize;
 use crate::config::{Config, ConfiguredThreshold, Glob, Metric, Op, ScenarioConfig, SteadyState};
 
 /// A gap between two history ticks longer than this ends a stretch.
-pub const MAX_GAP_S: i64 = 10;
+pub use crate::model::MAX_GAP_S;
 
 /// One run of consecutive violating ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -260,17 +261,8 @@ pub enum Series {
     Percentile(f64),
 }
 
-/// One history row as the probes see it.
-pub struct Row<'a> {
-    pub timestamp: i64,
-    pub users: u64,
-    /// `None` for the `Aggregated` row, else (method, name).
-    pub endpoint: Option<(&'a str, &'a str)>,
-    pub rps: f64,
-    pub failures_per_s: f64,
-    /// (level, value) per percentile column.
-    pub percentiles: &'a [(f64, Option<f64>)],
-}
+/// One history row as the probes see it (the readers' [`HistoryRow`]).
+pub type Row<'a> = HistoryRow<'a>;
 
 /// A windowed threshold to follow: on the `Aggregated` rows, or on the
 /// rows of every endpoint an `[[scenarios.X.endpoint]]` table matches.
@@ -305,6 +297,16 @@ fn series_of(metric: &Metric) -> Option<Series> {
         Metric::Percentile { level, .. } => Series::Percentile(*level),
         _ => return None,
     })
+}
+
+impl HistoryObserver for Probes {
+    fn wants_endpoints(&self) -> bool {
+        Probes::wants_endpoints(self)
+    }
+
+    fn observe(&mut self, row: &HistoryRow<'_>) {
+        Probes::observe(self, row);
+    }
 }
 
 impl Probes {

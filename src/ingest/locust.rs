@@ -16,9 +16,8 @@ use std::path::Path;
 
 use csv::ByteRecord;
 
-use super::InputError;
 use super::guard::{self, Guarded};
-use crate::evaluate::window::{self, Probes};
+use super::{HistoryObserver, HistoryRow, InputError};
 
 /// Unix times a load test can plausibly have: 2000-01-01 to 2100-01-01.
 const PLAUSIBLE_UNIX_S: (i64, i64) = (946_684_800, 4_102_444_800);
@@ -33,22 +32,23 @@ use crate::model::{
 #[derive(Debug, Default)]
 pub struct Ingested {
     pub data: Option<ScenarioData>,
-    /// The windowed thresholds, fed with the history.
-    pub probes: Option<Probes>,
     pub warnings: Vec<String>,
     pub errors: Vec<InputError>,
 }
 
 /// Read every file of one result set. Never panics on bad input; a broken
 /// optional file is reported as an error while the rest is still read.
-pub fn read_result_set(files: &ResultFiles, probes: Option<Probes>) -> Ingested {
-    read_result_set_with_progress(files, probes, None)
+pub fn read_result_set(
+    files: &ResultFiles,
+    observer: Option<&mut (dyn HistoryObserver + '_)>,
+) -> Ingested {
+    read_result_set_with_progress(files, observer, None)
 }
 
 /// [`read_result_set`], advancing `progress` by the history bytes read.
 pub fn read_result_set_with_progress(
     files: &ResultFiles,
-    mut probes: Option<Probes>,
+    mut probes: Option<&mut (dyn HistoryObserver + '_)>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Ingested {
     let mut out = Ingested::default();
@@ -63,7 +63,7 @@ pub fn read_result_set_with_progress(
         }
     };
     let history = match &files.history {
-        Some(path) => match read_history_with_progress(path, probes.as_mut(), progress) {
+        Some(path) => match read_history_with_progress(path, probes.as_deref_mut(), progress) {
             Ok((history, warning)) => {
                 out.warnings.extend(warning);
                 history
@@ -120,7 +120,6 @@ pub fn read_result_set_with_progress(
         }
         Some(h)
     });
-    out.probes = probes;
     out.data = Some(ScenarioData {
         totals,
         endpoints,
@@ -830,15 +829,15 @@ fn whole_lines_len(file: &mut File) -> io::Result<(u64, u64)> {
 /// line was cut short.
 pub fn read_history(
     path: &Path,
-    probes: Option<&mut Probes>,
+    probes: Option<&mut (dyn HistoryObserver + '_)>,
 ) -> Result<(Option<History>, Option<String>), InputError> {
     read_history_with_progress(path, probes, None)
 }
 
 /// [`read_history`], advancing `progress` by the bytes read.
-pub fn read_history_with_progress(
+pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     path: &Path,
-    probes: Option<&mut Probes>,
+    probes: Option<&mut O>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Option<History>, Option<String>), InputError> {
     guard::sniff(path)?;
@@ -927,8 +926,10 @@ pub fn read_history_with_progress(
         Some(at) => {
             let (a, b) = (part(header_len, at)?, part(at, whole)?);
             let (a, b) = std::thread::scope(|scope| {
-                let second = scope.spawn(|| scan_history(b, at, &header, &cols, None, true));
-                let first = scan_history(a, header_len, &header, &cols, None, false);
+                // No observer on a split read: windowed checks read in one pass.
+                let second =
+                    scope.spawn(|| scan_history(b, at, &header, &cols, None::<&mut O>, true));
+                let first = scan_history(a, header_len, &header, &cols, None::<&mut O>, false);
                 (first, second.join())
             });
             let b = b.map_err(|_| InputError::file(path, "reading the history failed"))?;
@@ -1058,7 +1059,7 @@ impl Scanned {
                     path.show(),
                     line()
                 ));
-            } else if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
+            } else if ts.saturating_sub(prev) > crate::model::MAX_GAP_S {
                 self.anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.show(),
@@ -1094,12 +1095,12 @@ impl Scanned {
 }
 
 /// One pass over history rows from `input` (which starts at file offset `offset`).
-fn scan_history(
+fn scan_history<O: HistoryObserver + ?Sized>(
     input: impl Read,
     offset: u64,
     header: &Header<'_>,
     cols: &HistoryColumns,
-    mut probes: Option<&mut Probes>,
+    mut probes: Option<&mut O>,
     // Whether the run has begun before this part (the second half of a file).
     mut started: bool,
 ) -> Result<Scanned, InputError> {
@@ -1123,7 +1124,7 @@ fn scan_history(
     let mut first_ts: Option<(i64, u64)> = None;
     let mut last_ts: Option<i64> = None;
     let mut row_percentiles: Vec<(f64, Option<f64>)> = Vec::with_capacity(cols.percentiles.len());
-    let wants_endpoints = probes.as_deref().is_some_and(Probes::wants_endpoints);
+    let wants_endpoints = probes.as_deref().is_some_and(|p| p.wants_endpoints());
     let HistoryColumns {
         timestamp,
         users,
@@ -1161,7 +1162,7 @@ fn scan_history(
                 ));
                 return false;
             }
-            if ts.saturating_sub(prev) > crate::evaluate::window::MAX_GAP_S {
+            if ts.saturating_sub(prev) > crate::model::MAX_GAP_S {
                 anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.show(),
@@ -1263,7 +1264,7 @@ fn scan_history(
             started = true;
             if let Some((idle_ts, idle_percentiles, idle_rps, idle_fps)) = idle.take() {
                 if let Some(probes) = probes.as_deref_mut() {
-                    probes.observe(&window::Row {
+                    probes.observe(&HistoryRow {
                         timestamp: idle_ts,
                         users: 0,
                         endpoint: None,
@@ -1300,7 +1301,7 @@ fn scan_history(
             prev_top = top.or(prev_top);
         }
         if let Some(probes) = probes.as_deref_mut() {
-            probes.observe(&window::Row {
+            probes.observe(&HistoryRow {
                 timestamp: ts,
                 users,
                 endpoint: (!aggregated).then(|| (row.str(type_col), row.str(name_col))),

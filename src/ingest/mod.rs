@@ -9,6 +9,29 @@ use crate::format::ShowPath;
 use std::fmt;
 use std::path::PathBuf;
 
+/// One history row as an observer sees it, while a reader reads a run's
+/// time series in order (a per-second tick of the total, or of one endpoint).
+pub struct HistoryRow<'a> {
+    pub timestamp: i64,
+    pub users: u64,
+    /// `None` for the scenario total, else (method, name).
+    pub endpoint: Option<(&'a str, &'a str)>,
+    pub rps: f64,
+    pub failures_per_s: f64,
+    /// (level, value) per percentile column.
+    pub percentiles: &'a [(f64, Option<f64>)],
+}
+
+/// Follows a run's history rows as a reader streams them, so that checks
+/// over time (sustained windows) need not hold the whole series. Defined
+/// here, implemented above (evaluate's window probes), so a reader never
+/// depends on how it is judged.
+pub trait HistoryObserver {
+    /// Whether per-endpoint rows are wanted too (they cost a full parse).
+    fn wants_endpoints(&self) -> bool;
+    fn observe(&mut self, row: &HistoryRow<'_>);
+}
+
 /// A problem with an input file, located as precisely as the format allows.
 ///
 /// Displays as `<path>:<line>: <what> (column "<name>")`.

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::InputError;
+use crate::model::SUMMARY_SCHEMA as SCHEMA;
 use crate::model::{Endpoint, RunSnapshot, SnapshotScenario, Stats};
-use crate::report::summary::SCHEMA;
 
 #[derive(Deserialize)]
 struct SummaryFile {

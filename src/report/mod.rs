@@ -17,7 +17,7 @@ pub use output::{OutputDir, OutputSet};
 pub use summary::{RunStatus, Summary};
 
 /// An output format of `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Format {
     /// report.md, the executive summary in Markdown
     Md,

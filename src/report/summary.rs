@@ -4,8 +4,6 @@
 //! output shows the same verdicts.
 
 use serde::Serialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::evaluate::compare::Comparison;
 use crate::evaluate::history::Steady;
@@ -16,7 +14,7 @@ use crate::model::{
 };
 
 /// The schema identifier written in every summary.json.
-pub const SCHEMA: &str = "loadgate/summary/v1";
+pub use crate::model::SUMMARY_SCHEMA as SCHEMA;
 
 /// The verdict of the whole run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,13 +108,7 @@ pub struct Summary<'a> {
     pub errors: Vec<String>,
 }
 
-/// RFC 3339 in UTC for a Unix time; `None` when out of range.
-pub fn rfc3339(unix_s: i64) -> Option<String> {
-    OffsetDateTime::from_unix_timestamp(unix_s)
-        .ok()?
-        .format(&Rfc3339)
-        .ok()
-}
+pub use crate::format::rfc3339;
 
 impl<'a> Summary<'a> {
     pub fn new(
