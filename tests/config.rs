@@ -283,3 +283,66 @@ fn a_missing_config_file_is_an_error() {
         run.stderr
     );
 }
+
+/// Run with `thresholds = [TEXT]` in `[defaults]` (on line 2, the string
+/// starting at column 16); return (code, stderr, config path).
+fn threshold_error(text: &str) -> (i32, String, std::path::PathBuf) {
+    config_error(&format!("[defaults]\nthresholds = [\"{text}\"]\n"))
+}
+
+#[test]
+fn rate_thresholds_pointing_the_wrong_way_are_errors_at_the_operator() {
+    for (text, column, message) in [
+        (
+            "error_rate > 1%",
+            27,
+            "`error_rate > 1%` passes only when more than 1% of requests fail; did you mean `error_rate < 1%`?",
+        ),
+        (
+            "error_rate >= 1%",
+            27,
+            "`error_rate >= 1%` passes only when at least 1% of requests fail; did you mean `error_rate <= 1%`?",
+        ),
+        (
+            "success_rate < 99%",
+            29,
+            "`success_rate < 99%` passes only when fewer than 99% of requests succeed; did you mean `success_rate > 99%`?",
+        ),
+        (
+            "success_rate <= 99%",
+            29,
+            "`success_rate <= 99%` passes only when at most 99% of requests succeed; did you mean `success_rate >= 99%`?",
+        ),
+    ] {
+        let (code, stderr, path) = threshold_error(text);
+        assert_eq!(code, 2, "{text}: {stderr}");
+        let expected = format!(
+            "error: {}:2:{column}: defaults.thresholds[0]: {message}\n",
+            path.display()
+        );
+        assert!(stderr.starts_with(&expected), "{text}: {stderr}");
+        let caret = format!("  |{}^", " ".repeat(column));
+        assert!(stderr.contains(&caret), "{text}: {stderr}");
+    }
+}
+
+#[test]
+fn a_rate_without_percent_suggests_the_percentage() {
+    for (text, column, hint) in [
+        ("error_rate < 1", 30, "did you mean `error_rate < 1%`?"),
+        (
+            "success_rate >= 0.99",
+            36,
+            "did you mean `success_rate >= 99%`? (loadgate's rates are percentages, not fractions: 0.99 is 99%)",
+        ),
+    ] {
+        let (code, stderr, path) = threshold_error(text);
+        assert_eq!(code, 2, "{text}: {stderr}");
+        let expected = format!(
+            "error: {}:2:{column}: defaults.thresholds[0]: `{}` is a percentage: write the value with `%` in `{text}`; {hint}\n",
+            path.display(),
+            text.split(' ').next().unwrap()
+        );
+        assert!(stderr.starts_with(&expected), "{text}: {stderr}");
+    }
+}

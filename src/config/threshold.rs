@@ -246,6 +246,17 @@ impl Op {
             Op::Eq => "=",
         }
     }
+
+    /// The operator pointing the other way: `<` for `>`, `>=` for `<=`.
+    pub fn mirrored(self) -> Op {
+        match self {
+            Op::Lt => Op::Gt,
+            Op::Le => Op::Ge,
+            Op::Gt => Op::Lt,
+            Op::Ge => Op::Le,
+            Op::Eq => Op::Eq,
+        }
+    }
 }
 
 /// A parsed threshold.
@@ -267,11 +278,19 @@ pub struct ParseError {
     /// Byte offset in the text where the problem starts.
     pub offset: usize,
     pub message: String,
+    /// What the user probably meant, in loadgate's spelling, e.g. "did you
+    /// mean `error_rate < 1%`?". Shown after the message (and after the
+    /// quoted threshold, in config errors).
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "; {hint}")?;
+        }
+        Ok(())
     }
 }
 
@@ -279,6 +298,19 @@ fn err<T>(offset: usize, message: impl Into<String>) -> Result<T, ParseError> {
     Err(ParseError {
         offset,
         message: message.into(),
+        hint: None,
+    })
+}
+
+fn err_hint<T>(
+    offset: usize,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> Result<T, ParseError> {
+    Err(ParseError {
+        offset,
+        message: message.into(),
+        hint: Some(hint.into()),
     })
 }
 
@@ -308,116 +340,239 @@ impl<'a> Cursor<'a> {
 
 impl Threshold {
     /// Parse `METRIC OP VALUE[UNIT]`.
+    ///
+    /// This is the grammar alone: `error_rate > 1%` parses. A config goes
+    /// through [`Threshold::parse_strict`], which also refuses rate
+    /// thresholds that point the wrong way.
     pub fn parse(text: &str) -> Result<Threshold, ParseError> {
-        let mut c = Cursor { text, pos: 0 };
-        c.skip_ws();
-        let metric_at = c.pos;
-        let name = c.take_while(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.');
-        if name.is_empty() {
-            return err(
-                metric_at,
-                format!("expected a metric name; valid metrics: {METRIC_NAMES}"),
+        parse_with_op_offset(text).map(|(threshold, _)| threshold)
+    }
+
+    /// [`Threshold::parse`], then refuse a threshold that is well formed but
+    /// passes only when the service is failing: `success_rate < 99%`,
+    /// `success_rate <= 99%`, `error_rate > 1%`, `error_rate >= 1%`. The
+    /// error points at the operator and suggests the mirrored one.
+    pub fn parse_strict(text: &str) -> Result<Threshold, ParseError> {
+        let (threshold, op_at) = parse_with_op_offset(text)?;
+        if let Some(problem) = wrong_way(&threshold.metric, threshold.op, threshold.target) {
+            let op_len = threshold.op.as_str().len();
+            let lead = text.len() - text.trim_start().len();
+            let trimmed = text.trim();
+            let mirrored = format!(
+                "{}{}{}",
+                &text[lead..op_at],
+                threshold.op.mirrored().as_str(),
+                &text[op_at + op_len..lead + trimmed.len()]
             );
-        }
-        let Some(metric) = Metric::parse(name) else {
-            return err(
-                metric_at,
-                format!("unknown metric `{name}`; valid metrics: {METRIC_NAMES}"),
-            );
-        };
-        c.skip_ws();
-        let op_at = c.pos;
-        let op = [
-            ("<=", Op::Le),
-            (">=", Op::Ge),
-            ("==", Op::Eq),
-            ("<", Op::Lt),
-            (">", Op::Gt),
-        ]
-        .into_iter()
-        .find(|(s, _)| c.rest().starts_with(s));
-        let Some((op_text, op)) = op else {
-            return err(
+            return err_hint(
                 op_at,
-                format!("expected an operator (<, <=, >, >=, ==) after `{name}`"),
-            );
-        };
-        c.pos += op_text.len();
-        c.skip_ws();
-        let value_at = c.pos;
-        let number = c.take_while(|ch| ch.is_ascii_digit() || ch == '.' || ch == '-' || ch == '+');
-        let Ok(value) = number.parse::<f64>() else {
-            return err(
-                value_at,
-                format!("expected a number after `{op_text}`, found `{}`", c.rest()),
-            );
-        };
-        if !value.is_finite() || value < 0.0 {
-            return err(
-                value_at,
-                format!("`{number}` must be a number of 0 or more"),
+                format!("`{trimmed}` {problem}"),
+                format!("did you mean `{mirrored}`?"),
             );
         }
-        c.skip_ws();
-        let unit_at = c.pos;
-        let mut unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
-        if unit == "for" {
-            // `rps >= 100 for 1m`: no unit, the window follows.
-            c.pos = unit_at;
-            unit = "";
+        Ok(threshold)
+    }
+}
+
+/// Why a rate threshold with this operator and target can pass only when
+/// the service fails (or always passes), e.g. "passes only when more than 1%
+/// of requests fail"; `None` when it points the right way.
+fn wrong_way(metric: &Metric, op: Op, target: f64) -> Option<String> {
+    Some(match (metric, op) {
+        (Metric::ErrorRate, Op::Ge) if target == 0.0 => "always passes".to_string(),
+        (Metric::ErrorRate, Op::Gt) => {
+            format!("passes only when more than {target}% of requests fail")
         }
-        let target = apply_unit(&metric, value, unit, unit_at)?;
-        if !target.is_finite() || target > MAX_TARGET {
+        (Metric::ErrorRate, Op::Ge) => {
+            format!("passes only when at least {target}% of requests fail")
+        }
+        (Metric::SuccessRate, Op::Le) if target == 100.0 => "always passes".to_string(),
+        (Metric::SuccessRate, Op::Lt) => {
+            format!("passes only when fewer than {target}% of requests succeed")
+        }
+        (Metric::SuccessRate, Op::Le) => {
+            format!("passes only when at most {target}% of requests succeed")
+        }
+        _ => return None,
+    })
+}
+
+/// The parser behind [`Threshold::parse`]; also returns where the operator starts.
+fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
+    let mut c = Cursor { text, pos: 0 };
+    c.skip_ws();
+    let metric_at = c.pos;
+    let name = c.take_while(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.');
+    if name.is_empty() {
+        return err(
+            metric_at,
+            format!("expected a metric name; valid metrics: {METRIC_NAMES}"),
+        );
+    }
+    let Some(metric) = Metric::parse(name) else {
+        return err(
+            metric_at,
+            format!("unknown metric `{name}`; valid metrics: {METRIC_NAMES}"),
+        );
+    };
+    c.skip_ws();
+    let op_at = c.pos;
+    let op = [
+        ("<=", Op::Le),
+        (">=", Op::Ge),
+        ("==", Op::Eq),
+        ("<", Op::Lt),
+        (">", Op::Gt),
+    ]
+    .into_iter()
+    .find(|(s, _)| c.rest().starts_with(s));
+    let Some((op_text, op)) = op else {
+        return err(
+            op_at,
+            format!("expected an operator (<, <=, >, >=, ==) after `{name}`"),
+        );
+    };
+    c.pos += op_text.len();
+    c.skip_ws();
+    let value_at = c.pos;
+    let number = c.take_while(|ch| ch.is_ascii_digit() || ch == '.' || ch == '-' || ch == '+');
+    let Ok(value) = number.parse::<f64>() else {
+        return err(
+            value_at,
+            format!("expected a number after `{op_text}`, found `{}`", c.rest()),
+        );
+    };
+    if !value.is_finite() || value < 0.0 {
+        return err(
+            value_at,
+            format!("`{number}` must be a number of 0 or more"),
+        );
+    }
+    c.skip_ws();
+    let unit_at = c.pos;
+    let mut unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
+    if unit == "for" {
+        // `rps >= 100 for 1m`: no unit, the window follows.
+        c.pos = unit_at;
+        unit = "";
+    }
+    if metric.kind() == MetricKind::Rate && unit.is_empty() {
+        return err_hint(
+            unit_at,
+            format!("`{metric}` is a percentage: write the value with `%`"),
+            bare_rate_hint(&metric, op, number, value),
+        );
+    }
+    let target = apply_unit(&metric, value, unit, unit_at)?;
+    if !target.is_finite() || target > MAX_TARGET {
+        return err(
+            value_at,
+            format!("`{number}{unit}` is too large: a target is at most 10^15 (in ms for times)"),
+        );
+    }
+    c.skip_ws();
+    let mut window_s = None;
+    if let Some(after) = c.rest().strip_prefix("for")
+        && (after.is_empty() || after.starts_with(char::is_whitespace))
+    {
+        let for_at = c.pos;
+        c.pos += 3;
+        c.skip_ws();
+        let duration_at = c.pos;
+        let seconds = parse_duration(c.rest()).map_err(|e| ParseError {
+            offset: duration_at + e.offset,
+            message: format!("{} after `for`", e.message),
+            hint: e.hint,
+        })?;
+        if !metric.windowable() {
             return err(
-                value_at,
+                for_at,
                 format!(
-                    "`{number}{unit}` is too large: a target is at most 10^15 (in ms for times)"
+                    "`{metric}` cannot be checked over a window; `for` works with {WINDOW_METRIC_NAMES}"
                 ),
             );
         }
-        c.skip_ws();
-        let mut window_s = None;
-        if let Some(after) = c.rest().strip_prefix("for")
-            && (after.is_empty() || after.starts_with(char::is_whitespace))
-        {
-            let for_at = c.pos;
-            c.pos += 3;
-            c.skip_ws();
-            let duration_at = c.pos;
-            let seconds = parse_duration(c.rest()).map_err(|e| ParseError {
-                offset: duration_at + e.offset,
-                message: format!("{} after `for`", e.message),
-            })?;
-            if !metric.windowable() {
-                return err(
-                    for_at,
-                    format!(
-                        "`{metric}` cannot be checked over a window; `for` works with {WINDOW_METRIC_NAMES}"
-                    ),
-                );
-            }
-            if seconds <= 0.0 {
-                return err(duration_at, "a window must be longer than 0 s");
-            }
-            window_s = Some(seconds);
-            c.pos = c.text.len();
+        if seconds <= 0.0 {
+            return err(duration_at, "a window must be longer than 0 s");
         }
-        if !c.rest().is_empty() {
-            return err(
-                c.pos,
-                format!(
-                    "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT] [for DURATION]`",
-                    c.rest()
-                ),
-            );
-        }
-        Ok(Threshold {
+        window_s = Some(seconds);
+        c.pos = c.text.len();
+    }
+    if !c.rest().is_empty() {
+        return err(
+            c.pos,
+            format!(
+                "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT] [for DURATION]`",
+                c.rest()
+            ),
+        );
+    }
+    Ok((
+        Threshold {
             text: text.trim().to_string(),
             metric,
             op,
             target,
             window_s,
-        })
+        },
+        op_at,
+    ))
+}
+
+/// The hint for a rate written without `%`, e.g. `error_rate < 1`: the same
+/// number as a percentage, or, below 1, the number read as a fraction
+/// (`success_rate >= 0.99`, as k6 writes rates) and turned into a percentage.
+/// When the suggestion would point the wrong way, it is mirrored and says so.
+fn bare_rate_hint(metric: &Metric, op: Op, number: &str, value: f64) -> String {
+    let fraction = value < 1.0;
+    let percent = if fraction {
+        fraction_as_percent(number)
+    } else {
+        number.trim_start_matches('+').to_string()
+    };
+    let written = format!("{metric} {} {percent}%", op.as_str());
+    let problem = percent
+        .parse::<f64>()
+        .ok()
+        .and_then(|target| wrong_way(metric, op, target));
+    let suggested = match problem {
+        Some(_) => format!("{metric} {} {percent}%", op.mirrored().as_str()),
+        None => written.clone(),
+    };
+    let mut hint = format!("did you mean `{suggested}`?");
+    let mut why = Vec::new();
+    if fraction && value > 0.0 {
+        why.push(format!(
+            "loadgate's rates are percentages, not fractions: {number} is {percent}%"
+        ));
+    }
+    if let Some(problem) = problem {
+        why.push(format!("`{written}` {problem}"));
+    }
+    if !why.is_empty() {
+        hint.push_str(&format!(" ({})", why.join(", and ")));
+    }
+    hint
+}
+
+/// A decimal number times 100, as exact text: `0.99` → `99`, `0.995` →
+/// `99.5`, `.5` → `50`, `0.001` → `0.1`.
+fn fraction_as_percent(number: &str) -> String {
+    let number = number.trim_start_matches('+');
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    let mut digits = format!("{int}{frac}");
+    let point = int.len() + 2;
+    while digits.len() < point {
+        digits.push('0');
+    }
+    let (int, frac) = digits.split_at(point);
+    let int = match int.trim_start_matches('0') {
+        "" => "0",
+        kept => kept,
+    };
+    match frac.trim_end_matches('0') {
+        "" => int.to_string(),
+        frac => format!("{int}.{frac}"),
     }
 }
 
@@ -433,10 +588,16 @@ fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64,
         ),
         (MetricKind::Rate, "%") if value <= 100.0 => Ok(value),
         (MetricKind::Rate, "%") => err(at, format!("`{metric}` is a percentage: at most 100%")),
-        (MetricKind::Rate, _) => err(
-            at,
-            format!("`{metric}` is a percentage: write the value with `%`, e.g. `{metric} >= 99%`"),
-        ),
+        (MetricKind::Rate, _) => {
+            let example = match metric {
+                Metric::ErrorRate => "error_rate < 1%",
+                _ => "success_rate >= 99%",
+            };
+            err(
+                at,
+                format!("`{metric}` is a percentage: write the value with `%`, e.g. `{example}`"),
+            )
+        }
         (MetricKind::Count | MetricKind::PerSecond, "") => Ok(value),
         (MetricKind::Count | MetricKind::PerSecond, _) => err(
             at,
@@ -704,6 +865,128 @@ mod tests {
         assert!(Threshold::parse("p95 < 300ms for").is_err());
         assert!(Threshold::parse("p95 < 300ms for 10").is_err());
         assert!(Threshold::parse("p95 < 300ms forever").is_err());
+    }
+
+    /// The message and hint of a threshold that does not parse, as shown.
+    fn shown(text: &str) -> String {
+        Threshold::parse_strict(text)
+            .map(|t| panic!("{text} parsed as {t:?}"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn rates_that_pass_only_when_requests_fail_are_refused_in_a_config() {
+        for (text, message, suggestion) in [
+            (
+                "error_rate > 1%",
+                "passes only when more than 1% of requests fail",
+                "error_rate < 1%",
+            ),
+            (
+                "error_rate >= 1%",
+                "passes only when at least 1% of requests fail",
+                "error_rate <= 1%",
+            ),
+            (
+                "success_rate < 99%",
+                "passes only when fewer than 99% of requests succeed",
+                "success_rate > 99%",
+            ),
+            (
+                " success_rate<=99.5 % ",
+                "passes only when at most 99.5% of requests succeed",
+                "success_rate>=99.5 %",
+            ),
+            ("error_rate >= 0%", "always passes", "error_rate <= 0%"),
+            (
+                "success_rate <= 100%",
+                "always passes",
+                "success_rate >= 100%",
+            ),
+        ] {
+            // The grammar accepts it; a config does not.
+            assert!(Threshold::parse(text).is_ok(), "{text}");
+            let e = Threshold::parse_strict(text).unwrap_err();
+            assert_eq!(e.message, format!("`{}` {message}", text.trim()), "{text}");
+            assert_eq!(
+                e.hint.as_deref(),
+                Some(format!("did you mean `{suggestion}`?").as_str()),
+                "{text}"
+            );
+            // The error points at the operator.
+            assert!(
+                text[e.offset..].starts_with(['<', '>']),
+                "{text}: {}",
+                e.offset
+            );
+        }
+        assert_eq!(
+            shown("error_rate > 1%"),
+            "`error_rate > 1%` passes only when more than 1% of requests fail; did you mean `error_rate < 1%`?"
+        );
+        for fine in [
+            "error_rate < 1%",
+            "error_rate <= 0%",
+            "error_rate == 0%",
+            "success_rate >= 99%",
+            "success_rate > 99.9%",
+            "success_rate == 100%",
+            "failures > 0",
+        ] {
+            assert!(Threshold::parse_strict(fine).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn a_rate_without_percent_suggests_one() {
+        for (text, hint) in [
+            ("error_rate < 1", "did you mean `error_rate < 1%`?"),
+            ("success_rate >= 99", "did you mean `success_rate >= 99%`?"),
+            ("error_rate == 0", "did you mean `error_rate == 0%`?"),
+            (
+                "success_rate >= 0.99",
+                "did you mean `success_rate >= 99%`? (loadgate's rates are percentages, not fractions: 0.99 is 99%)",
+            ),
+            (
+                "error_rate < .005",
+                "did you mean `error_rate < 0.5%`? (loadgate's rates are percentages, not fractions: .005 is 0.5%)",
+            ),
+            (
+                "error_rate > 0.01",
+                "did you mean `error_rate < 1%`? (loadgate's rates are percentages, not fractions: 0.01 is 1%, and `error_rate > 1%` passes only when more than 1% of requests fail)",
+            ),
+            (
+                "success_rate <= 100",
+                "did you mean `success_rate >= 100%`? (`success_rate <= 100%` always passes)",
+            ),
+        ] {
+            let e = Threshold::parse(text).unwrap_err();
+            assert!(e.message.contains("is a percentage"), "{text}: {e}");
+            assert_eq!(e.offset, text.len(), "{text}");
+            assert_eq!(e.hint.as_deref(), Some(hint), "{text}");
+        }
+        // Other units keep their message, with an example pointing the right way.
+        let e = Threshold::parse("error_rate < 1ms").unwrap_err();
+        assert!(e.message.contains("e.g. `error_rate < 1%`"), "{e}");
+        assert_eq!(e.hint, None);
+    }
+
+    #[test]
+    fn fractions_become_exact_percentages() {
+        for (fraction, percent) in [
+            ("0.99", "99"),
+            ("0.995", "99.5"),
+            (".5", "50"),
+            ("0.001", "0.1"),
+            ("0.0001", "0.01"),
+            ("0", "0"),
+            ("+0.25", "25"),
+            ("1", "100"),
+            ("0.999999", "99.9999"),
+        ] {
+            assert_eq!(fraction_as_percent(fraction), percent, "{fraction}");
+        }
     }
 
     #[test]
