@@ -44,9 +44,12 @@ pub fn threshold_pattern() -> String {
     let window = format!(r"(?:\s+for\s+(?:{AMOUNT}(?:ms|min|s|m|h))+)");
     let time = format!(r"{TIME_METRIC}\s*{OP}\s*{NUMBER}\s*(?:ms|s)?{window}?");
     let rate = format!(r"(?:success_rate|error_rate)\s*{OP}\s*{NUMBER}\s*%");
-    let windowed_bare = format!(r"(?:failures_per_s|rps|users)\s*{OP}\s*{NUMBER}{window}?");
-    let bare = format!(r"(?:requests|failures|rps\.steady)\s*{OP}\s*{NUMBER}");
-    format!(r"^\s*(?:{time}|{rate}|{windowed_bare}|{bare})\s*$")
+    // Per-second metrics also take `/s`, as loadgate's reports print them (`20/s`).
+    let per_second = format!(r"(?:failures_per_s|rps)\s*{OP}\s*{NUMBER}(?:\s*/s)?{window}?");
+    let steady = format!(r"rps\.steady\s*{OP}\s*{NUMBER}(?:\s*/s)?");
+    let users = format!(r"users\s*{OP}\s*{NUMBER}{window}?");
+    let bare = format!(r"(?:requests|failures)\s*{OP}\s*{NUMBER}");
+    format!(r"^\s*(?:{time}|{rate}|{per_second}|{steady}|{users}|{bare})\s*$")
 }
 
 /// `steady_state`: `auto`, `all`, `after DURATION` or `users >= N`.
@@ -124,7 +127,7 @@ fn thresholds(description: &str) -> Value {
             "description": "`METRIC OP VALUE[UNIT]`, e.g. `p99 < 1s`, `success_rate >= 99%`, `rps >= 50`. \
                 Metrics: `requests`, `failures` (bare number); `median`, `avg`, `min`, `max`, `pN` \
                 such as `p95`, `p99.9` (`ms` or `s`; a bare number means ms); `rps`, `rps.steady`, \
-                `failures_per_s` (bare number); `success_rate`, \
+                `failures_per_s` (a bare number, or with `/s`: `20/s`); `success_rate`, \
                 `error_rate` (`%`, required; a rate that passes only when requests fail, such as \
                 `error_rate > 1%`, is an error); `users` (bare number). \
                 Operators: `<`, `<=`, `>`, `>=`, `==`.",
@@ -532,6 +535,12 @@ mod tests {
             "success_rate>=99.95 %",
             "error_rate < 1%",
             "median < +5",
+            // Per-second values as loadgate's reports print them.
+            "rps >= 50/s",
+            "rps >= 20 /s",
+            "failures_per_s < 1/s",
+            "rps.steady >= 20/s",
+            "rps >= 100/s for 1m",
         ];
         for text in valid {
             assert!(Threshold::parse(text).is_ok(), "{text} should parse");
@@ -553,8 +562,14 @@ mod tests {
             "error_rate < 1ms",
             "requests > 10ms",
             "rps => 50",
-            "rps >= 50/s",
             "p < 5",
+            "requests > 5/s",
+            "users >= 5/s",
+            "median < 5/s",
+            "error_rate < 1/s",
+            "rps >= 20/min",
+            "rps >= 20/ s",
+            "rps >= 20//s",
             "success_rate >= 0.99",
             "error_rate < 1",
         ];

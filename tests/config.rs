@@ -291,6 +291,55 @@ fn threshold_error(text: &str) -> (i32, String, std::path::PathBuf) {
 }
 
 #[test]
+fn per_second_values_with_per_second_are_the_bare_numbers() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[defaults]\nthresholds = [\"rps >= 20/s\", \"failures_per_s < 1000/s\"]\n",
+    );
+    let run = check(
+        &[
+            "fixtures/demo/scenario3_connector_scaling_stats.csv",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    let summary = run.summary.unwrap();
+    let checks = scenario(&summary, "scenario3_connector_scaling")["checks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let found: Vec<(&str, &str, f64)> = checks
+        .iter()
+        .map(|c| {
+            (
+                c["threshold"].as_str().unwrap(),
+                c["unit"].as_str().unwrap(),
+                c["target"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("rps >= 20/s", "/s", 20.0),
+            ("failures_per_s < 1000/s", "/s", 1000.0)
+        ],
+        "{}",
+        run.stderr
+    );
+
+    let (code, stderr, _) = threshold_error("requests > 5/s");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(":2:28: defaults.thresholds[0]: `requests` takes a bare number, without a unit (found `/s`) in `requests > 5/s`; requests per second is `rps`"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn rate_thresholds_pointing_the_wrong_way_are_errors_at_the_operator() {
     for (text, column, message) in [
         (

@@ -875,6 +875,9 @@ thresholds = ["p95 < 300ms"]
             "`error_rate` is a percentage: write the value with `%` in `error_rate < 1`; did you mean `error_rate < 1%`?"
         );
         assert_eq!(e.location.map(|l| l.column), Some(30));
+        // `/s` loads as the bare number.
+        let c = load("[defaults]\nthresholds = [\"rps >= 20/s\"]\n").unwrap();
+        assert_eq!(c.defaults[0].threshold.target, 20.0);
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub enum MetricKind {
     Rate,
     /// A count of requests; a bare number.
     Count,
-    /// Per second; a bare number.
+    /// Per second; a bare number, or with `/s` as loadgate's reports print it.
     PerSecond,
 }
 
@@ -450,7 +450,14 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
     }
     c.skip_ws();
     let unit_at = c.pos;
-    let mut unit = c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%');
+    let mut unit = if c.rest().starts_with('/') {
+        // `20/s`, as loadgate's reports print a per-second rate.
+        c.pos += 1;
+        c.take_while(|ch| ch.is_ascii_alphabetic());
+        &text[unit_at..c.pos]
+    } else {
+        c.take_while(|ch| ch.is_ascii_alphabetic() || ch == '%')
+    };
     if unit == "for" {
         // `rps >= 100 for 1m`: no unit, the window follows.
         c.pos = unit_at;
@@ -598,10 +605,27 @@ fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64,
                 format!("`{metric}` is a percentage: write the value with `%`, e.g. `{example}`"),
             )
         }
-        (MetricKind::Count | MetricKind::PerSecond, "") => Ok(value),
-        (MetricKind::Count | MetricKind::PerSecond, _) => err(
+        (MetricKind::Count, "") | (MetricKind::PerSecond, "" | "/s") => Ok(value),
+        (MetricKind::Count, "/s") => {
+            let message =
+                format!("`{metric}` takes a bare number, without a unit (found `{unit}`)");
+            match metric {
+                Metric::Requests => err_hint(at, message, "requests per second is `rps`"),
+                Metric::Failures => {
+                    err_hint(at, message, "failures per second is `failures_per_s`")
+                }
+                _ => err(at, message),
+            }
+        }
+        (MetricKind::Count, _) => err(
             at,
             format!("`{metric}` takes a bare number, without a unit (found `{unit}`)"),
+        ),
+        (MetricKind::PerSecond, _) => err(
+            at,
+            format!(
+                "`{metric}` takes a bare number or one with `/s`, such as `20/s` (found `{unit}`)"
+            ),
         ),
     }
 }
@@ -873,6 +897,43 @@ mod tests {
             .map(|t| panic!("{text} parsed as {t:?}"))
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn per_second_values_may_carry_per_second() {
+        for (with, without) in [
+            ("rps >= 20/s", "rps >= 20"),
+            ("rps >= 20 /s", "rps >= 20"),
+            ("failures_per_s < 1/s", "failures_per_s < 1"),
+            ("rps.steady > 2.5/s", "rps.steady > 2.5"),
+            ("rps >= 100/s for 1m", "rps >= 100 for 1m"),
+        ] {
+            let (a, b) = (parse(with), parse(without));
+            assert_eq!(
+                (&a.metric, a.op, a.target, a.window_s),
+                (&b.metric, b.op, b.target, b.window_s),
+                "{with}"
+            );
+            assert_eq!(a.text, with);
+        }
+        let e = Threshold::parse("requests > 5/s").unwrap_err();
+        assert_eq!(e.offset, 12);
+        assert_eq!(e.hint.as_deref(), Some("requests per second is `rps`"));
+        let e = Threshold::parse("failures > 1/s").unwrap_err();
+        assert_eq!(
+            e.hint.as_deref(),
+            Some("failures per second is `failures_per_s`")
+        );
+        for bad in [
+            "users > 5/s",
+            "rps >= 20/min",
+            "rps >= 20/",
+            "rps >= 20/ s",
+            "median < 5/s",
+            "error_rate < 1/s",
+        ] {
+            assert!(Threshold::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
