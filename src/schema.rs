@@ -570,6 +570,11 @@ mod tests {
             "rps >= 20/min",
             "rps >= 20/ s",
             "rps >= 20//s",
+            // Other tools' spellings, which loadgate answers with a hint.
+            "p(95)<200",
+            "med < 50",
+            "rate<0.01",
+            "http_req_duration: p(95)<200",
             "success_rate >= 0.99",
             "error_rate < 1",
         ];

@@ -291,6 +291,38 @@ fn threshold_error(text: &str) -> (i32, String, std::path::PathBuf) {
 }
 
 #[test]
+fn k6_thresholds_are_errors_with_the_loadgate_spelling() {
+    for (k6, loadgate) in [
+        ("p(95)<200", "p95 < 200ms"),
+        ("p(99.9) < 1s", "p99.9 < 1s"),
+        ("med<50", "median < 50ms"),
+        ("rate<0.01", "error_rate < 1%"),
+        ("http_req_duration: p(95)<200", "p95 < 200ms"),
+        ("http_req_failed: rate<0.01", "error_rate < 1%"),
+    ] {
+        let (code, stderr, path) = threshold_error(k6);
+        assert_eq!(code, 2, "{k6}: {stderr}");
+        let expected = format!(
+            "error: {}:2:16: defaults.thresholds[0]: `{k6}` looks like k6's threshold syntax; loadgate writes it as `{loadgate}`",
+            path.display()
+        );
+        assert!(stderr.starts_with(&expected), "{k6}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "2 | thresholds = [\"{k6}\"]\n  |                ^"
+            )),
+            "{k6}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn k6_s_avg_is_loadgate_s_avg() {
+    let (code, stderr, _) = threshold_error("avg<100000");
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
 fn per_second_values_with_per_second_are_the_bare_numbers() {
     let out = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();

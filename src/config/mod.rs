@@ -844,6 +844,21 @@ thresholds = ["p95 < 300ms"]
 
     #[test]
     fn hints_follow_the_threshold_and_keep_its_position() {
+        // k6 syntax: the caret at the threshold's start, the message quotes
+        // it once, the hint follows.
+        let e = load("[scenarios.a]\nthresholds = [\"p(95)<200\"]\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("scenarios.a.thresholds[0]"));
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 2,
+                column: 16
+            })
+        );
+        assert_eq!(
+            e.message,
+            "`p(95)<200` looks like k6's threshold syntax; loadgate writes it as `p95 < 200ms`"
+        );
         // A rate pointing the wrong way: the caret at the operator.
         let e =
             load("[defaults]\nthresholds = [\"median < 1s\", \"error_rate > 1%\"]\n").unwrap_err();

@@ -410,10 +410,18 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
         );
     }
     let Some(metric) = Metric::parse(name) else {
-        return err(
-            metric_at,
-            format!("unknown metric `{name}`; valid metrics: {METRIC_NAMES}"),
-        );
+        if let Some((message, hint)) = k6::hint(text) {
+            return err_hint(metric_at, message, hint);
+        }
+        let message = format!("unknown metric `{name}`; valid metrics: {METRIC_NAMES}");
+        if name == "p" && c.rest().starts_with('(') {
+            return err_hint(
+                metric_at,
+                message,
+                "a percentile is written `p95`, not k6's `p(95)`",
+            );
+        }
+        return err(metric_at, message);
     };
     c.skip_ws();
     let op_at = c.pos;
@@ -627,6 +635,223 @@ fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64,
                 "`{metric}` takes a bare number or one with `/s`, such as `20/s` (found `{unit}`)"
             ),
         ),
+    }
+}
+
+/// k6's threshold syntax, for a hint when a threshold is written in it.
+///
+/// k6 writes `p(95)<200` (trend aggregations `avg`, `min`, `max`, `med`,
+/// `p(N)`, in ms without a unit), `rate<0.01` (a rate as a fraction, or
+/// per second on a counter), `count>100`, often with the k6 metric before
+/// it as in a k6 script: `http_req_duration: p(95)<200`,
+/// `http_req_failed: rate<0.01`, `http_reqs: rate>20`.
+mod k6 {
+    use super::{Metric, Op, Threshold, fraction_as_percent, wrong_way};
+
+    /// The k6 metrics [`translate`] knows; another one before `:` has no
+    /// counterpart in loadgate.
+    const K6_METRICS: [&str; 5] = [
+        "http_req_duration",
+        "http_reqs",
+        "http_req_failed",
+        "checks",
+        "vus",
+    ];
+
+    /// A k6 threshold expression, taken apart.
+    struct Expr<'a> {
+        /// The k6 metric before `:`, and whether it had a `{tag:value}` selector.
+        metric: Option<(&'a str, bool)>,
+        /// `med`, `avg`, `rate`, …, or `p(N)` as written.
+        aggregation: &'a str,
+        /// The level of `p(N)`, as loadgate names the metric (`p95`).
+        percentile: Option<String>,
+        op: Op,
+        number: &'a str,
+        unit: &'a str,
+    }
+
+    fn skip_ws(s: &str) -> &str {
+        s.trim_start()
+    }
+
+    fn ident(s: &str) -> (&str, &str) {
+        let end = s
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len());
+        s.split_at(end)
+    }
+
+    fn parse(text: &str) -> Option<Expr<'_>> {
+        let mut rest = text.trim();
+        // `http_req_duration:` or `http_req_duration{status:200}:`
+        let mut metric = None;
+        let (name, after) = ident(rest);
+        let (tagged, after) = match after.strip_prefix('{') {
+            Some(tags) => (true, &tags[tags.find('}')? + 1..]),
+            None => (false, after),
+        };
+        if !name.is_empty()
+            && let Some(after) = skip_ws(after).strip_prefix(':')
+        {
+            metric = Some((name, tagged));
+            rest = skip_ws(after);
+        }
+        let (aggregation, percentile) = if let Some(inner) = rest.strip_prefix("p(") {
+            let close = inner.find(')')?;
+            let level = inner[..close].trim();
+            let written = &rest[..close + 3];
+            rest = &inner[close + 1..];
+            (written, Some(format!("p{level}")))
+        } else {
+            let (name, after) = ident(rest);
+            rest = after;
+            (name, None)
+        };
+        rest = skip_ws(rest);
+        let (op, after) = [
+            ("===", Op::Eq),
+            ("==", Op::Eq),
+            (">=", Op::Ge),
+            ("<=", Op::Le),
+            ("<", Op::Lt),
+            (">", Op::Gt),
+        ]
+        .into_iter()
+        .find_map(|(s, op)| rest.strip_prefix(s).map(|after| (op, after)))?;
+        rest = skip_ws(after);
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '+'))
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(end);
+        number.parse::<f64>().ok()?;
+        let after = skip_ws(after);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphabetic() || c == '%'))
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(end);
+        if !after.trim().is_empty() {
+            return None;
+        }
+        Some(Expr {
+            metric,
+            aggregation,
+            percentile,
+            op,
+            number,
+            unit,
+        })
+    }
+
+    /// loadgate's spelling of a k6 expression, and a note on what changed.
+    fn translate(e: &Expr<'_>) -> Option<(String, Option<&'static str>)> {
+        let op = e.op.as_str();
+        let number = e.number.trim_start_matches('+');
+        let k6_metric = e.metric.map(|(name, _)| name);
+        let time = |name: &str| {
+            // Only names loadgate knows: the translation is parsed again.
+            Metric::parse(name)?;
+            let unit = match e.unit {
+                "" => "ms",
+                "ms" | "s" => e.unit,
+                _ => return None,
+            };
+            Some((format!("{name} {op} {number}{unit}"), None))
+        };
+        let fraction = |name: &str| {
+            if e.unit == "%" {
+                return Some((format!("{name} {op} {number}%"), None));
+            }
+            if !e.unit.is_empty() || number.parse::<f64>().ok()? > 1.0 {
+                return None;
+            }
+            Some((
+                format!("{name} {op} {}%", fraction_as_percent(number)),
+                Some("k6's `rate` is a fraction, loadgate's rates are percentages"),
+            ))
+        };
+        let bare = |name: &str| {
+            e.unit
+                .is_empty()
+                .then(|| (format!("{name} {op} {number}"), None))
+        };
+        if let Some(level) = &e.percentile {
+            return match k6_metric {
+                None | Some("http_req_duration") => time(level),
+                _ => None,
+            };
+        }
+        match (k6_metric, e.aggregation) {
+            (None | Some("http_req_duration"), "med") => time("median"),
+            (None | Some("http_req_duration"), agg @ ("avg" | "min" | "max")) => time(agg),
+            (None | Some("http_reqs"), "count") => bare("requests"),
+            (Some("http_reqs"), "rate") => bare("rps"),
+            (Some("http_req_failed"), "rate") => fraction("error_rate"),
+            (Some("checks"), "rate") => fraction("success_rate").map(|(written, _)| {
+                (
+                    written,
+                    Some(
+                        "k6's checks are its own assertions, the nearest loadgate has is the share of requests that succeeded, as a percentage",
+                    ),
+                )
+            }),
+            // A bare `rate`: a fraction of failed requests (`rate<0.01`) or
+            // of passed checks (`rate>0.99`); above 1 it can only be a
+            // counter's rate per second.
+            (None, "rate") => match number.parse::<f64>().ok()? {
+                v if v > 1.0 && e.unit.is_empty() => bare("rps"),
+                _ if matches!(e.op, Op::Gt | Op::Ge) => fraction("success_rate"),
+                _ => fraction("error_rate"),
+            },
+            // A gauge's `max` is its peak, like loadgate's `users`.
+            (Some("vus"), "max") => bare("users"),
+            _ => None,
+        }
+    }
+
+    /// The message and hint for a threshold written in k6's syntax, or
+    /// `None` when it is not k6's.
+    pub(super) fn hint(text: &str) -> Option<(String, String)> {
+        let e = parse(text)?;
+        let message = format!("`{}` looks like k6's threshold syntax", text.trim());
+        let Some((written, note)) = translate(&e) else {
+            // A k6 expression loadgate has no counterpart for, such as
+            // `iteration_duration: p(95)<500`.
+            let known = e.percentile.is_some()
+                || matches!(
+                    e.aggregation,
+                    "med" | "avg" | "min" | "max" | "count" | "rate" | "value"
+                );
+            let (name, _) = e
+                .metric
+                .filter(|(name, _)| known && !K6_METRICS.contains(name))?;
+            return Some((
+                message,
+                format!(
+                    "loadgate has no `{name}`: its thresholds are on the requests of a scenario or an endpoint, with the metrics {}",
+                    super::METRIC_NAMES
+                ),
+            ));
+        };
+        let threshold = Threshold::parse(&written).ok()?;
+        let mut hint = format!("loadgate writes it as `{written}`");
+        if let Some(note) = note {
+            hint.push_str(&format!(" ({note})"));
+        }
+        if let Some(problem) = wrong_way(&threshold.metric, threshold.op, threshold.target) {
+            hint.push_str(&format!(
+                ", which {problem}; did you mean `{} {} {}`?",
+                threshold.metric,
+                threshold.op.mirrored().as_str(),
+                &written[written.rfind(' ').map_or(0, |i| i + 1)..]
+            ));
+        }
+        if e.metric.is_some_and(|(_, tagged)| tagged) {
+            hint.push_str(
+                "; thresholds for one endpoint go in a `[[scenarios.NAME.endpoint]]` table",
+            );
+        }
+        Some((message, hint))
     }
 }
 
@@ -897,6 +1122,87 @@ mod tests {
             .map(|t| panic!("{text} parsed as {t:?}"))
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn k6_thresholds_get_loadgate_spelling() {
+        for (k6, loadgate) in [
+            ("p(95)<200", "p95 < 200ms"),
+            ("p(99.9) < 1s", "p99.9 < 1s"),
+            ("p( 99 ) <= 300ms", "p99 <= 300ms"),
+            ("med<50", "median < 50ms"),
+            ("http_req_duration: p(95)<200", "p95 < 200ms"),
+            ("http_req_duration : avg < 100", "avg < 100ms"),
+            ("http_req_duration: max===5000", "max == 5000ms"),
+            ("rate<0.01", "error_rate < 1%"),
+            ("rate>=0.995", "success_rate >= 99.5%"),
+            ("rate>20", "rps > 20"),
+            ("http_req_failed: rate<0.01", "error_rate < 1%"),
+            ("http_req_failed: rate<1%", "error_rate < 1%"),
+            ("checks: rate>0.99", "success_rate > 99%"),
+            ("http_reqs: rate>20", "rps > 20"),
+            ("http_reqs: count>1000", "requests > 1000"),
+            ("count>1000", "requests > 1000"),
+            ("vus: max>=50", "users >= 50"),
+        ] {
+            let e = Threshold::parse(k6).unwrap_err();
+            assert_eq!(e.offset, 0, "{k6}");
+            assert_eq!(
+                e.message,
+                format!("`{k6}` looks like k6's threshold syntax"),
+                "{k6}"
+            );
+            let hint = e.hint.unwrap_or_default();
+            assert!(
+                hint.starts_with(&format!("loadgate writes it as `{loadgate}`")),
+                "{k6}: {hint}"
+            );
+            // The suggestion is itself a valid threshold.
+            assert!(Threshold::parse_strict(loadgate).is_ok(), "{loadgate}");
+        }
+        assert_eq!(
+            shown("p(95)<200"),
+            "`p(95)<200` looks like k6's threshold syntax; loadgate writes it as `p95 < 200ms`"
+        );
+        assert!(shown("rate<0.01").contains("k6's `rate` is a fraction"));
+    }
+
+    #[test]
+    fn k6_thresholds_that_translate_badly_say_so() {
+        // A faithful translation that points the wrong way says that too.
+        let s = shown("http_req_failed: rate>0.01");
+        assert!(s.contains("`error_rate > 1%`"), "{s}");
+        assert!(s.contains("did you mean `error_rate < 1%`?"), "{s}");
+        // Tags select an endpoint in k6; loadgate has endpoint tables.
+        let s = shown("http_req_duration{name:login}: p(95)<200");
+        assert!(s.contains("`p95 < 200ms`"), "{s}");
+        assert!(s.contains("[[scenarios.NAME.endpoint]]"), "{s}");
+        // A k6 metric loadgate has nothing like.
+        let s = shown("iteration_duration: p(95)<500");
+        assert!(s.contains("loadgate has no `iteration_duration`"), "{s}");
+        assert!(s.contains("success_rate, error_rate"), "{s}");
+        // Half-written k6: still a hint on the percentile.
+        let e = Threshold::parse("p(95)").unwrap_err();
+        assert!(e.message.contains("unknown metric `p`"), "{e}");
+        assert!(e.hint.unwrap().contains("`p95`, not k6's `p(95)`"));
+        assert!(shown("checks: rate>0.99").contains("k6's checks are its own assertions"));
+        // Not k6, or k6 loadgate cannot translate: the plain unknown-metric
+        // error, without a hint.
+        for text in [
+            "latency < 5ms",
+            "value > 5",
+            "rate != 0.01",
+            "med < fast",
+            "http_req_duration: p(0)<5",
+            "http_req_duration: avg<5m",
+            "vus: value>50",
+        ] {
+            let e = Threshold::parse(text).unwrap_err();
+            assert!(e.message.starts_with("unknown metric"), "{text}: {e}");
+            assert_eq!(e.hint, None, "{text}");
+        }
+        // loadgate's own `avg` is k6's too, and means the same: it parses.
+        assert_eq!(parse("avg<100").target, 100.0);
     }
 
     #[test]
