@@ -15,7 +15,9 @@
 //! approximation for editors: loadgate's parser is authoritative. They check
 //! the shape (`METRIC OP VALUE[UNIT]` with the units each metric takes) but
 //! not ranges: `p0`, `p101` and `success_rate >= 101%` match the pattern and
-//! are still rejected by loadgate. The same goes for `[regression]`
+//! are still rejected by loadgate, and neither is a rate threshold that
+//! points the wrong way (`error_rate > 1%`, which loadgate refuses because it
+//! passes only when requests fail). The same goes for `[regression]`
 //! tolerances (`+10%`, `-0.5`, `+5ms`) and their metric keys. The patterns
 //! use only syntax that reads the same in ECMA-262 (what JSON Schema
 //! specifies) and in Rust's `regex`, which the tests run them with.
@@ -42,9 +44,12 @@ pub fn threshold_pattern() -> String {
     let window = format!(r"(?:\s+for\s+(?:{AMOUNT}(?:ms|min|s|m|h))+)");
     let time = format!(r"{TIME_METRIC}\s*{OP}\s*{NUMBER}\s*(?:ms|s)?{window}?");
     let rate = format!(r"(?:success_rate|error_rate)\s*{OP}\s*{NUMBER}\s*%");
-    let windowed_bare = format!(r"(?:failures_per_s|rps|users)\s*{OP}\s*{NUMBER}{window}?");
-    let bare = format!(r"(?:requests|failures|rps\.steady)\s*{OP}\s*{NUMBER}");
-    format!(r"^\s*(?:{time}|{rate}|{windowed_bare}|{bare})\s*$")
+    // Per-second metrics also take `/s`, as loadgate's reports print them (`20/s`).
+    let per_second = format!(r"(?:failures_per_s|rps)\s*{OP}\s*{NUMBER}(?:\s*/s)?{window}?");
+    let steady = format!(r"rps\.steady\s*{OP}\s*{NUMBER}(?:\s*/s)?");
+    let users = format!(r"users\s*{OP}\s*{NUMBER}{window}?");
+    let bare = format!(r"(?:requests|failures)\s*{OP}\s*{NUMBER}");
+    format!(r"^\s*(?:{time}|{rate}|{per_second}|{steady}|{users}|{bare})\s*$")
 }
 
 /// `steady_state`: `auto`, `all`, `after DURATION` or `users >= N`.
@@ -121,8 +126,10 @@ fn thresholds(description: &str) -> Value {
             "type": "string",
             "description": "`METRIC OP VALUE[UNIT]`, e.g. `p99 < 1s`, `success_rate >= 99%`, `rps >= 50`. \
                 Metrics: `requests`, `failures` (bare number); `median`, `avg`, `min`, `max`, `pN` \
-                such as `p95`, `p99.9` (`ms` or `s`; a bare number means ms); `rps`, \
-                `failures_per_s` (bare number); `success_rate`, `error_rate` (`%`, required). \
+                such as `p95`, `p99.9` (`ms` or `s`; a bare number means ms); `rps`, `rps.steady`, \
+                `failures_per_s` (a bare number, or with `/s`: `20/s`); `success_rate`, \
+                `error_rate` (`%`, required; a rate that passes only when requests fail, such as \
+                `error_rate > 1%`, is an error); `users` (bare number). \
                 Operators: `<`, `<=`, `>`, `>=`, `==`.",
             "pattern": threshold_pattern(),
             "examples": ["p99 < 1s", "median < 200ms", "success_rate >= 99%", "rps >= 50"]
@@ -528,6 +535,12 @@ mod tests {
             "success_rate>=99.95 %",
             "error_rate < 1%",
             "median < +5",
+            // Per-second values as loadgate's reports print them.
+            "rps >= 50/s",
+            "rps >= 20 /s",
+            "failures_per_s < 1/s",
+            "rps.steady >= 20/s",
+            "rps >= 100/s for 1m",
         ];
         for text in valid {
             assert!(Threshold::parse(text).is_ok(), "{text} should parse");
@@ -548,9 +561,22 @@ mod tests {
             "success_rate >= 99",
             "error_rate < 1ms",
             "requests > 10ms",
-            "rps >= 50/s",
             "rps => 50",
             "p < 5",
+            "requests > 5/s",
+            "users >= 5/s",
+            "median < 5/s",
+            "error_rate < 1/s",
+            "rps >= 20/min",
+            "rps >= 20/ s",
+            "rps >= 20//s",
+            // Other tools' spellings, which loadgate answers with a hint.
+            "p(95)<200",
+            "med < 50",
+            "rate<0.01",
+            "http_req_duration: p(95)<200",
+            "success_rate >= 0.99",
+            "error_rate < 1",
         ];
         for text in invalid {
             assert!(Threshold::parse(text).is_err(), "{text} should not parse");
@@ -560,6 +586,21 @@ mod tests {
         for text in ["p0 < 5", "p101 < 5", "error_rate < 101%"] {
             assert!(
                 Threshold::parse(text).is_err() && pattern.is_match(text),
+                "{text}"
+            );
+        }
+        // Known and documented: so is the direction of a rate, which the
+        // grammar accepts and a config refuses.
+        for text in [
+            "error_rate > 1%",
+            "error_rate >= 1%",
+            "success_rate < 99%",
+            "success_rate <= 99%",
+        ] {
+            assert!(
+                Threshold::parse(text).is_ok()
+                    && Threshold::parse_strict(text).is_err()
+                    && pattern.is_match(text),
                 "{text}"
             );
         }

@@ -283,3 +283,147 @@ fn a_missing_config_file_is_an_error() {
         run.stderr
     );
 }
+
+/// Run with `thresholds = [TEXT]` in `[defaults]` (on line 2, the string
+/// starting at column 16); return (code, stderr, config path).
+fn threshold_error(text: &str) -> (i32, String, std::path::PathBuf) {
+    config_error(&format!("[defaults]\nthresholds = [\"{text}\"]\n"))
+}
+
+#[test]
+fn k6_thresholds_are_errors_with_the_loadgate_spelling() {
+    for (k6, loadgate) in [
+        ("p(95)<200", "p95 < 200ms"),
+        ("p(99.9) < 1s", "p99.9 < 1s"),
+        ("med<50", "median < 50ms"),
+        ("rate<0.01", "error_rate < 1%"),
+        ("http_req_duration: p(95)<200", "p95 < 200ms"),
+        ("http_req_failed: rate<0.01", "error_rate < 1%"),
+    ] {
+        let (code, stderr, path) = threshold_error(k6);
+        assert_eq!(code, 2, "{k6}: {stderr}");
+        let expected = format!(
+            "error: {}:2:16: defaults.thresholds[0]: `{k6}` looks like k6's threshold syntax; loadgate writes it as `{loadgate}`",
+            path.display()
+        );
+        assert!(stderr.starts_with(&expected), "{k6}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "2 | thresholds = [\"{k6}\"]\n  |                ^"
+            )),
+            "{k6}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn k6_s_avg_is_loadgate_s_avg() {
+    let (code, stderr, _) = threshold_error("avg<100000");
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn per_second_values_with_per_second_are_the_bare_numbers() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(
+        dir.path(),
+        "[defaults]\nthresholds = [\"rps >= 20/s\", \"failures_per_s < 1000/s\"]\n",
+    );
+    let run = check(
+        &[
+            "fixtures/demo/scenario3_connector_scaling_stats.csv",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    let summary = run.summary.unwrap();
+    let checks = scenario(&summary, "scenario3_connector_scaling")["checks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let found: Vec<(&str, &str, f64)> = checks
+        .iter()
+        .map(|c| {
+            (
+                c["threshold"].as_str().unwrap(),
+                c["unit"].as_str().unwrap(),
+                c["target"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("rps >= 20/s", "/s", 20.0),
+            ("failures_per_s < 1000/s", "/s", 1000.0)
+        ],
+        "{}",
+        run.stderr
+    );
+
+    let (code, stderr, _) = threshold_error("requests > 5/s");
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(":2:28: defaults.thresholds[0]: `requests` takes a bare number, without a unit (found `/s`) in `requests > 5/s`; requests per second is `rps`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rate_thresholds_pointing_the_wrong_way_are_errors_at_the_operator() {
+    for (text, column, message) in [
+        (
+            "error_rate > 1%",
+            27,
+            "`error_rate > 1%` passes only when more than 1% of requests fail; did you mean `error_rate < 1%`?",
+        ),
+        (
+            "error_rate >= 1%",
+            27,
+            "`error_rate >= 1%` passes only when at least 1% of requests fail; did you mean `error_rate <= 1%`?",
+        ),
+        (
+            "success_rate < 99%",
+            29,
+            "`success_rate < 99%` passes only when fewer than 99% of requests succeed; did you mean `success_rate > 99%`?",
+        ),
+        (
+            "success_rate <= 99%",
+            29,
+            "`success_rate <= 99%` passes only when at most 99% of requests succeed; did you mean `success_rate >= 99%`?",
+        ),
+    ] {
+        let (code, stderr, path) = threshold_error(text);
+        assert_eq!(code, 2, "{text}: {stderr}");
+        let expected = format!(
+            "error: {}:2:{column}: defaults.thresholds[0]: {message}\n",
+            path.display()
+        );
+        assert!(stderr.starts_with(&expected), "{text}: {stderr}");
+        let caret = format!("  |{}^", " ".repeat(column));
+        assert!(stderr.contains(&caret), "{text}: {stderr}");
+    }
+}
+
+#[test]
+fn a_rate_without_percent_suggests_the_percentage() {
+    for (text, column, hint) in [
+        ("error_rate < 1", 30, "did you mean `error_rate < 1%`?"),
+        (
+            "success_rate >= 0.99",
+            36,
+            "did you mean `success_rate >= 99%`? (loadgate's rates are percentages, not fractions: 0.99 is 99%)",
+        ),
+    ] {
+        let (code, stderr, path) = threshold_error(text);
+        assert_eq!(code, 2, "{text}: {stderr}");
+        let expected = format!(
+            "error: {}:2:{column}: defaults.thresholds[0]: `{}` is a percentage: write the value with `%` in `{text}`; {hint}\n",
+            path.display(),
+            text.split(' ').next().unwrap()
+        );
+        assert!(stderr.starts_with(&expected), "{text}: {stderr}");
+    }
+}

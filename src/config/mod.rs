@@ -164,6 +164,7 @@ impl SteadyState {
             message: format!(
                 "`{t}` is not a steady state: use \"auto\", \"all\", \"after 30s\" or \"users >= 100\""
             ),
+            hint: None,
         })
     }
 
@@ -354,7 +355,7 @@ impl Ctx<'_> {
                     .text
                     .get(spanned.span())
                     .is_some_and(|raw| raw.len() == spanned.get_ref().len() + 2);
-                match Threshold::parse(spanned.get_ref()) {
+                match Threshold::parse_strict(spanned.get_ref()) {
                     Ok(threshold) => Ok(ConfiguredThreshold {
                         threshold,
                         key,
@@ -362,16 +363,27 @@ impl Ctx<'_> {
                     }),
                     Err(e) => {
                         let at = if literal { start + e.offset } else { start };
-                        Err(self.error(
-                            key,
-                            Some(at..at),
-                            format!("{} in `{}`", e.message, spanned.get_ref()),
-                        ))
+                        Err(self.error(key, Some(at..at), threshold_message(&e, spanned)))
                     }
                 }
             })
             .collect()
     }
+}
+
+/// A threshold's parse error as a config message: what is wrong, the
+/// threshold as written (unless the message starts by quoting it, as in
+/// "`error_rate > 1%` passes only when …"), then the hint.
+fn threshold_message(e: &threshold::ParseError, raw: &Spanned<String>) -> String {
+    let mut message = e.message.clone();
+    if !message.starts_with(&format!("`{}` ", raw.get_ref().trim())) {
+        message.push_str(&format!(" in `{}`", raw.get_ref()));
+    }
+    if let Some(hint) = &e.hint {
+        message.push_str("; ");
+        message.push_str(hint);
+    }
+    message
 }
 
 impl Ctx<'_> {
@@ -828,6 +840,59 @@ thresholds = ["p95 < 300ms"]
             "{shown}"
         );
         assert!(shown.contains("valid metrics"), "{shown}");
+    }
+
+    #[test]
+    fn hints_follow_the_threshold_and_keep_its_position() {
+        // k6 syntax: the caret at the threshold's start, the message quotes
+        // it once, the hint follows.
+        let e = load("[scenarios.a]\nthresholds = [\"p(95)<200\"]\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("scenarios.a.thresholds[0]"));
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 2,
+                column: 16
+            })
+        );
+        assert_eq!(
+            e.message,
+            "`p(95)<200` looks like k6's threshold syntax; loadgate writes it as `p95 < 200ms`"
+        );
+        // A rate pointing the wrong way: the caret at the operator.
+        let e =
+            load("[defaults]\nthresholds = [\"median < 1s\", \"error_rate > 1%\"]\n").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("defaults.thresholds[1]"));
+        assert_eq!(
+            e.location,
+            Some(Location {
+                line: 2,
+                column: 42
+            })
+        );
+        assert_eq!(
+            e.message,
+            "`error_rate > 1%` passes only when more than 1% of requests fail; did you mean `error_rate < 1%`?"
+        );
+        let shown = e.to_string();
+        assert!(
+            shown.ends_with(
+                "2 | thresholds = [\"median < 1s\", \"error_rate > 1%\"]\n  |                                          ^"
+            ),
+            "{shown}"
+        );
+        // Other errors keep the threshold after the message, then the hint.
+        let e =
+            load("[[scenarios.a.endpoint]]\nname = \"/x\"\nthresholds = [\"error_rate < 1\"]\n")
+                .unwrap_err();
+        assert_eq!(
+            e.message,
+            "`error_rate` is a percentage: write the value with `%` in `error_rate < 1`; did you mean `error_rate < 1%`?"
+        );
+        assert_eq!(e.location.map(|l| l.column), Some(30));
+        // `/s` loads as the bare number.
+        let c = load("[defaults]\nthresholds = [\"rps >= 20/s\"]\n").unwrap();
+        assert_eq!(c.defaults[0].threshold.target, 20.0);
     }
 
     #[test]
