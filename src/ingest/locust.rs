@@ -48,7 +48,7 @@ pub fn read_result_set(
 /// [`read_result_set`], advancing `progress` by the history bytes read.
 pub fn read_result_set_with_progress(
     files: &ResultFiles,
-    mut probes: Option<&mut (dyn HistoryObserver + '_)>,
+    probes: Option<&mut (dyn HistoryObserver + '_)>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Ingested {
     let mut out = Ingested::default();
@@ -63,7 +63,7 @@ pub fn read_result_set_with_progress(
         }
     };
     let history = match &files.history {
-        Some(path) => match read_history_with_progress(path, probes.as_deref_mut(), progress) {
+        Some(path) => match read_history_with_progress(path, probes, progress) {
             Ok((history, warning)) => {
                 out.warnings.extend(warning);
                 history
