@@ -1,0 +1,110 @@
+//! `loadgate compare BASE CURRENT`: the baseline comparison alone, as a
+//! table, with the tolerances `check` would use.
+
+use std::path::Path;
+
+use anyhow::bail;
+
+use super::load::{find_config, load_config, load_run};
+use super::streams;
+use crate::cli::CompareArgs;
+use crate::format::ShowPath;
+
+/// `loadgate compare BASE CURRENT`: print the comparison table; returns
+/// whether anything regressed.
+pub fn run(args: &CompareArgs) -> anyhow::Result<bool> {
+    // The same lookup as `check`, from the CURRENT side.
+    let config = match &args.config {
+        Some(path) => load_config(Some(path), &[])?,
+        None => {
+            let folder = if args.current.is_dir() {
+                Some(args.current.clone())
+            } else {
+                args.current.parent().map(Path::to_path_buf)
+            };
+            find_config(folder)?
+        }
+    };
+    let base = load_run(&args.base, None)?;
+    let current = load_run(&args.current, None)?;
+    let mut compared = Vec::new();
+    let mut notes = Vec::new();
+    for scenario in &current.scenarios {
+        let Some(b) = base.scenarios.iter().find(|b| b.name == scenario.name) else {
+            notes.push(format!(
+                "new scenario (not in the baseline): {}",
+                scenario.name
+            ));
+            continue;
+        };
+        let regression = config.regression_for(config.scenario_for(&scenario.name).ok().flatten());
+        let result = crate::evaluate::compare::compare(
+            &regression,
+            b,
+            crate::evaluate::compare::Current {
+                totals: &scenario.totals,
+                endpoints: &scenario.endpoints,
+                histograms: scenario.histograms.as_ref(),
+            },
+        );
+        notes.extend(
+            result
+                .no_rank_test
+                .iter()
+                .map(|why| format!("{}: no rank test: {why}", scenario.name)),
+        );
+        notes.extend(
+            result
+                .new_endpoints
+                .iter()
+                .map(|e| format!("{}: new endpoint {e}", scenario.name)),
+        );
+        notes.extend(
+            result
+                .vanished_endpoints
+                .iter()
+                .map(|e| format!("{}: endpoint no longer present: {e}", scenario.name)),
+        );
+        compared.push((scenario.name.clone(), result.comparisons));
+    }
+    for b in &base.scenarios {
+        if !current.scenarios.iter().any(|c| c.name == b.name) {
+            notes.push(format!("scenario no longer present: {}", b.name));
+        }
+    }
+    if compared.is_empty() {
+        bail!(
+            "{} and {} have no scenario in common, so nothing can be compared",
+            args.base.show(),
+            args.current.show()
+        );
+    }
+    let rows: Vec<(&str, &crate::evaluate::compare::Comparison)> = compared
+        .iter()
+        .flat_map(|(name, cs)| cs.iter().map(move |c| (name.as_str(), c)))
+        .collect();
+    let regressed = rows
+        .iter()
+        .filter(|(_, c)| c.verdict == crate::evaluate::compare::Verdict::Regressed)
+        .count();
+    let mut text = format!(
+        "{} → {} (tolerances: {})\n\n",
+        args.base.show(),
+        args.current.show(),
+        if config.regression.is_some() {
+            config.source_label()
+        } else {
+            "built-in".to_string()
+        }
+    );
+    text.push_str(&crate::report::terminal::render_comparisons(&rows));
+    for note in &notes {
+        text.push_str(&format!("note: {note}\n"));
+    }
+    text.push_str(&match regressed {
+        0 => format!("\nNo regression: {} metrics compared.\n", rows.len()),
+        n => format!("\nREGRESSED: {n} of {} compared metrics.\n", rows.len()),
+    });
+    streams::out_text(&text)?;
+    Ok(regressed > 0)
+}
