@@ -1,0 +1,575 @@
+//! Reading Locust's CSV files row by row: the header and its lookups by
+//! name (with Locust 0.x's old names), typed field access with located
+//! errors, the line-by-line fast path for large files, and the shared file
+//! opening and error mapping.
+
+#![allow(clippy::wildcard_imports)]
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::ingest::InputError;
+use crate::ingest::guard::{self, Guarded};
+
+/// The header of a CSV file, with lookups by column name.
+pub(super) struct Header<'p> {
+    pub(super) path: &'p Path,
+    pub(super) names: Vec<String>,
+    pub(super) index: HashMap<String, usize>,
+}
+
+impl<'p> Header<'p> {
+    pub(super) fn read<R: Read>(
+        reader: &mut csv::Reader<R>,
+        path: &'p Path,
+    ) -> Result<Self, InputError> {
+        let record = reader.headers().map_err(|e| csv_error(path, e))?;
+        Self::from_fields(record.iter().map(str::to_string).collect(), path)
+    }
+
+    /// The header from the first line's fields.
+    pub(super) fn from_fields(fields: Vec<String>, path: &'p Path) -> Result<Self, InputError> {
+        if fields.is_empty() || (fields.len() == 1 && fields[0].trim().is_empty()) {
+            return Err(InputError {
+                path: path.to_path_buf(),
+                line: Some(1),
+                column: None,
+                message: "the file is empty: expected Locust's header line".into(),
+            });
+        }
+        let names: Vec<String> = fields.iter().map(|n| n.trim().to_string()).collect();
+        let mut index = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            // Which of two same-named columns holds the numbers? Neither guess is safe.
+            if let Some(first) = index.insert(name.clone(), i) {
+                return Err(InputError {
+                    path: path.to_path_buf(),
+                    line: Some(1),
+                    column: Some(name.clone()),
+                    message: format!(
+                        "the header names this column twice (fields {} and {})",
+                        first + 1,
+                        i + 1
+                    ),
+                });
+            }
+        }
+        Ok(Header { path, names, index })
+    }
+
+    pub(super) fn require(&self, name: &str) -> Result<usize, InputError> {
+        self.optional(name).ok_or_else(|| InputError {
+            path: self.path.to_path_buf(),
+            line: Some(1),
+            column: Some(name.to_string()),
+            message: "a required column is missing from the header".into(),
+        })
+    }
+
+    /// A column by today's name, or by the name Locust 0.x gave it.
+    pub(super) fn require_or_old(&self, name: &str) -> Result<usize, InputError> {
+        match old_name(name).and_then(|old| self.optional(old)) {
+            Some(i) if self.optional(name).is_none() => Ok(i),
+            _ => self.require(name),
+        }
+    }
+
+    /// Whether this is a Locust 0.x file (`# requests` instead of `Request Count`).
+    pub(super) fn is_locust_0x(&self) -> bool {
+        self.optional("# requests").is_some() && self.optional("Request Count").is_none()
+    }
+
+    pub(super) fn optional(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The `N%` columns: (index, label without `%`, level). Locust 0.x
+    /// wrote one of them without its `%` (`99.999`): in a 0.x file, a
+    /// column named by a bare number between two percentile columns counts.
+    pub(super) fn percentiles(&self) -> Vec<(usize, String, f64)> {
+        let old = self.is_locust_0x();
+        self.names
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let label = match n.strip_suffix('%') {
+                    Some(label) => label,
+                    None if old && n.contains('.') => n.as_str(),
+                    None => return None,
+                };
+                let level: f64 = label.parse().ok()?;
+                (level > 0.0 && level <= 100.0).then(|| (i, label.to_string(), level))
+            })
+            .collect()
+    }
+}
+
+/// Locust 0.x's name of a column of today's (1.0 and later) files.
+pub(super) fn old_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Request Count" | "Total Request Count" => "# requests",
+        "Failure Count" | "Total Failure Count" => "# failures",
+        "Median Response Time" => "Median response time",
+        "Average Response Time" => "Average response time",
+        "Min Response Time" => "Min response time",
+        "Max Response Time" => "Max response time",
+        "Failures/s" => "Requests Failed/s",
+        _ => return None,
+    })
+}
+
+/// The fields of a row: a csv `ByteRecord`, or a line split at its commas
+/// (the history's fast path, which copies nothing).
+#[derive(Clone, Copy)]
+pub(super) enum Fields<'a> {
+    Record(&'a ByteRecord),
+    /// `commas` are the positions of the commas in `line`.
+    Split {
+        line: &'a [u8],
+        commas: &'a [usize],
+    },
+}
+
+impl<'a> Fields<'a> {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Fields::Record(r) => r.len(),
+            Fields::Split { commas, .. } => commas.len() + 1,
+        }
+    }
+
+    pub(super) fn get(&self, i: usize) -> Option<&'a [u8]> {
+        match *self {
+            Fields::Record(r) => r.get(i),
+            Fields::Split { line, commas } => {
+                if i > commas.len() {
+                    return None;
+                }
+                let start = if i == 0 { 0 } else { commas[i - 1] + 1 };
+                let end = commas.get(i).copied().unwrap_or(line.len());
+                Some(&line[start..end])
+            }
+        }
+    }
+}
+
+/// One data row, with typed accessors that produce located errors.
+///
+/// Fields stay bytes: numbers are parsed straight from them, and text is
+/// checked to be UTF-8 before it is used.
+pub(super) struct Row<'a> {
+    pub(super) fields: Fields<'a>,
+    pub(super) header: &'a Header<'a>,
+    /// Where the row starts in the file, for the line of a message.
+    pub(super) start: Option<u64>,
+}
+
+/// The 1-based line of the record that starts at byte `byte` of `path`.
+///
+/// Only computed for a message (an error or a finding), never per row: it
+/// reads the file up to that byte. The csv crate counts a record that
+/// follows a CRLF line as starting on the `\n` before it, so a `\n` at
+/// `byte` belongs to the previous line.
+pub(super) fn line_at(path: &Path, byte: u64) -> Option<u64> {
+    let mut file = File::open(path).ok()?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut left = byte + 1;
+    let mut newlines = 0;
+    let mut prev_cr = false;
+    while left > 0 {
+        let want = buf.len().min(left as usize);
+        let n = file.read(&mut buf[..want]).ok()?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if !prev_cr && memchr::memchr(b'\r', chunk).is_none() {
+            newlines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        } else {
+            for &b in chunk {
+                // A lone CR ends a line too (old Mac files); CRLF counts once.
+                newlines += u64::from(b == b'\n');
+                if prev_cr && b != b'\n' {
+                    newlines += 1;
+                }
+                prev_cr = b == b'\r';
+            }
+        }
+        left -= n as u64;
+    }
+    Some(newlines + 1)
+}
+
+impl<'a> Row<'a> {
+    /// A row from the csv crate, checked to be UTF-8 as a whole.
+    pub(super) fn new(record: &'a ByteRecord, header: &'a Header<'a>) -> Result<Self, InputError> {
+        let row = Row {
+            fields: Fields::Record(record),
+            header,
+            start: record.position().map(|p| p.byte()),
+        };
+        if std::str::from_utf8(record.as_slice()).is_err() {
+            return Err(row.error(None, "the line is not valid UTF-8".into()));
+        }
+        row.checked()
+    }
+
+    /// A row whose text columns are `text`: only those are checked to be
+    /// UTF-8 (numbers are checked when parsed). For the large history file.
+    pub(super) fn with_text(
+        fields: Fields<'a>,
+        header: &'a Header<'a>,
+        start: u64,
+        text: &[usize],
+    ) -> Result<Self, InputError> {
+        let row = Row {
+            fields,
+            header,
+            start: Some(start),
+        };
+        for &col in text {
+            if fields
+                .get(col)
+                .is_some_and(|f| std::str::from_utf8(f).is_err())
+            {
+                return Err(row.error(Some(col), "the field is not valid UTF-8".into()));
+            }
+        }
+        row.checked()
+    }
+
+    pub(super) fn checked(self) -> Result<Self, InputError> {
+        if self.fields.len() != self.header.names.len() {
+            return Err(self.error(
+                None,
+                format!(
+                    "the line has {} fields but the header has {}",
+                    self.fields.len(),
+                    self.header.names.len()
+                ),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The row's line in the file (reads the file: for messages only).
+    pub(super) fn line(&self) -> u64 {
+        self.start
+            .and_then(|b| line_at(self.header.path, b))
+            .unwrap_or(0)
+    }
+
+    pub(super) fn error(&self, column: Option<usize>, message: String) -> InputError {
+        InputError {
+            path: self.header.path.to_path_buf(),
+            line: Some(self.line()),
+            column: column.map(|c| self.header.names[c].clone()),
+            message,
+        }
+    }
+
+    pub(super) fn str(&self, column: usize) -> &'a str {
+        // The constructors checked the field count and the text columns;
+        // a number column that is not UTF-8 reads as "" and fails to parse.
+        self.fields
+            .get(column)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+
+    pub(super) fn count(&self, column: usize) -> Result<u64, InputError> {
+        let text = self.str(column).trim();
+        text.parse::<u64>().map_err(|_| {
+            self.error(
+                Some(column),
+                format!("expected a whole number of 0 or more, found `{text}`"),
+            )
+        })
+    }
+
+    /// A number that Locust may write as `N/A`.
+    pub(super) fn opt_number(&self, column: usize) -> Result<Option<f64>, InputError> {
+        let text = self.str(column).trim();
+        if text == "N/A" {
+            return Ok(None);
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+            Ok(_) => Err(self.error(
+                Some(column),
+                format!("expected a finite number of 0 or more, found `{text}`"),
+            )),
+            Err(_) => Err(self.error(
+                Some(column),
+                format!("expected a number or N/A, found `{text}`"),
+            )),
+        }
+    }
+
+    pub(super) fn number(&self, column: usize) -> Result<f64, InputError> {
+        self.opt_number(column)?
+            .ok_or_else(|| self.error(Some(column), "expected a number, found `N/A`".into()))
+    }
+
+    /// The total row: Name `Aggregated`, Type empty (Locust 1.1 and later)
+    /// or `None` (0.x and 1.0, which wrote Python's `None`).
+    pub(super) fn is_aggregated(&self, type_col: usize, name_col: usize) -> bool {
+        matches!(self.str(type_col), "" | "None") && self.str(name_col) == "Aggregated"
+    }
+}
+
+pub(super) fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        // Field counts are checked by `Row::new`, which names the file and line.
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(input)
+}
+
+pub(super) fn open(path: &Path) -> Result<File, InputError> {
+    File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))
+}
+
+/// Open a result file to read it whole: its start sniffed first, every byte
+/// then checked as it is read (see [`super::guard`]).
+pub(super) fn open_guarded(path: &Path) -> Result<Guarded<File>, InputError> {
+    guard::sniff(path)?;
+    Ok(Guarded::csv(open(path)?))
+}
+
+/// An I/O error while reading `path`: a [`guard::Pathology`] with its line,
+/// anything else as the system says it.
+pub(super) fn io_error(path: &Path, e: &io::Error) -> InputError {
+    match guard::pathology(e) {
+        Some(p) => InputError {
+            path: path.to_path_buf(),
+            line: line_at(path, p.offset),
+            column: None,
+            message: p.message(),
+        },
+        None => InputError::file(path, format!("cannot read: {e}")),
+    }
+}
+
+pub(super) fn csv_error(path: &Path, e: csv::Error) -> InputError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return io_error(path, io);
+    }
+    let line = e.position().and_then(|p| line_at(path, p.byte()));
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
+        _ => e.to_string(),
+    };
+    InputError {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// Iterate the records of `reader`, calling `f` with each row.
+pub(super) fn for_each_row<R: Read>(
+    reader: &mut csv::Reader<R>,
+    header: &Header<'_>,
+    mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
+) -> Result<u64, InputError> {
+    let mut record = ByteRecord::new();
+    let mut rows = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => return Ok(rows),
+            Ok(true) => {
+                // Blank lines are skipped by the csv crate; a line of only
+                // commas is not blank and is checked like any other.
+                let row = Row::new(&record, header)?;
+                f(&row)?;
+                rows += 1;
+            }
+            Err(e) => return Err(csv_error(header.path, e)),
+        }
+    }
+}
+
+/// Lines of a large file, read in big chunks and handed out in place.
+pub(super) struct Lines<R> {
+    pub(super) inner: R,
+    pub(super) buf: Vec<u8>,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) eof: bool,
+    /// File offset of `buf[start]`.
+    pub(super) offset: u64,
+}
+
+impl<R: Read> Lines<R> {
+    pub(super) fn new(inner: R, offset: u64) -> Self {
+        Lines {
+            inner,
+            buf: vec![0; 1024 * 1024],
+            start: 0,
+            end: 0,
+            eof: false,
+            offset,
+        }
+    }
+
+    /// The next line without its `\n`, and the file offset where it starts.
+    pub(super) fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let (s, offset) = (self.start, self.offset);
+                self.start += i + 1;
+                self.offset += i as u64 + 1;
+                return Ok(Some((offset, &self.buf[s..s + i])));
+            }
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let (s, offset) = (self.start, self.offset);
+                self.offset += (self.end - s) as u64;
+                self.start = self.end;
+                return Ok(Some((offset, &self.buf[s..self.end])));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                // A line longer than the buffer.
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let n = self.inner.read(&mut self.buf[self.end..])?;
+            self.eof = n == 0;
+            self.end += n;
+        }
+    }
+}
+
+/// The commas in `bytes`. Counted in byte lanes over chunks of at most
+/// 255 bytes (so a lane cannot overflow), which the compiler vectorises.
+pub(super) fn count_commas(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b','))))
+        .sum()
+}
+
+/// A row of the line-by-line reader, offered cheaply first.
+pub(super) enum LineRow<'r, 'a> {
+    /// A line whose first `early` fields hold no quote, split only that far
+    /// (the caller decides from those whether it needs more): the file
+    /// offset and those fields.
+    Quick(u64, Fields<'a>),
+    /// The whole row.
+    Full(&'r Row<'a>),
+}
+
+/// Iterate the rows of a CSV body line by line, the fast way: a line
+/// without quotes is split at its commas in place (memchr, no copy); a line
+/// with quotes (a name holding a comma or a quote, possibly spanning lines)
+/// goes through the csv crate. Used for the history, which can be hundreds
+/// of MB: most of its rows are skipped after a look at their first `early`
+/// fields, when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
+/// gets the `Full` row. Only the `text` columns are checked to be UTF-8.
+pub(super) fn for_each_line_row(
+    input: impl Read,
+    offset: u64,
+    header: &Header<'_>,
+    text: &[usize],
+    early: usize,
+    mut f: impl FnMut(LineRow<'_, '_>) -> Result<bool, InputError>,
+) -> Result<u64, InputError> {
+    let read_error = |e: io::Error| io_error(header.path, &e);
+    let mut lines = Lines::new(input, offset);
+    let mut commas: Vec<usize> = Vec::with_capacity(header.names.len());
+    let mut quoted = Vec::new();
+    let mut record = ByteRecord::new();
+    let mut rows = 0;
+    while let Some((start, line)) = lines.next_line().map_err(read_error)? {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        rows += 1;
+        // A quick look: the first `early` fields, if they hold no quote and
+        // the line has the header's field count. A row skipped after it is
+        // not split any further (its numbers are not used), which is what
+        // makes a soak test's history fast to read. Any other line is read
+        // whole, and its errors are reported.
+        commas.clear();
+        commas.extend(memchr::memchr_iter(b',', line).take(early));
+        if commas.len() == early
+            && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
+            && early + count_commas(&line[commas[early - 1] + 1..]) + 1 == header.names.len()
+            && f(LineRow::Quick(
+                start,
+                Fields::Split {
+                    line,
+                    commas: &commas,
+                },
+            ))?
+        {
+            continue;
+        }
+        if memchr::memchr(b'"', line).is_none() {
+            commas.clear();
+            commas.extend(memchr::memchr_iter(b',', line));
+            let row = Row::with_text(
+                Fields::Split {
+                    line,
+                    commas: &commas,
+                },
+                header,
+                start,
+                text,
+            )?;
+            f(LineRow::Full(&row))?;
+            continue;
+        }
+        // A quoted field may hold a newline: read on until the quotes balance.
+        quoted.clear();
+        quoted.extend_from_slice(line);
+        let mut quotes = memchr::memchr_iter(b'"', line).count();
+        while quotes % 2 == 1 {
+            match lines.next_line().map_err(read_error)? {
+                Some((_, more)) => {
+                    let more = more.strip_suffix(b"\r").unwrap_or(more);
+                    quotes += memchr::memchr_iter(b'"', more).count();
+                    quoted.push(b'\n');
+                    quoted.extend_from_slice(more);
+                    if quoted.len() > guard::MAX_RECORD_BYTES {
+                        return Err(InputError {
+                            path: header.path.to_path_buf(),
+                            line: line_at(header.path, start),
+                            column: None,
+                            message: format!(
+                                "a quoted field that runs on for more than {} MiB: a quote is never closed",
+                                guard::MAX_RECORD_BYTES >> 20
+                            ),
+                        });
+                    }
+                }
+                None => break,
+            }
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(quoted.as_slice());
+        record.clear();
+        if let Err(e) = reader.read_byte_record(&mut record) {
+            let mut err = csv_error(header.path, e);
+            err.line = line_at(header.path, start);
+            return Err(err);
+        }
+        let row = Row::with_text(Fields::Record(&record), header, start, text)?;
+        f(LineRow::Full(&row))?;
+    }
+    Ok(rows)
+}
