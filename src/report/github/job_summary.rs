@@ -1,0 +1,742 @@
+//! The job summary: compact GitHub-flavoured Markdown for
+//! `$GITHUB_STEP_SUMMARY` or a pull-request comment. Its sections are
+//! rendered once ([`Parts`]) and assembled at a [`Detail`]; [`job_summary`]
+//! sheds detail until the text fits its budget.
+
+use std::fmt::Write as _;
+
+use super::md;
+use super::mermaid::chart_sections;
+use crate::format;
+use crate::model::ScenarioData;
+use crate::report::view::{LeftItem, QuickRow, ReportView, ScenarioView};
+use crate::report::{RunStatus, Summary};
+
+/// When the table has to be cut, each list (failed checks, what's left, data
+/// notes) keeps this many items.
+const MAX_LIST_ITEMS: usize = 50;
+
+/// How much of the job summary is kept, from everything to the least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Detail {
+    /// Everything.
+    Full,
+    /// Without the endpoint tables and the failed endpoint checks.
+    NoEndpoints,
+    /// Also without the charts and their tables.
+    NoCharts,
+    /// Also lists cut to [`MAX_LIST_ITEMS`] and the quick-results table cut
+    /// to what fits.
+    Cut,
+}
+
+/// The job summary: compact GitHub-flavoured Markdown with the title, the
+/// status line, the quick-results table (`Scenario | Metric | Target |
+/// Actual | Achievement | Status`), the failed checks, what's left, charts
+/// as Mermaid `xychart-beta` blocks (median and p99 per scenario; requests/s
+/// over time per scenario in at most 50 points), each followed by a table
+/// with the same numbers for where Mermaid does not render, the endpoints of
+/// each scenario, and the data notes.
+///
+/// - `data` is aligned with `summary.scenarios`, as for [`crate::report::view::build`];
+///   the charts read the histories from it.
+/// - `report_dir` is the output folder, named as where the full report is.
+/// - `run_url` links to the workflow run (whose artifacts hold the report);
+///   anything but a plain `http(s)://` URL is ignored.
+/// - `budget` is the most bytes returned: [`STEP_SUMMARY_BUDGET`] for
+///   `$GITHUB_STEP_SUMMARY`, [`PR_COMMENT_BUDGET`] for a pull-request comment.
+///
+/// When the whole summary is larger than `budget`, it first leaves out the
+/// per-endpoint detail, then the charts, then cuts long lists to 50 items
+/// and the quick-results table to the rows that fit, followed by a
+/// "… N more rows" line; a note at the top says what was left out and that
+/// the full report is in `report_dir`. Should even that not fit (a budget of
+/// a few KB), the text is cut at the budget with a closing line.
+///
+/// [`STEP_SUMMARY_BUDGET`]: super::STEP_SUMMARY_BUDGET
+/// [`PR_COMMENT_BUDGET`]: super::PR_COMMENT_BUDGET
+pub fn job_summary(
+    summary: &Summary<'_>,
+    view: &ReportView,
+    data: &[Option<&ScenarioData>],
+    report_dir: &str,
+    run_url: Option<&str>,
+    budget: usize,
+) -> String {
+    let parts = Parts::new(summary, view, data, report_dir, run_url);
+    let all_rows = parts.quick_rows.len();
+    for detail in [Detail::Full, Detail::NoEndpoints, Detail::NoCharts] {
+        let text = parts.render(detail, all_rows);
+        if text.len() <= budget {
+            return text;
+        }
+    }
+    let mut keep = parts.rows_that_fit(budget);
+    loop {
+        let text = parts.render(Detail::Cut, keep);
+        if text.len() <= budget {
+            return text;
+        }
+        if keep == 0 {
+            return cut_at(text, budget, &parts.cut_line);
+        }
+        keep -= 1;
+    }
+}
+
+/// The pieces of the job summary, rendered once and assembled per [`Detail`].
+struct Parts {
+    head: String,
+    quick_rows: Vec<String>,
+    checks_failed: usize,
+    checks: usize,
+    /// Failed checks: whether it is an endpoint check, and its list item.
+    failed: Vec<(bool, String)>,
+    whats_left: Vec<String>,
+    /// The median/p99 section and one requests/s section per scenario.
+    charts: Vec<String>,
+    /// One section per scenario with endpoints, and the number of rows.
+    endpoints: Vec<String>,
+    endpoint_rows: usize,
+    notes: Vec<String>,
+    /// Where the full report is, as a sentence.
+    full_report: String,
+    /// The line that ends a summary cut at its budget.
+    cut_line: String,
+}
+
+impl Parts {
+    fn new(
+        summary: &Summary<'_>,
+        view: &ReportView,
+        data: &[Option<&ScenarioData>],
+        report_dir: &str,
+        run_url: Option<&str>,
+    ) -> Parts {
+        let with_endpoints = || view.scenarios.iter().filter(|s| !s.endpoints.is_empty());
+        let dir = md(report_dir);
+        Parts {
+            head: head(summary, view),
+            quick_rows: view.quick_results.iter().map(quick_row).collect(),
+            checks_failed: summary.counts.checks_failed,
+            checks: summary.counts.checks,
+            failed: failed_checks(summary),
+            whats_left: view.whats_left.iter().map(left_item).collect(),
+            charts: chart_sections(summary, data),
+            endpoints: with_endpoints().map(endpoint_section).collect(),
+            endpoint_rows: with_endpoints().map(|s| s.endpoints.len()).sum(),
+            notes: view
+                .data_notes
+                .iter()
+                .map(|n| format!("- {}\n", md(n)))
+                .collect(),
+            full_report: full_report(&dir, run_url),
+            cut_line: format!(
+                "\n\n… cut here to stay within the size limit; the full report is in {dir}.\n"
+            ),
+        }
+    }
+
+    /// The summary at `detail`, with the first `rows` quick-results rows.
+    fn render(&self, detail: Detail, rows: usize) -> String {
+        let rows = rows.min(self.quick_rows.len());
+        let list_cap = match detail {
+            Detail::Cut => MAX_LIST_ITEMS,
+            _ => usize::MAX,
+        };
+        let failed: Vec<&String> = self
+            .failed
+            .iter()
+            .filter(|(endpoint, _)| detail == Detail::Full || !endpoint)
+            .map(|(_, line)| line)
+            .collect();
+
+        let mut out = self.head.clone();
+        self.push_left_out(&mut out, detail, rows, failed.len());
+        self.push_quick_results(&mut out, rows);
+        self.push_failed_checks(&mut out, detail, &failed, list_cap);
+
+        if !self.whats_left.is_empty() {
+            out.push_str("## What's left\n\n");
+            let items: Vec<&String> = self.whats_left.iter().collect();
+            push_list(&mut out, &items, list_cap, "scenarios");
+            out.push('\n');
+        }
+
+        if detail <= Detail::NoEndpoints && !self.charts.is_empty() {
+            out.push_str("## Charts\n\n");
+            for chart in &self.charts {
+                out.push_str(chart);
+            }
+        }
+
+        if detail == Detail::Full && !self.endpoints.is_empty() {
+            out.push_str("## Endpoints\n\n");
+            for section in &self.endpoints {
+                out.push_str(section);
+            }
+        }
+
+        if !self.notes.is_empty() {
+            out.push_str("## Data notes\n\n");
+            let items: Vec<&String> = self.notes.iter().collect();
+            push_list(&mut out, &items, list_cap, "notes");
+            out.push('\n');
+        }
+
+        let _ = writeln!(out, "---\n\n{}", self.full_report);
+        out
+    }
+
+    fn failed_endpoint_checks(&self) -> usize {
+        self.failed.iter().filter(|(e, _)| *e).count()
+    }
+
+    /// The note on what was left out, at the top where it is seen; nothing
+    /// at [`Detail::Full`] with every row. `failed` is the number of failed
+    /// checks listed at `detail`.
+    fn push_left_out(&self, out: &mut String, detail: Detail, rows: usize, failed: usize) {
+        let failed_endpoint_checks = self.failed_endpoint_checks();
+        let lists_cut = detail == Detail::Cut
+            && [failed, self.whats_left.len(), self.notes.len()]
+                .iter()
+                .any(|&n| n > MAX_LIST_ITEMS);
+        let mut left_out = Vec::new();
+        if detail > Detail::Full && (self.endpoint_rows > 0 || failed_endpoint_checks > 0) {
+            left_out.push(format!(
+                "per-endpoint detail ({} endpoint rows, {} failed endpoint checks)",
+                format::count(self.endpoint_rows as u64),
+                format::count(failed_endpoint_checks as u64)
+            ));
+        }
+        if detail > Detail::NoEndpoints && !self.charts.is_empty() {
+            left_out.push(format!(
+                "the charts and their tables ({})",
+                format::count(self.charts.len() as u64)
+            ));
+        }
+        if lists_cut {
+            left_out.push(format!(
+                "all but the first {MAX_LIST_ITEMS} items of long lists"
+            ));
+        }
+        if rows < self.quick_rows.len() {
+            left_out.push(format!(
+                "{} of {} quick-results rows",
+                format::count((self.quick_rows.len() - rows) as u64),
+                format::count(self.quick_rows.len() as u64)
+            ));
+        }
+        if !left_out.is_empty() {
+            let _ = writeln!(
+                out,
+                "> **Shortened to stay within GitHub's size limit.** Left out: {}. {}\n",
+                left_out.join("; "),
+                self.full_report
+            );
+        }
+    }
+
+    /// The quick-results table with its first `rows` rows, and a line
+    /// counting the rest.
+    fn push_quick_results(&self, out: &mut String, rows: usize) {
+        out.push_str("## Quick results\n\n");
+        if self.quick_rows.is_empty() {
+            out.push_str("No checks ran.\n\n");
+            return;
+        }
+        out.push_str("| Scenario | Metric | Target | Actual | Achievement | Status |\n");
+        out.push_str("|---|---|---|---|---|---|\n");
+        for row in &self.quick_rows[..rows] {
+            out.push_str(row);
+        }
+        if rows < self.quick_rows.len() {
+            let _ = write!(
+                out,
+                "\n… {} more rows: see report.md in the full report.\n",
+                format::count((self.quick_rows.len() - rows) as u64)
+            );
+        }
+        out.push('\n');
+    }
+
+    /// The failed checks listed at `detail` (`failed`), at most `list_cap`,
+    /// and a line counting the failed endpoint checks left out.
+    fn push_failed_checks(
+        &self,
+        out: &mut String,
+        detail: Detail,
+        failed: &[&String],
+        list_cap: usize,
+    ) {
+        if self.checks_failed == 0 {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "## Failed checks ({} of {})\n",
+            format::count(self.checks_failed as u64),
+            format::count(self.checks as u64)
+        );
+        push_list(out, failed, list_cap, "failed checks");
+        let failed_endpoint_checks = self.failed_endpoint_checks();
+        if detail > Detail::Full && failed_endpoint_checks > 0 {
+            let _ = writeln!(
+                out,
+                "- … and {} failed endpoint checks, left out here: see report.md in the full report.",
+                format::count(failed_endpoint_checks as u64)
+            );
+        }
+        out.push('\n');
+    }
+
+    /// How many quick-results rows fit in `budget` at [`Detail::Cut`].
+    fn rows_that_fit(&self, budget: usize) -> usize {
+        // Slack for the digits of the counts, which change with the rows kept.
+        let mut used = self.render(Detail::Cut, 0).len() + 64;
+        let mut keep = 0;
+        for row in &self.quick_rows {
+            used += row.len();
+            if used > budget {
+                break;
+            }
+            keep += 1;
+        }
+        keep
+    }
+}
+
+/// The title, the status line with its icon, and the run's date, config and tool.
+fn head(summary: &Summary<'_>, view: &ReportView) -> String {
+    let icon = match summary.status {
+        RunStatus::Passed => "✅",
+        RunStatus::Failed => "❌",
+        RunStatus::Error => "⚠️",
+    };
+    let mut head = String::new();
+    let _ = writeln!(head, "# {}\n", md(&view.title));
+    let _ = writeln!(head, "**{icon} {}**\n", md(&view.status_line));
+    let _ = writeln!(
+        head,
+        "Load run: {} · Config: {} · {}\n",
+        md(&view.run_date),
+        md(&view.config),
+        md(&view.tool)
+    );
+    head
+}
+
+/// One row of the quick-results table.
+fn quick_row(r: &QuickRow) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} | {} |\n",
+        md(&r.scenario),
+        md(&r.metric),
+        md(&r.target),
+        md(&r.actual),
+        md(&r.achievement),
+        if r.passed { "✅ pass" } else { "❌ FAIL" }
+    )
+}
+
+/// Every failed check, scenario by scenario: whether it is an endpoint
+/// check, and its list item.
+fn failed_checks(summary: &Summary<'_>) -> Vec<(bool, String)> {
+    let mut failed = Vec::new();
+    for s in &summary.scenarios {
+        for c in s.checks.iter().filter(|c| !c.passed) {
+            let endpoint = c
+                .endpoint
+                .as_deref()
+                .map(|e| format!(" {}", md(e)))
+                .unwrap_or_default();
+            let achievement = c
+                .achievement
+                .as_deref()
+                .map(|a| format!(" ({})", md(a)))
+                .unwrap_or_default();
+            failed.push((
+                c.endpoint.is_some(),
+                format!(
+                    "- ❌ **{}**{endpoint}: {}{achievement}\n",
+                    md(s.name),
+                    md(&c.message)
+                ),
+            ));
+        }
+    }
+    failed
+}
+
+/// One item of "What's left".
+fn left_item(l: &LeftItem) -> String {
+    format!(
+        "- **{}** {}: {}\n",
+        l.status_label,
+        md(&l.scenario),
+        md(&l.reason)
+    )
+}
+
+/// A scenario's endpoint table, folded in `<details>`.
+fn endpoint_section(s: &ScenarioView) -> String {
+    let mut section = format!(
+        "### {}\n\n<details><summary>{} endpoints</summary>\n\n",
+        md(&s.name),
+        format::count(s.endpoints.len() as u64)
+    );
+    section.push_str(
+        "| Method | Name | Requests | Failures | Median | p95 | p99 | Throughput | Success rate |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for e in &s.endpoints {
+        let t = &e.stats;
+        let _ = writeln!(
+            section,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&e.method),
+            md(&e.name),
+            t.requests,
+            t.failures,
+            t.median,
+            t.p95,
+            t.p99,
+            t.rps,
+            t.success_rate
+        );
+    }
+    section.push_str("\n</details>\n\n");
+    section
+}
+
+/// Where the full report is, as a sentence; `dir` is already Markdown.
+fn full_report(dir: &str, run_url: Option<&str>) -> String {
+    let run = run_url
+        .filter(|u| is_plain_url(u))
+        .map_or_else(String::new, |u| format!(" of [this workflow run]({u})"));
+    format!(
+        "The full report (report.md, report.html with charts, summary.json, junit.xml) is in {dir}; the loadgate action uploads that folder as an artifact{run}."
+    )
+}
+
+/// A link target that cannot end the Markdown link or hide anything.
+fn is_plain_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '(' | ')' | '<' | '>' | '"' | '`' | '\\'))
+}
+
+/// The first `cap` items, then a line saying how many more there are.
+fn push_list(out: &mut String, items: &[&String], cap: usize, what: &str) {
+    for item in items.iter().take(cap) {
+        out.push_str(item);
+    }
+    if items.len() > cap {
+        let _ = writeln!(
+            out,
+            "- … and {} more {what}: see report.md in the full report.",
+            format::count((items.len() - cap) as u64)
+        );
+    }
+}
+
+/// `text` cut to at most `budget` bytes, ending with `line`.
+fn cut_at(mut text: String, budget: usize, line: &str) -> String {
+    if text.len() <= budget {
+        return text;
+    }
+    let room = budget.saturating_sub(line.len());
+    let mut end = room.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    if text.len() + line.len() <= budget {
+        text.push_str(line);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::evaluate::ScenarioResult;
+    use crate::report::github::test_support::{
+        config, data, judge_folder, summarise, write_scenario,
+    };
+    use crate::report::github::{PR_COMMENT_BUDGET, STEP_SUMMARY_BUDGET, annotations};
+    use crate::report::view;
+
+    /// Pipes that end a cell (not escaped as `\|`).
+    fn cell_pipes(line: &str) -> usize {
+        let mut count = 0;
+        let mut escaped = false;
+        for c in line.chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '|' if !escaped => count += 1,
+                _ => escaped = false,
+            }
+            if c != '\\' {
+                escaped = false;
+            }
+        }
+        count
+    }
+
+    /// Every table keeps the column count of its header row.
+    fn assert_tables_keep_their_columns(text: &str) {
+        let mut header: Option<usize> = None;
+        for line in text.lines() {
+            if line.starts_with('|') {
+                let pipes = cell_pipes(line);
+                match header {
+                    None => header = Some(pipes),
+                    Some(h) => assert_eq!(pipes, h, "a table row lost its columns: {line}"),
+                }
+            } else {
+                header = None;
+            }
+        }
+    }
+
+    /// Each fence opens with ```` ```mermaid ````, closes with ```` ``` ````,
+    /// and holds only xychart statements with safe quoted labels.
+    fn assert_mermaid_blocks_are_sealed(text: &str) -> usize {
+        let mut blocks = 0;
+        let mut inside = false;
+        for line in text.lines() {
+            if line.starts_with("```") {
+                if inside {
+                    assert_eq!(line, "```", "a fence closed by something else");
+                } else {
+                    assert_eq!(line, "```mermaid", "a fence that is not a chart");
+                    blocks += 1;
+                }
+                inside = !inside;
+                continue;
+            }
+            if !inside {
+                assert!(!line.contains("```"), "a stray fence: {line}");
+                continue;
+            }
+            assert!(
+                line == "xychart-beta"
+                    || ["title \"", "x-axis ", "y-axis \"", "bar [", "line ["]
+                        .iter()
+                        .any(|k| line.starts_with(&format!("    {k}"))),
+                "not an xychart statement: {line}"
+            );
+            assert!(!line.contains('`'), "{line}");
+            assert_eq!(line.matches('"').count() % 2, 0, "{line}");
+            for (i, label) in line.split('"').enumerate() {
+                if i % 2 == 1 {
+                    assert!(
+                        label
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || " _-./()+@,".contains(c)),
+                        "unsafe label: {label}"
+                    );
+                }
+            }
+        }
+        assert!(!inside, "an unclosed fence");
+        blocks
+    }
+
+    const HOSTILE: [&str; 6] = [
+        "a|b",
+        "<script>alert(1)</script>",
+        "``` `x` ```",
+        "::error::pwned",
+        "line\n```\nbreak",
+        "%0A\"quoted\"",
+    ];
+
+    #[test]
+    fn hostile_names_keep_the_table_columns_and_cannot_break_the_mermaid_fence() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..HOSTILE.len() {
+            write_scenario(dir.path(), &format!("s{i}"), 2, 30);
+        }
+        let config = config(
+            "[defaults]\nthresholds = [\"median < 1ms\", \"p99 < 1s\"]\n[scenarios.all]\nmatch = \"s*\"\n[[scenarios.all.endpoint]]\nname = \"*\"\nthresholds = [\"p99 < 1ms\"]\n",
+        );
+        let mut results = judge_folder(dir.path(), &config);
+        assert_eq!(results.len(), HOSTILE.len());
+        for (r, name) in results.iter_mut().zip(HOSTILE) {
+            r.name = name.to_string();
+            let endpoint = format!("GET {name}");
+            for e in &mut r.data.as_mut().unwrap().endpoints {
+                e.name = name.to_string();
+            }
+            for c in r.checks.iter_mut().filter(|c| c.endpoint.is_some()) {
+                c.endpoint = Some(endpoint.clone());
+            }
+        }
+        let summary = summarise(&results, vec!["a warning with `code` and |pipes|".into()]);
+        let data = data(&results);
+        let view = view::build(&summary, &data, false).unwrap();
+        let text = job_summary(
+            &summary,
+            &view,
+            &data,
+            "loadgate-report",
+            Some("https://github.com/o/r/actions/runs/1"),
+            STEP_SUMMARY_BUDGET,
+        );
+
+        assert!(text.contains("| a\\|b | median |"), "{text}");
+        assert!(text.contains("&lt;script>alert(1)&lt;/script>"));
+        assert!(!text.contains("<script"));
+        assert!(text.contains("\\`\\`\\` \\`x\\` \\`\\`\\`"));
+        // The line breaks are shown escaped, `\n` (its backslash escaped for Markdown).
+        assert!(text.contains("line\\\\n\\`\\`\\`\\\\nbreak"), "{text}");
+        assert_tables_keep_their_columns(&text);
+        // The overview and one requests/s chart per scenario.
+        assert_eq!(assert_mermaid_blocks_are_sealed(&text), 1 + HOSTILE.len());
+        assert!(text.contains("x-axis [\"a_b\", \"_script_alert(1)_/script_\", \"___ _x_ ___\", \"__error__pwned\", \"line ___ break\", \"_0A_quoted_\"]"), "{text}");
+        assert!(text.contains("title \"line ___ break - requests/s\""));
+        assert!(text.contains("[this workflow run](https://github.com/o/r/actions/runs/1)"));
+        assert!(!text.contains("Shortened"), "nothing needed to be left out");
+    }
+
+    /// 200 scenarios of 25 endpoints (5,000 endpoints), each endpoint with a
+    /// failing check, and 300 s of history per scenario.
+    fn huge_run(dir: &Path) -> Vec<ScenarioResult> {
+        for i in 0..200 {
+            write_scenario(
+                dir,
+                &format!("scenario{i:03}_checkout_flow_with_a_long_name"),
+                25,
+                300,
+            );
+        }
+        let config = config(
+            "[defaults]\nthresholds = [\"median < 200ms\", \"p95 < 500ms\", \"p99 < 1s\", \"success_rate >= 99%\"]\n[scenarios.all]\nmatch = \"scenario*\"\nmin_duration = \"4m\"\nthresholds = [\"rps >= 1\"]\n[[scenarios.all.endpoint]]\nname = \"*\"\nthresholds = [\"p99 < 20ms\"]\n",
+        );
+        judge_folder(dir, &config)
+    }
+
+    #[test]
+    fn a_huge_run_stays_under_budget_and_says_what_was_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = huge_run(dir.path());
+        let summary = summarise(&results, Vec::new());
+        assert_eq!(summary.scenarios.len(), 200);
+        assert_eq!(
+            summary
+                .scenarios
+                .iter()
+                .map(|s| s.endpoints.len())
+                .sum::<usize>(),
+            5000
+        );
+        let data = data(&results);
+        let view = view::build(&summary, &data, false).unwrap();
+        let summary_for =
+            |budget| job_summary(&summary, &view, &data, "out/loadgate-report", None, budget);
+
+        // The step summary: without per-endpoint detail, with the charts.
+        let step = summary_for(STEP_SUMMARY_BUDGET);
+        assert!(step.len() <= STEP_SUMMARY_BUDGET, "{}", step.len());
+        assert!(
+            step.contains(
+                "Left out: per-endpoint detail (5,000 endpoint rows, 5,000 failed endpoint checks)."
+            ),
+            "{}",
+            step.lines()
+                .filter(|l| l.contains("Left out"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(step.contains("is in out/loadgate-report;"));
+        assert!(step.contains("- … and 5,000 failed endpoint checks, left out here"));
+        assert!(!step.contains("## Endpoints"));
+        assert!(step.contains("## Charts"));
+        assert!(step.contains("Not drawn for more than 50 scenarios"));
+        assert_eq!(assert_mermaid_blocks_are_sealed(&step), 200);
+        assert!(step.contains("FAILED — 200 of 200 scenarios complete"));
+        // Every quick-results row is there.
+        assert_eq!(
+            step.matches("| scenario").count(),
+            view.quick_results.len() + 200
+        );
+        assert_tables_keep_their_columns(&step);
+
+        // A pull-request comment: also without charts, and the table cut.
+        let comment = summary_for(PR_COMMENT_BUDGET);
+        eprintln!(
+            "huge run: full {} bytes; step summary {} bytes; PR comment {} bytes",
+            Parts::new(&summary, &view, &data, "out/loadgate-report", None)
+                .render(Detail::Full, usize::MAX)
+                .len(),
+            step.len(),
+            comment.len()
+        );
+        assert!(comment.len() <= PR_COMMENT_BUDGET, "{}", comment.len());
+        assert!(comment.contains("the charts and their tables (201)"));
+        let kept = comment.matches("| scenario").count();
+        let dropped = view.quick_results.len() - kept;
+        assert!(kept > 100 && dropped > 0, "kept {kept}");
+        let count = |n: usize| format::count(n as u64);
+        assert!(comment.contains(&format!(
+            "{} of {} quick-results rows",
+            count(dropped),
+            count(view.quick_results.len())
+        )));
+        assert!(comment.contains(&format!("… {} more rows: see report.md", count(dropped))));
+        assert_eq!(assert_mermaid_blocks_are_sealed(&comment), 0);
+        assert_tables_keep_their_columns(&comment);
+
+        // Even a budget too small for the head is kept.
+        for budget in [4000, 100, 0] {
+            let tiny = summary_for(budget);
+            assert!(tiny.len() <= budget, "{budget}: {}", tiny.len());
+        }
+        assert!(summary_for(4000).ends_with("the full report is in out/loadgate-report.\n"));
+    }
+
+    /// The bundled demo, through the library pipeline (discover, ingest,
+    /// evaluate, summary, view) as `loadgate check fixtures/demo` runs it.
+    #[test]
+    fn the_demo_summary_keeps_everything_and_fits_a_pr_comment() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+        let config = Config::load(&root.join("loadgate.toml")).unwrap();
+        let results = judge_folder(&root, &config);
+        let summary = summarise(&results, Vec::new());
+        let data = data(&results);
+        let view = view::build(&summary, &data, false).unwrap();
+        let text = job_summary(
+            &summary,
+            &view,
+            &data,
+            "loadgate-report",
+            Some("https://github.com/o/r/actions/runs/1"),
+            STEP_SUMMARY_BUDGET,
+        );
+        eprintln!(
+            "demo job summary: {} bytes, {} lines; annotations: {} bytes",
+            text.len(),
+            text.lines().count(),
+            annotations(&summary).len()
+        );
+        assert!(text.len() <= PR_COMMENT_BUDGET);
+        assert!(!text.contains("Shortened"));
+        assert!(text.contains("**❌ FAILED — 3 of 4 scenarios complete; 2 of 30 checks failed**"));
+        assert!(
+            text.contains(
+                "- ❌ **scenario4_burst_load**: ran 13 s of the required 4 min (5% of target)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("## What's left\n\n- **INCOMPLETE** scenario4_burst_load: "));
+        assert!(text.contains("## Endpoints"));
+        assert_eq!(assert_mermaid_blocks_are_sealed(&text), 5);
+        assert_tables_keep_their_columns(&text);
+    }
+}
