@@ -12,13 +12,16 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::model::ResultFiles;
+use crate::ingest::{READERS, Reader};
+use crate::model::{ResultFiles, Role};
 
 /// One discovered result set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultSet {
     /// The scenario name: the prefix's file name.
     pub name: String,
+    /// The tool whose reader claimed the files ([`crate::ingest::Reader::tool`]).
+    pub tool: &'static str,
     pub files: ResultFiles,
 }
 
@@ -34,43 +37,19 @@ pub struct Discovery {
     pub errors: Vec<String>,
 }
 
-/// The kinds of file in a result set, by suffix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Stats,
-    History,
-    Failures,
-    Exceptions,
-    /// `PREFIX.json` from `--json-file PREFIX`; attached only to a set that has other files.
-    Json,
-}
-
-// Longest first: `_stats_history.csv` must not be read as `_stats.csv`'s prefix.
-const SUFFIXES: [(&str, Kind); 4] = [
-    ("_stats_history.csv", Kind::History),
-    ("_stats.csv", Kind::Stats),
-    ("_failures.csv", Kind::Failures),
-    ("_exceptions.csv", Kind::Exceptions),
-];
-
-/// Split `x_stats.csv` into (`x`, Stats).
-fn classify(path: &Path) -> Option<(String, Kind)> {
+/// The reader that claims a file, with the file's scenario and role.
+fn classify(path: &Path) -> Option<(&'static dyn Reader, String, Role)> {
     let file_name = path.file_name()?.to_str()?;
-    SUFFIXES
+    READERS
         .iter()
-        .chain(&[(".json", Kind::Json)])
-        .find_map(|(suffix, kind)| {
-            let prefix = file_name.strip_suffix(suffix)?;
-            (!prefix.is_empty()).then(|| (prefix.to_string(), *kind))
-        })
+        .find_map(|r| r.claim(file_name).map(|(prefix, role)| (*r, prefix, role)))
 }
 
-/// Whether a file name (any bytes) ends like a Locust result file.
+/// Whether a file name (any bytes) ends like some tool's result file.
 fn looks_like_result(name: &std::ffi::OsStr) -> bool {
-    let bytes = name.as_encoded_bytes();
-    SUFFIXES
+    READERS
         .iter()
-        .any(|(suffix, _)| bytes.ends_with(suffix.as_bytes()))
+        .any(|r| r.looks_like_result(name.as_encoded_bytes()))
 }
 
 /// Walk `paths` and group the Locust files found. `exclude` is a folder
@@ -78,13 +57,14 @@ fn looks_like_result(name: &std::ffi::OsStr) -> bool {
 pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
     let mut out = Discovery::default();
     let exclude = exclude.and_then(FileId::of);
-    // (folder, prefix) -> files; BTreeMap keeps the order deterministic.
-    let mut groups: BTreeMap<(PathBuf, String), ResultFiles> = BTreeMap::new();
+    // tool -> (folder, prefix) -> files; BTreeMaps keep the order deterministic.
+    let mut groups: BTreeMap<&'static str, BTreeMap<(PathBuf, String), ResultFiles>> =
+        BTreeMap::new();
     // Canonical paths already taken, so overlapping PATHs read a file once.
     let mut seen = std::collections::HashSet::new();
 
     let mut add = |path: &Path, out: &mut Discovery| {
-        let Some((prefix, kind)) = classify(path) else {
+        let Some((reader, prefix, role)) = classify(path) else {
             return;
         };
         // By device and inode: overlapping PATHs and links to one file read it once.
@@ -93,14 +73,12 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             return;
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let files = groups.entry((dir, prefix)).or_default();
-        let slot = match kind {
-            Kind::Stats => &mut files.stats,
-            Kind::History => &mut files.history,
-            Kind::Failures => &mut files.failures,
-            Kind::Exceptions => &mut files.exceptions,
-            Kind::Json => &mut files.json,
-        };
+        let files = groups
+            .entry(reader.tool())
+            .or_default()
+            .entry((dir, prefix))
+            .or_default();
+        let slot = files.slot(role);
         if slot.is_none() {
             *slot = Some(path.to_path_buf());
         } else {
@@ -125,23 +103,43 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             continue;
         }
         if meta.is_file() {
-            let Some((prefix, _)) = classify(root).filter(|(_, k)| *k != Kind::Json) else {
+            let Some((reader, prefix, _)) =
+                classify(root).filter(|(_, _, role)| *role != Role::Histograms)
+            else {
                 out.errors.push(format!(
                     "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
                     root.show()
                 ));
                 continue;
             };
-            // A single file stands for its whole result set: take its siblings too.
-            let dir = root.parent().filter(|d| !d.as_os_str().is_empty());
-            for suffix in SUFFIXES.iter().map(|(s, _)| *s).chain([".json"]) {
-                let sibling = match dir {
-                    Some(d) => d.join(format!("{prefix}{suffix}")),
-                    None => PathBuf::from(format!("{prefix}{suffix}")),
-                };
-                if sibling.is_file() {
-                    add(&sibling, &mut out);
-                }
+            // A single file stands for its whole result set: take its siblings
+            // (the files beside it that its reader claims for the same prefix).
+            let dir = root
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut siblings: Vec<PathBuf> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter(|e| {
+                    e.file_name()
+                        .to_str()
+                        .and_then(|n| reader.claim(n))
+                        .map(|(p, _)| p)
+                        == Some(prefix.clone())
+                })
+                .map(
+                    |e| match root.parent().filter(|d| !d.as_os_str().is_empty()) {
+                        Some(d) => d.join(e.file_name()),
+                        None => PathBuf::from(e.file_name()),
+                    },
+                )
+                .collect();
+            siblings.sort();
+            for sibling in siblings {
+                add(&sibling, &mut out);
             }
             continue;
         }
@@ -211,29 +209,27 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         }
     }
 
-    attach_named_json(&mut groups);
-
     // Group by scenario name: the same name in two folders is an error.
-    let mut by_name: BTreeMap<String, Vec<ResultFiles>> = BTreeMap::new();
-    for ((_, prefix), files) in groups {
-        // Any other JSON file (a package.json, an old summary.json) is not a result set.
-        if files.stats.is_none()
-            && files.history.is_none()
-            && files.failures.is_none()
-            && files.exceptions.is_none()
-        {
-            continue;
+    let mut by_name: BTreeMap<String, Vec<(&'static str, ResultFiles)>> = BTreeMap::new();
+    for (tool, mut sets) in groups {
+        if let Some(reader) = crate::ingest::reader(tool) {
+            reader.complete(&mut sets);
         }
-        by_name.entry(prefix).or_default().push(files);
+        for ((_, prefix), files) in sets {
+            // Any other JSON file (a package.json, an old summary.json) is not a result set.
+            if files.is_set() {
+                by_name.entry(prefix).or_default().push((tool, files));
+            }
+        }
     }
     for (name, mut sets) in by_name {
         if sets.len() == 1 {
-            let files = sets.pop().unwrap_or_default();
-            out.sets.push(ResultSet { name, files });
+            let (tool, files) = sets.pop().unwrap_or_default();
+            out.sets.push(ResultSet { name, tool, files });
         } else {
             let paths: Vec<String> = sets
                 .iter()
-                .map(|f| {
+                .map(|(_, f)| {
                     let any = f
                         .stats
                         .as_ref()
@@ -254,57 +250,6 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         }
     }
     out
-}
-
-/// Locust's `--json-file NAME` writes `NAME.json`, and users name it freely:
-/// `PREFIX_locust.json`, `PREFIX_stats.json`, `PREFIX-report.json`. A JSON
-/// file beside a result set that has none is that set's when its name is
-/// the set's prefix, a separator (`_`, `-`, `.`) and more, and its content
-/// has the shape of Locust's output (a list of entries with
-/// `response_times`, or `[]`). Where two prefixes fit, the longest wins.
-fn attach_named_json(groups: &mut BTreeMap<(PathBuf, String), ResultFiles>) {
-    let is_set = |f: &ResultFiles| {
-        f.stats.is_some() || f.history.is_some() || f.failures.is_some() || f.exceptions.is_some()
-    };
-    // JSON files that are no set's `PREFIX.json`, by folder.
-    let lone: Vec<((PathBuf, String), PathBuf)> = groups
-        .iter()
-        .filter(|(_, f)| !is_set(f))
-        .filter_map(|(key, f)| Some((key.clone(), f.json.clone()?)))
-        .collect();
-    for ((dir, stem), path) in lone {
-        let owner = groups
-            .iter()
-            .filter(|((d, prefix), f)| {
-                *d == dir
-                    && is_set(f)
-                    && f.json.is_none()
-                    && stem
-                        .strip_prefix(prefix.as_str())
-                        .is_some_and(|rest| rest.starts_with(['_', '-', '.']))
-            })
-            .map(|((_, prefix), _)| prefix.clone())
-            .max_by_key(String::len);
-        if let Some(prefix) = owner
-            && looks_like_locust_json(&path)
-            && let Some(files) = groups.get_mut(&(dir.clone(), prefix))
-        {
-            files.json = Some(path);
-            groups.remove(&(dir, stem));
-        }
-    }
-}
-
-/// Whether a file starts like Locust's `--json-file` output.
-fn looks_like_locust_json(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = vec![0u8; 4096];
-    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
-        return false;
-    };
-    let text = String::from_utf8_lossy(&head[..n]);
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    compact == "[]" || (compact.starts_with("[{") && compact.contains("\"response_times\""))
 }
 
 /// A file's identity: device and inode where the platform has them.

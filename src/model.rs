@@ -26,7 +26,51 @@ pub struct ResultFiles {
     pub json: Option<PathBuf>,
 }
 
+/// What a file is to its result set (a Locust `--csv` prefix's four files
+/// and its `--json-file` output; other tools map their files onto these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// The per-endpoint totals (Locust `_stats.csv`); a set needs it.
+    Stats,
+    /// The time series (Locust `_stats_history.csv`).
+    History,
+    /// Failures grouped by endpoint and error (Locust `_failures.csv`).
+    Failures,
+    /// Errors raised by the load script itself (Locust `_exceptions.csv`).
+    Exceptions,
+    /// Response-time histograms (Locust `--json-file`).
+    Histograms,
+}
+
+/// The load tool that wrote a result set, as summary.json names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToolInfo {
+    /// `locust`.
+    pub name: &'static str,
+    /// The tool's version, where its files say it (Locust's do not).
+    pub version: Option<String>,
+}
+
 impl ResultFiles {
+    /// The slot for a file of `role`.
+    pub fn slot(&mut self, role: Role) -> &mut Option<PathBuf> {
+        match role {
+            Role::Stats => &mut self.stats,
+            Role::History => &mut self.history,
+            Role::Failures => &mut self.failures,
+            Role::Exceptions => &mut self.exceptions,
+            Role::Histograms => &mut self.json,
+        }
+    }
+
+    /// Whether the set has a file other than histograms (which alone make no set).
+    pub fn is_set(&self) -> bool {
+        self.stats.is_some()
+            || self.history.is_some()
+            || self.failures.is_some()
+            || self.exceptions.is_some()
+    }
+
     /// Every file of the set.
     pub fn all(&self) -> impl Iterator<Item = PathBuf> + '_ {
         [
@@ -400,6 +444,8 @@ pub struct Histograms {
 /// Everything read from one result set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioData {
+    /// The tool that wrote it.
+    pub tool: ToolInfo,
     /// The `Aggregated` row.
     pub totals: Stats,
     /// The other rows, in file order (Locust sorts them by name, then method).

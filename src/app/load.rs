@@ -96,8 +96,10 @@ pub fn ingest_set(
     let observer = probes
         .as_mut()
         .map(|p| p as &mut dyn crate::ingest::HistoryObserver);
-    let ingested =
-        crate::ingest::locust::read_result_set_with_progress(&set.files, observer, progress);
+    let ingested = match crate::ingest::reader(set.tool) {
+        Some(reader) => reader.read(&set.files, observer, progress),
+        None => crate::ingest::Ingested::default(),
+    };
     input.data = ingested.data;
     input.probes = probes;
     input.warnings = ingested.warnings;

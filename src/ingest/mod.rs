@@ -1,13 +1,72 @@
-//! Readers that turn result files into the model. One reader per source
-//! format; Locust's CSV output is the first.
+//! Readers that turn result files into the model: one [`Reader`] per load
+//! tool (Locust first, in `locust/`), each claiming its files by name and
+//! content and reading a result set into the tool-neutral model; `guard`
+//! bounds what any reader takes in; `summary` reads an earlier summary.json
+//! back as a baseline. A reader feeds a run's history to a
+//! [`HistoryObserver`] as it streams it, so checks over time need not hold it.
 
 pub mod guard;
 pub mod locust;
 pub mod summary;
 
-use crate::format::ShowPath;
+use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::format::ShowPath;
+use crate::model::{ResultFiles, Role, ScenarioData};
+
+/// A reader of one load tool's result files: which files are its and
+/// which result set each belongs to, and how to read a set into the model.
+/// Adding a tool is one implementation plus one line in [`READERS`].
+pub trait Reader: Sync {
+    /// The tool, as summary.json names it (`locust`).
+    fn tool(&self) -> &'static str;
+
+    /// The scenario and role of a file, by its name, when it is one of this
+    /// tool's result files (`s1_stats.csv` → (`s1`, stats)). Files with
+    /// ambiguous names are confirmed by [`Reader::recognises`].
+    fn claim(&self, file_name: &str) -> Option<(String, Role)>;
+
+    /// Whether a file name (any bytes, possibly not UTF-8) ends like one of
+    /// this tool's result files, so that a name discovery cannot use is
+    /// reported rather than skipped.
+    fn looks_like_result(&self, file_name: &[u8]) -> bool;
+
+    /// Whether the file's content is this tool's, from its first bytes.
+    fn recognises(&self, path: &Path) -> bool;
+
+    /// A last pass over the files grouped in one folder: attach files that
+    /// belong to a set by content rather than by name (Locust's freely named
+    /// `--json-file` output).
+    fn complete(&self, _groups: &mut BTreeMap<(PathBuf, String), ResultFiles>) {}
+
+    /// Read one result set. Never panics on bad input; a broken optional
+    /// file is an error while the rest is still read.
+    fn read(
+        &self,
+        files: &ResultFiles,
+        observer: Option<&mut (dyn HistoryObserver + '_)>,
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Ingested;
+}
+
+/// Every reader, in the order discovery asks them.
+pub static READERS: &[&dyn Reader] = &[&locust::Locust];
+
+/// The reader of a tool, by the name [`Reader::tool`] gives.
+pub fn reader(tool: &str) -> Option<&'static dyn Reader> {
+    READERS.iter().copied().find(|r| r.tool() == tool)
+}
+
+/// What reading a result set produced: the data when its main file was
+/// readable, plus warnings and errors from any of its files.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub data: Option<ScenarioData>,
+    pub warnings: Vec<String>,
+    pub errors: Vec<InputError>,
+}
 
 /// One history row as an observer sees it, while a reader reads a run's
 /// time series in order (a per-second tick of the total, or of one endpoint).

@@ -10,7 +10,7 @@ use crate::evaluate::history::Steady;
 use crate::evaluate::{BaselineInfo, Check, ScenarioResult, Status};
 use crate::model::{
     DurationSource, Endpoint, ExceptionRow, FailureRow, HistoryPercentiles, ResultFiles,
-    ScenarioData, Stats,
+    ScenarioData, Stats, ToolInfo,
 };
 
 /// The schema identifier written in every summary.json.
@@ -49,6 +49,9 @@ pub struct Counts {
 #[derive(Debug, Serialize)]
 pub struct ScenarioSummary<'a> {
     pub name: &'a str,
+    /// The load tool that wrote the result set (`{"name": "locust", "version": null}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool: Option<&'a ToolInfo>,
     /// The `[scenarios.KEY]` table that configured it, if any.
     pub config_key: Option<&'a str>,
     pub status: Status,
@@ -212,6 +215,7 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
     let span = history.and_then(|h| h.span());
     ScenarioSummary {
         name: &r.name,
+        tool: r.data.as_ref().map(|d| &d.tool),
         config_key: r.config_key.as_deref(),
         status: r.status,
         files: &r.files,
