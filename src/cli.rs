@@ -112,6 +112,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
+    /// Also write the context the templates get (the report view) as JSON
+    /// to FILE (`-` for stdout), for writing your own templates.
+    #[arg(long, value_name = "FILE")]
+    pub dump_context: Option<PathBuf>,
+
     /// Compare with an earlier run: its summary.json, or its results folder.
     /// A regression beyond the [regression] tolerances fails the gate.
     #[arg(long, value_name = "PATH")]

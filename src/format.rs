@@ -42,6 +42,11 @@ pub fn ms(v: f64) -> String {
     format!("{} ms", trim(format!("{v:.digits$}")))
 }
 
+/// A response time that may be missing: [`ms`], or `–`.
+pub fn opt_ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), ms)
+}
+
 /// A count with thousands separators: `68,902`.
 pub fn count(v: u64) -> String {
     let s = v.to_string();

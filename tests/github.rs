@@ -294,3 +294,32 @@ fn an_unwritable_or_special_step_summary_warns_and_keeps_the_annotations() {
         std::fs::remove_file(dir.path().join("output")).unwrap();
     }
 }
+
+#[test]
+fn every_output_words_a_failed_window_check_the_same_way() {
+    // The job summary appended "(broken for 28 s)" to a window's message,
+    // which already says how long; every output now uses one rule.
+    let (env, out) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run = run_in_actions(
+        &[
+            "fixtures/history/stall_full",
+            "--config",
+            "fixtures/history/loadgate.toml",
+            "--no-fail",
+        ],
+        env.path(),
+        out.path(),
+    );
+    let window_line = |text: &str| -> String {
+        text.lines()
+            .find(|l| l.contains(" broke "))
+            .unwrap_or_else(|| panic!("no window finding in {text}"))
+            .to_string()
+    };
+    let summary = window_line(&run.step_summary);
+    assert!(!summary.contains("(broken for"), "{summary}");
+    let stdout = window_line(&run.stdout);
+    assert!(!stdout.contains("(broken for"), "{stdout}");
+    let junit = std::fs::read_to_string(out.path().join("junit.xml")).unwrap();
+    assert!(!window_line(&junit).contains("(broken for"), "{junit}");
+}

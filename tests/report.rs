@@ -394,3 +394,35 @@ fn markdown_and_junit_snapshots() {
     insta::assert_snapshot!("demo_report_md", read(&out.path().join("report.md")));
     insta::assert_snapshot!("demo_junit_xml", read(&out.path().join("junit.xml")));
 }
+
+#[test]
+fn dump_context_writes_the_template_context_and_never_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("context.json");
+    let output = report(
+        &["fixtures/demo", "--no-fail"],
+        &dir.path().join("out"),
+        &["--dump-context", ctx.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let view: serde_json::Value = serde_json::from_str(&read(&ctx)).unwrap();
+    assert_eq!(view["status"], "failed");
+    assert_eq!(view["scenarios"].as_array().unwrap().len(), 4);
+    assert!(view["quick_results"][0]["achievement"].is_string());
+    // A second dump replaces the first; a result file is never replaced.
+    let again = report(
+        &["fixtures/demo", "--no-fail"],
+        &dir.path().join("out"),
+        &["--dump-context", ctx.to_str().unwrap()],
+    );
+    assert_eq!(again.status.code(), Some(0));
+    let stats = dir.path().join("s_stats.csv");
+    std::fs::write(&stats, "Type,Name\n").unwrap();
+    let refused = report(
+        &["fixtures/demo", "--no-fail"],
+        &dir.path().join("out"),
+        &["--dump-context", stats.to_str().unwrap()],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(read(&stats), "Type,Name\n");
+}

@@ -58,6 +58,9 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
         errors,
     );
     let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
+    if let Some(path) = &plan.dump_context {
+        dump_context(path, &summary, &data)?;
+    }
     let written = write_outputs(
         &summary,
         &data,
@@ -200,6 +203,32 @@ fn progress_bar(sets: &[discover::ResultSet], allowed: bool) -> Option<indicatif
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(bar)
+}
+
+/// `--dump-context FILE`: the one value every template gets, as JSON (the
+/// charts' SVG included), so a template author sees every field.
+fn dump_context(
+    path: &std::path::Path,
+    summary: &Summary<'_>,
+    data: &[Option<&ScenarioData>],
+) -> anyhow::Result<()> {
+    let view = report::view::build(summary, data, true)?;
+    let mut json = serde_json::to_vec_pretty(&view)?;
+    json.push(b'\n');
+    if path.as_os_str() == "-" {
+        return streams::out(&json);
+    }
+    // Only an earlier dump is ever replaced: a mistyped path must not
+    // overwrite a result file.
+    if let Ok(existing) = std::fs::read(path)
+        && !existing.starts_with(b"{\n  \"title\"")
+    {
+        bail!(
+            "{} exists and is not a context written by --dump-context; choose another file",
+            path.show()
+        );
+    }
+    report::output::write_file_atomic(path, &json)
 }
 
 /// What the outputs step produced.

@@ -93,6 +93,8 @@ pub struct Plan {
     pub config: Option<PathBuf>,
     pub templates: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
+    /// `--dump-context FILE`: the templates' context as JSON.
+    pub dump_context: Option<PathBuf>,
     pub dest: Dest,
     /// Deduplicated, in a fixed order.
     pub formats: Vec<Format>,
@@ -120,6 +122,7 @@ impl Plan {
             config: args.config.clone(),
             templates: args.templates.clone(),
             baseline: args.baseline.clone(),
+            dump_context: args.dump_context.clone(),
             formats: selected_formats(args, dest == Dest::Stdout)?,
             dest,
             verbosity,

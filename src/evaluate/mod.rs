@@ -40,6 +40,21 @@ pub enum CheckKind {
     DataSanity,
 }
 
+impl CheckKind {
+    /// The kind as summary.json writes it (`min_duration`), for every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Threshold => "threshold",
+            CheckKind::Required => "required",
+            CheckKind::MinDuration => "min_duration",
+            CheckKind::MinRequests => "min_requests",
+            CheckKind::EndpointMatch => "endpoint_match",
+            CheckKind::Window => "window",
+            CheckKind::DataSanity => "data_sanity",
+        }
+    }
+}
+
 /// One check and its verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
@@ -808,6 +823,24 @@ fn achievement(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_kinds_are_named_as_summary_json_names_them() {
+        for kind in [
+            CheckKind::Threshold,
+            CheckKind::Required,
+            CheckKind::MinDuration,
+            CheckKind::MinRequests,
+            CheckKind::EndpointMatch,
+            CheckKind::Window,
+            CheckKind::DataSanity,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&kind).unwrap(),
+                format!("\"{}\"", kind.as_str())
+            );
+        }
+    }
     use crate::config::Threshold;
     use crate::model::Percentiles;
     use std::path::Path;

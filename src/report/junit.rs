@@ -5,7 +5,6 @@
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Summary;
-use crate::evaluate::CheckKind;
 use crate::evaluate::compare::Verdict;
 
 pub const FILE_NAME: &str = "junit.xml";
@@ -25,17 +24,8 @@ pub fn render(summary: &Summary<'_>) -> anyhow::Result<Vec<u8>> {
                 TestCaseStatus::success()
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let message = match c
-                    .achievement
-                    .as_ref()
-                    .filter(|_| c.kind != CheckKind::Window)
-                {
-                    Some(a) => format!("{} ({a})", shown(&c.message)),
-                    None => shown(&c.message),
-                };
-                status
-                    .set_message(message)
-                    .set_type(format!("{:?}", c.kind).to_lowercase());
+                let message = super::view::check_line(c);
+                status.set_message(message).set_type(c.kind.as_str());
                 status
             };
             let mut case = TestCase::new(name, status);

@@ -26,6 +26,17 @@ pub enum RunStatus {
     Error,
 }
 
+impl RunStatus {
+    /// As summary.json and the step outputs write it: `passed`, `failed`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Passed => "passed",
+            RunStatus::Failed => "failed",
+            RunStatus::Error => "error",
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Tool {
     pub name: &'static str,

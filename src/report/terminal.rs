@@ -179,12 +179,7 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
                 line.push_str(&format!(" {}", name(endpoint)));
             }
             line.push_str(&format!(": {}", c.message));
-            // A window's message already says how long it was broken.
-            if let Some(a) = c
-                .achievement
-                .as_ref()
-                .filter(|_| c.kind != CheckKind::Window)
-            {
+            if let Some(a) = super::view::shown_achievement(c) {
                 line.push_str(&paint(DIM, &format!(" ({a})")));
             }
             if c.threshold != c.message && c.kind == CheckKind::Threshold {

@@ -193,19 +193,15 @@ impl ReportView {
 
 const DASH: &str = "–";
 
-fn opt_ms(v: Option<f64>) -> String {
-    v.map_or_else(|| DASH.to_string(), format::ms)
-}
-
 fn stats_view(s: &Stats) -> StatsView {
     StatsView {
         requests: format::count(s.requests),
         failures: format::count(s.failures),
-        median: opt_ms(s.median_ms),
-        p95: opt_ms(s.percentiles_ms.get(95.0).flatten()),
-        p99: opt_ms(s.percentiles_ms.get(99.0).flatten()),
-        avg: opt_ms(s.avg_ms),
-        max: opt_ms(s.max_ms),
+        median: format::opt_ms(s.median_ms),
+        p95: format::opt_ms(s.percentiles_ms.get(95.0).flatten()),
+        p99: format::opt_ms(s.percentiles_ms.get(99.0).flatten()),
+        avg: format::opt_ms(s.avg_ms),
+        max: format::opt_ms(s.max_ms),
         rps: format::per_s(s.rps),
         success_rate: s
             .success_rate
@@ -451,12 +447,7 @@ pub fn build(
         generated_at: summary.generated_at.clone(),
         tool: format!("{} {}", summary.tool.name, summary.tool.version),
         config: shown(&summary.config),
-        status: match summary.status {
-            super::RunStatus::Passed => "passed",
-            super::RunStatus::Failed => "failed",
-            super::RunStatus::Error => "error",
-        }
-        .to_string(),
+        status: summary.status.as_str().to_string(),
         status_line: summary.status_line(),
         quick_results,
         scenarios,
@@ -645,7 +636,7 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
             "The slowest endpoint is {} in {scenario}: p99 {} (median {}) over {} requests.",
             e.label(),
             format::ms(p99),
-            opt_ms(e.stats.median_ms),
+            format::opt_ms(e.stats.median_ms),
             format::count(e.stats.requests)
         ));
     }
@@ -811,6 +802,23 @@ fn findings(summary: &Summary<'_>) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The achievement a check shows beside its message: none for a window
+/// check, whose message already says how long it was broken. The one rule
+/// for every output (terminal, reports, JUnit, annotations, job summary).
+pub fn shown_achievement(c: &Check) -> Option<&str> {
+    c.achievement
+        .as_deref()
+        .filter(|_| c.kind != CheckKind::Window)
+}
+
+/// A check in one line for people: `p99 36 ms, target < 20 ms (80% over target)`.
+pub fn check_line(c: &Check) -> String {
+    match shown_achievement(c) {
+        Some(a) => format!("{} ({a})", c.message),
+        None => c.message.clone(),
+    }
 }
 
 /// Text from the input as every report shows it: control and invisible

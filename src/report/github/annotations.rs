@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use super::{MAX_ANNOTATIONS, clip};
+use crate::evaluate::Check;
 use crate::evaluate::compare::{Comparison, Verdict};
-use crate::evaluate::{Check, CheckKind};
 use crate::report::Summary;
 
 /// Annotation titles and messages are cut to these many characters.
@@ -101,15 +101,7 @@ fn failed_check(title: &str, c: &Check) -> (Kind, String, String) {
         Some(endpoint) => format!("{title}: {endpoint}"),
         None => title.to_string(),
     };
-    let message = match c
-        .achievement
-        .as_ref()
-        .filter(|_| c.kind != CheckKind::Window)
-    {
-        Some(a) => format!("{} ({a})", c.message),
-        None => c.message.clone(),
-    };
-    (Kind::FailedCheck, title, message)
+    (Kind::FailedCheck, title, crate::report::view::check_line(c))
 }
 
 /// The annotation of a regression of the scenario titled `title`.

@@ -350,17 +350,13 @@ fn failed_checks(summary: &Summary<'_>) -> Vec<(bool, String)> {
                 .as_deref()
                 .map(|e| format!(" {}", md(e)))
                 .unwrap_or_default();
-            let achievement = c
-                .achievement
-                .as_deref()
-                .map(|a| format!(" ({})", md(a)))
-                .unwrap_or_default();
+            // The same line as every output (a window's achievement is in its message).
             failed.push((
                 c.endpoint.is_some(),
                 format!(
-                    "- ❌ **{}**{endpoint}: {}{achievement}\n",
+                    "- ❌ **{}**{endpoint}: {}\n",
                     md(s.name),
-                    md(&c.message)
+                    md(&crate::report::view::check_line(c))
                 ),
             ));
         }

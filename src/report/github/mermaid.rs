@@ -73,8 +73,8 @@ fn overview_section(summary: &Summary<'_>) -> Option<String> {
             out,
             "| {} | {} | {} |",
             md(name),
-            opt_ms(median),
-            opt_ms(p99)
+            format::opt_ms(median),
+            format::opt_ms(p99)
         );
     }
     out.push('\n');
@@ -228,13 +228,6 @@ fn number_list(values: impl Iterator<Item = f64>) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A time in the table: [`format::ms`], or `–` when there is none.
-// `crate::format` has no optional form; `report::view` keeps the same
-// private helper for its tables.
-fn opt_ms(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), format::ms)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! value that may hold a line break (the report folder) in the heredoc form
 //! `name<<DELIMITER`, and a delimiter the value cannot contain.
 
-use crate::report::{RunStatus, Summary};
+use crate::report::Summary;
 
 /// Lines for `$GITHUB_OUTPUT`: `status` (passed, failed or error),
 /// `checks-failed`, `regressions` (passed in by the caller) and `report-dir`.
@@ -17,11 +17,7 @@ pub fn outputs(
     report_dir: &str,
     delimiter: &str,
 ) -> String {
-    let status = match summary.status {
-        RunStatus::Passed => "passed",
-        RunStatus::Failed => "failed",
-        RunStatus::Error => "error",
-    };
+    let status = summary.status.as_str();
     outputs_of(
         status,
         summary.counts.checks_failed,
