@@ -4,6 +4,7 @@
 //! file I/O.
 
 pub mod charts;
+pub mod findings;
 pub mod github;
 pub mod json;
 pub mod junit;

@@ -210,7 +210,7 @@ fn stats_view(s: &Stats) -> StatsView {
 }
 
 /// `target` and `actual` of a check, formatted in its unit.
-fn check_values(c: &Check) -> (String, String) {
+pub(super) fn check_values(c: &Check) -> (String, String) {
     let unit = c.unit.unwrap_or("");
     let fmt = |v: f64| format::in_unit(unit, v);
     // Shown so that a miss never looks equal to its target.
@@ -453,7 +453,10 @@ pub fn build(
         scenarios,
         whats_left,
         data_notes: data_notes.iter().map(|n| shown(n)).collect(),
-        findings: findings(summary).iter().map(|f| shown(f)).collect(),
+        findings: super::findings::findings(summary)
+            .iter()
+            .map(|f| shown(f))
+            .collect(),
         overview_chart,
         baseline: baseline_view(summary),
     })
@@ -599,209 +602,6 @@ fn overview_rows(summary: &Summary<'_>) -> Vec<OverviewRow> {
             })
         })
         .collect()
-}
-
-/// Plain sentences generated from the data.
-fn findings(summary: &Summary<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-
-    // A scenario whose requests mostly failed first: its times mean nothing,
-    // so no finding below praises or ranks them.
-    let dead = |s: &&super::summary::ScenarioSummary<'_>| {
-        s.totals
-            .and_then(|t| crate::evaluate::mostly_failed(t, s.failures))
-    };
-    for s in &summary.scenarios {
-        if let Some(reason) = dead(&s) {
-            out.push(format!(
-                "{}: {reason}. Its response times are those of failed requests and say nothing about the service.",
-                s.name
-            ));
-        }
-    }
-    let alive: Vec<&super::summary::ScenarioSummary<'_>> = summary
-        .scenarios
-        .iter()
-        .filter(|s| dead(s).is_none())
-        .collect();
-
-    // Slowest endpoint by p99 (falling back to max where there is no p99 column).
-    let slowest = alive
-        .iter()
-        .flat_map(|s| s.endpoints.iter().map(move |e| (s.name, e)))
-        .filter_map(|(name, e)| Some((name, e, e.stats.percentiles_ms.get(99.0).flatten()?)))
-        .max_by(|a, b| a.2.total_cmp(&b.2));
-    if let Some((scenario, e, p99)) = slowest {
-        out.push(format!(
-            "The slowest endpoint is {} in {scenario}: p99 {} (median {}) over {} requests.",
-            e.label(),
-            format::ms(p99),
-            format::opt_ms(e.stats.median_ms),
-            format::count(e.stats.requests)
-        ));
-    }
-
-    // The dominant failure across all scenarios.
-    let total_failures: u64 = summary
-        .scenarios
-        .iter()
-        .filter_map(|s| s.totals.map(|t| t.failures))
-        .fold(0, u64::saturating_add);
-    let dominant = summary
-        .scenarios
-        .iter()
-        .flat_map(|s| s.failures.iter().map(move |f| (s.name, f)))
-        .max_by_key(|(_, f)| f.occurrences);
-    match dominant {
-        Some((scenario, f)) if total_failures > 0 => out.push(format!(
-            "The most frequent failure is {} on {} {} in {scenario}: {} times, {} of all {} failed requests.",
-            f.error,
-            f.method,
-            f.name,
-            format::count(f.occurrences),
-            format::percent(f.occurrences as f64 * 100.0 / total_failures as f64),
-            format::count(total_failures)
-        )),
-        _ if total_failures == 0 && summary.scenarios.iter().any(|s| s.totals.is_some()) => {
-            out.push("No request failed in any scenario.".to_string())
-        }
-        _ => {}
-    }
-
-    // Sustained-window violations: what the whole-run numbers hide.
-    for s in &summary.scenarios {
-        for c in s
-            .checks
-            .iter()
-            .filter(|c| c.kind == CheckKind::Window && !c.passed)
-        {
-            if let Some(st) = c.window.as_ref().and_then(|w| w.stretch.as_ref()) {
-                out.push(format!(
-                    "{}{}: \"{}\" was broken for {}, from {} to {} into the run (worst {}).",
-                    s.name,
-                    c.endpoint
-                        .as_deref()
-                        .map(|e| format!(" {e}"))
-                        .unwrap_or_default(),
-                    c.threshold,
-                    format::duration(st.duration_s as f64),
-                    format::duration(st.start_offset_s as f64),
-                    format::duration(st.end_offset_s as f64),
-                    format::in_unit(c.unit.unwrap_or(""), st.worst)
-                ));
-            }
-        }
-    }
-
-    // The largest regression against the baseline.
-    let worst = summary
-        .scenarios
-        .iter()
-        .flat_map(|s| {
-            s.comparisons
-                .unwrap_or_default()
-                .iter()
-                .filter(|c| c.verdict == Verdict::Regressed)
-                .map(move |c| (s.name, c))
-        })
-        .max_by(|a, b| {
-            a.1.change_pct
-                .unwrap_or(f64::INFINITY)
-                .total_cmp(&b.1.change_pct.unwrap_or(f64::INFINITY))
-        });
-    if let Some((scenario, c)) = worst {
-        out.push(format!(
-            "The largest regression against the baseline is {} in {scenario}: {}{}.",
-            c.endpoint.as_deref().unwrap_or("the scenario total"),
-            c.message,
-            c.significance
-                .as_ref()
-                .map(|t| format!(" ({})", format::significance(t)))
-                .unwrap_or_default()
-        ));
-    }
-
-    // Headroom on response times: one sentence for the scenarios far inside
-    // their targets, one per scenario close to a target.
-    let mut far = Vec::new();
-    for s in &alive {
-        let tightest = s
-            .checks
-            .iter()
-            .filter(|c| {
-                c.kind == CheckKind::Threshold
-                    && c.endpoint.is_none()
-                    && c.passed
-                    && c.unit == Some("ms")
-                    && matches!(c.op, Some(Op::Lt | Op::Le))
-            })
-            .filter_map(|c| Some((c, c.achievement_ratio?)))
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        match tightest {
-            Some((c, ratio)) if ratio >= 5.0 => far.push(format!(
-                "{} ({}: {}, {})",
-                s.name,
-                c.metric,
-                check_values(c).1,
-                c.achievement.as_deref().unwrap_or("")
-            )),
-            Some((c, ratio)) if ratio < 1.25 => out.push(format!(
-                "{} is close to its response-time target {}: actual {} ({}).",
-                s.name,
-                c.threshold,
-                check_values(c).1,
-                c.achievement.as_deref().unwrap_or("")
-            )),
-            _ => {}
-        }
-        // The error budget: how much of the allowed failure rate was used.
-        for c in s.checks.iter().filter(|c| {
-            c.kind == CheckKind::Threshold
-                && c.endpoint.is_none()
-                && c.passed
-                && c.metric == "success_rate"
-        }) {
-            if let (Some(actual), Some(target)) = (c.actual, c.target)
-                && target < 100.0
-            {
-                let used = (100.0 - actual) / (100.0 - target);
-                if used >= 0.5 {
-                    out.push(format!(
-                        "{} used {} of its error budget: success rate {} against a target of {} {}.",
-                        s.name,
-                        format::percent_of(used),
-                        format::percent(actual),
-                        c.op.map_or("", Op::symbol),
-                        format::percent(target)
-                    ));
-                }
-            }
-        }
-        // Throughput only just above its floor.
-        for c in s.checks.iter().filter(|c| {
-            c.kind == CheckKind::Threshold
-                && c.endpoint.is_none()
-                && c.passed
-                && c.metric == "rps"
-                && matches!(c.op, Some(Op::Gt | Op::Ge))
-                && c.achievement_ratio.is_some_and(|r| r < 1.1)
-        }) {
-            out.push(format!(
-                "{} is close to its throughput target {}: actual {} ({}).",
-                s.name,
-                c.threshold,
-                check_values(c).1,
-                c.achievement.as_deref().unwrap_or("")
-            ));
-        }
-    }
-    if !far.is_empty() {
-        out.push(format!(
-            "Response times are far inside their targets (at least 5x on every time check) in {}.",
-            far.join("; ")
-        ));
-    }
-    out
 }
 
 /// The achievement a check shows beside its message: none for a window
