@@ -7,7 +7,9 @@
 //! each scenario is also compared with its earlier run (`compare`); a
 //! regression fails the scenario like a missed threshold.
 
+pub mod achievement;
 pub mod compare;
+pub mod dead_target;
 pub mod history;
 pub mod stats;
 pub mod window;
@@ -18,7 +20,10 @@ use serde::Serialize;
 use crate::config::{Config, ConfiguredThreshold, Metric, Op, ScenarioConfig};
 use crate::format;
 use crate::model::{Endpoint, ResultFiles, RunSnapshot, ScenarioData, Stats, ser_opt_num};
+use achievement::achievement;
 use compare::{Current, ScenarioComparison, Verdict};
+use dead_target::dead_target_guard;
+pub use dead_target::{MOSTLY_FAILED_BELOW_PCT, mostly_failed};
 
 /// What produced a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -652,172 +657,6 @@ fn check(
         config_key: t.key.clone(),
         window: None,
     })
-}
-
-/// Below this success rate a scenario "mostly failed": its response times
-/// are those of failed requests (a refused connection answers in a
-/// millisecond) and say nothing about the service.
-pub const MOSTLY_FAILED_BELOW_PCT: f64 = 50.0;
-
-/// Why a scenario's times mean nothing, if most of its requests failed:
-/// `all 115 requests failed: ConnectionRefusedError(111, 'Connection
-/// refused')`, `230 of 280 requests failed (82.14%): …` (the most frequent
-/// failure, clipped).
-pub fn mostly_failed(totals: &Stats, failures: &[crate::model::FailureRow]) -> Option<String> {
-    let rate = totals.success_rate?;
-    if rate >= MOSTLY_FAILED_BELOW_PCT {
-        return None;
-    }
-    let mut text = if totals.failures == totals.requests {
-        format!("all {} requests failed", format::count(totals.requests))
-    } else {
-        format!(
-            "{} of {} requests failed ({})",
-            format::count(totals.failures),
-            format::count(totals.requests),
-            format::percent(100.0 - rate)
-        )
-    };
-    if let Some(top) = failures.iter().max_by_key(|f| f.occurrences) {
-        text.push_str(": ");
-        text.push_str(&format::clipped(&top.error, 120));
-    }
-    Some(text)
-}
-
-/// A dead target never passes. When most requests failed, the scenario
-/// fails even if no success-rate threshold applies (the built-in one is
-/// `success_rate >= 50%`), and every time check says its times are not
-/// meaningful instead of praising them.
-fn dead_target_guard(data: &ScenarioData, checks: &mut Vec<Check>) {
-    let Some(reason) = mostly_failed(&data.totals, &data.failures) else {
-        return;
-    };
-    for c in checks.iter_mut().filter(|c| c.endpoint.is_none()) {
-        if c.unit == Some("ms") {
-            c.achievement = Some(format!("not meaningful: {reason}"));
-        } else if !c.passed && matches!(c.metric.as_str(), "success_rate" | "error_rate") {
-            // The reason is the news, not how many times the budget it is.
-            c.achievement = Some(reason.clone());
-        }
-    }
-    let judged = checks.iter().any(|c| {
-        c.endpoint.is_none()
-            && !c.passed
-            && matches!(c.metric.as_str(), "success_rate" | "error_rate")
-    });
-    if !judged {
-        let actual = data.totals.success_rate;
-        checks.push(Check {
-            kind: CheckKind::Threshold,
-            threshold: format!("success_rate >= {MOSTLY_FAILED_BELOW_PCT}%"),
-            metric: "success_rate".into(),
-            op: Some(Op::Ge),
-            target: Some(MOSTLY_FAILED_BELOW_PCT),
-            unit: Some("%"),
-            actual,
-            passed: false,
-            achievement: Some(reason.clone()),
-            achievement_ratio: actual.map(|a| a / MOSTLY_FAILED_BELOW_PCT),
-            endpoint: None,
-            message: format!(
-                "most requests failed ({reason}); a run that mostly failed never passes, whatever its thresholds"
-            ),
-            config_key: "built-in: a run that mostly failed never passes".into(),
-            window: None,
-        });
-    }
-}
-
-/// A success or error rate's achievement in its own terms, the failures
-/// against the failures allowed: `success_rate 95.22%, target ≥ 99%` is
-/// `4.8x the allowed failures`, not "96% of target"; a pass reads
-/// `no failures` or `22% of the allowed failures`. `None` for other metrics
-/// or a threshold that points the other way.
-fn rate_achievement(metric: &Metric, op: Op, actual: f64, target: f64) -> Option<String> {
-    let (failed, allowed) = match (metric, op) {
-        (Metric::SuccessRate, Op::Ge | Op::Gt) => (100.0 - actual, 100.0 - target),
-        (Metric::ErrorRate, Op::Le | Op::Lt) => (actual, target),
-        _ => return None,
-    };
-    let failed = failed.max(0.0);
-    Some(if failed == 0.0 {
-        "no failures".to_string()
-    } else if allowed <= 0.0 {
-        format!("{} failed, none allowed", format::percent(failed))
-    } else if failed <= allowed {
-        format!(
-            "{} of the allowed failures",
-            format::percent_of(failed / allowed)
-        )
-    } else {
-        format!("{} the allowed failures", format::times(failed / allowed))
-    })
-}
-
-/// The achievement text and ratio, the way hand-written summaries put it:
-/// `40x better` / `12% under target` / `2.1x over target` where lower is
-/// better, `115% of target` where higher is better. Percentages are floored,
-/// so a miss never reads as `100% of target`.
-fn achievement(
-    metric: &Metric,
-    op: Op,
-    actual: f64,
-    target: f64,
-    passed: bool,
-) -> (Option<String>, Option<f64>) {
-    if let Some(text) = rate_achievement(metric, op, actual, target) {
-        let ratio = match op {
-            Op::Lt | Op::Le => (actual > 0.0).then(|| target / actual),
-            _ => (target > 0.0).then(|| actual / target),
-        };
-        return (Some(text), ratio);
-    }
-    match op {
-        Op::Lt | Op::Le if actual > 0.0 && target > 0.0 => {
-            let ratio = target / actual;
-            let over = actual / target;
-            let text = if ratio >= 2.0 {
-                format!("{} better", format::times(ratio))
-            } else if over >= 2.0 {
-                format!("{} over target", format::times(over))
-            } else if over < 1.0 {
-                match ((1.0 - over) * 100.0).floor() {
-                    0.0 => "at target".to_string(),
-                    pct => format!("{pct:.0}% under target"),
-                }
-            } else {
-                match ((over - 1.0) * 100.0).ceil() {
-                    0.0 => "at target".to_string(),
-                    pct => format!("{pct:.0}% over target"),
-                }
-            };
-            (Some(text), Some(ratio))
-        }
-        Op::Lt | Op::Le => (
-            Some(
-                if passed {
-                    "within target"
-                } else {
-                    "over target"
-                }
-                .into(),
-            ),
-            None,
-        ),
-        Op::Gt | Op::Ge if target > 0.0 => {
-            let ratio = actual / target;
-            (
-                Some(format!("{} of target", format::percent_of(ratio))),
-                Some(ratio),
-            )
-        }
-        Op::Gt | Op::Ge => (None, None),
-        Op::Eq => (
-            Some(if passed { "on target" } else { "off target" }.into()),
-            None,
-        ),
-    }
 }
 
 #[cfg(test)]
