@@ -27,51 +27,39 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<bool> {
     };
     let base = load_run(&args.base, None)?;
     let current = load_run(&args.current, None)?;
+    let (info, results) = crate::evaluate::compare_runs(&config, &base, &current);
+    let mut notes: Vec<String> = info
+        .new_scenarios
+        .iter()
+        .map(|n| format!("new scenario (not in the baseline): {n}"))
+        .collect();
     let mut compared = Vec::new();
-    let mut notes = Vec::new();
-    for scenario in &current.scenarios {
-        let Some(b) = base.scenarios.iter().find(|b| b.name == scenario.name) else {
-            notes.push(format!(
-                "new scenario (not in the baseline): {}",
-                scenario.name
-            ));
-            continue;
-        };
-        let regression = config.regression_for(config.scenario_for(&scenario.name).ok().flatten());
-        let result = crate::evaluate::compare::compare(
-            &regression,
-            b,
-            crate::evaluate::compare::Current {
-                totals: &scenario.totals,
-                endpoints: &scenario.endpoints,
-                histograms: scenario.histograms.as_ref(),
-            },
-        );
+    for (name, result) in results {
         notes.extend(
             result
                 .no_rank_test
                 .iter()
-                .map(|why| format!("{}: no rank test: {why}", scenario.name)),
+                .map(|why| format!("{name}: no rank test: {why}")),
         );
         notes.extend(
             result
                 .new_endpoints
                 .iter()
-                .map(|e| format!("{}: new endpoint {e}", scenario.name)),
+                .map(|e| format!("{name}: new endpoint {e}")),
         );
         notes.extend(
             result
                 .vanished_endpoints
                 .iter()
-                .map(|e| format!("{}: endpoint no longer present: {e}", scenario.name)),
+                .map(|e| format!("{name}: endpoint no longer present: {e}")),
         );
-        compared.push((scenario.name.clone(), result.comparisons));
+        compared.push((name, result.comparisons));
     }
-    for b in &base.scenarios {
-        if !current.scenarios.iter().any(|c| c.name == b.name) {
-            notes.push(format!("scenario no longer present: {}", b.name));
-        }
-    }
+    notes.extend(
+        info.vanished_scenarios
+            .iter()
+            .map(|n| format!("scenario no longer present: {n}")),
+    );
     if compared.is_empty() {
         bail!(
             "{} and {} have no scenario in common, so nothing can be compared",

@@ -60,6 +60,60 @@ impl CheckKind {
     }
 }
 
+impl BaselineInfo {
+    /// The baseline and which scenarios are new or gone against it: the one
+    /// matching of `check --baseline` and `compare`.
+    pub fn new(base: &RunSnapshot, current: &[&str]) -> BaselineInfo {
+        BaselineInfo {
+            source: base.source.show().to_string(),
+            title: base.title.clone(),
+            date: base.date.clone(),
+            new_scenarios: current
+                .iter()
+                .filter(|n| !base.scenarios.iter().any(|b| b.name == **n))
+                .map(|n| n.to_string())
+                .collect(),
+            vanished_scenarios: base
+                .scenarios
+                .iter()
+                .filter(|b| !current.contains(&b.name.as_str()))
+                .map(|b| b.name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// Compare two runs read as snapshots (`compare BASE CURRENT`), scenario by
+/// scenario with each one's tolerances, exactly as `check --baseline` does.
+pub fn compare_runs(
+    config: &Config,
+    base: &RunSnapshot,
+    current: &RunSnapshot,
+) -> (BaselineInfo, Vec<(String, ScenarioComparison)>) {
+    let names: Vec<&str> = current.scenarios.iter().map(|s| s.name.as_str()).collect();
+    let info = BaselineInfo::new(base, &names);
+    let compared = current
+        .scenarios
+        .iter()
+        .filter_map(|scenario| {
+            let b = base.scenarios.iter().find(|b| b.name == scenario.name)?;
+            let regression =
+                config.regression_for(config.scenario_for(&scenario.name).ok().flatten());
+            let result = compare::compare(
+                &regression,
+                b,
+                Current {
+                    totals: &scenario.totals,
+                    endpoints: &scenario.endpoints,
+                    histograms: scenario.histograms.as_ref(),
+                },
+            );
+            Some((scenario.name.clone(), result))
+        })
+        .collect();
+    (info, compared)
+}
+
 /// One check and its verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Check {
@@ -252,22 +306,7 @@ pub fn evaluate(
             .filter(|r| r.data.is_some())
             .map(|r| r.name.as_str())
             .collect();
-        let info = BaselineInfo {
-            source: base.source.show().to_string(),
-            title: base.title.clone(),
-            date: base.date.clone(),
-            new_scenarios: names
-                .iter()
-                .filter(|n| !base.scenarios.iter().any(|b| b.name == **n))
-                .map(|n| n.to_string())
-                .collect(),
-            vanished_scenarios: base
-                .scenarios
-                .iter()
-                .filter(|b| !names.contains(&b.name.as_str()))
-                .map(|b| b.name.clone())
-                .collect(),
-        };
+        let info = BaselineInfo::new(base, &names);
         if !names.is_empty() && info.new_scenarios.len() == names.len() {
             warnings.push(format!(
                 "the baseline {} has none of this run's scenarios, so nothing was compared",
