@@ -55,25 +55,50 @@ fn looks_like_result(name: &std::ffi::OsStr) -> bool {
 /// Walk `paths` and group the Locust files found. `exclude` is a folder
 /// (the output folder) whose contents are never picked up.
 pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
-    let mut out = Discovery::default();
-    let exclude = exclude.and_then(FileId::of);
-    // tool -> (folder, prefix) -> files; BTreeMaps keep the order deterministic.
-    let mut groups: BTreeMap<&'static str, BTreeMap<(PathBuf, String), ResultFiles>> =
-        BTreeMap::new();
-    // Canonical paths already taken, so overlapping PATHs read a file once.
-    let mut seen = std::collections::HashSet::new();
+    let mut walk = Walk {
+        exclude: exclude.and_then(FileId::of),
+        ..Walk::default()
+    };
+    for root in paths {
+        match std::fs::metadata(root) {
+            Err(e) => walk.out.errors.push(format!("{}: {e}", root.show())),
+            Ok(m) if m.is_file() => walk.single_file(root),
+            Ok(m) if m.is_dir() => walk.folder(root),
+            Ok(_) => walk.out.errors.push(format!(
+                "{}: not a regular file or folder (a FIFO, device or socket); pass a results folder or a Locust result file",
+                root.show()
+            )),
+        }
+    }
+    walk.into_discovery()
+}
 
-    let mut add = |path: &Path, out: &mut Discovery| {
+/// Discovery in progress: the files grouped so far, and what was said.
+#[derive(Default)]
+struct Walk {
+    out: Discovery,
+    /// The output folder, never read.
+    exclude: Option<FileId>,
+    /// tool → (folder, prefix) → files; BTreeMaps keep the order deterministic.
+    groups: BTreeMap<&'static str, BTreeMap<(PathBuf, String), ResultFiles>>,
+    /// Files already taken, so overlapping PATHs and links read a file once.
+    seen: std::collections::HashSet<FileKey>,
+}
+
+impl Walk {
+    /// Put a file a reader claims into its set.
+    fn add(&mut self, path: &Path) {
         let Some((reader, prefix, role)) = classify(path) else {
             return;
         };
         // By device and inode: overlapping PATHs and links to one file read it once.
         let id = FileId::of(path).map_or_else(|| FileKey::Path(path.to_path_buf()), FileKey::Id);
-        if !seen.insert(id) {
+        if !self.seen.insert(id) {
             return;
         }
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let files = groups
+        let files = self
+            .groups
             .entry(reader.tool())
             .or_default()
             .entry((dir, prefix))
@@ -82,72 +107,57 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         if slot.is_none() {
             *slot = Some(path.to_path_buf());
         } else {
-            out.warnings
+            self.out
+                .warnings
                 .push(format!("{}: found twice, read once", path.show()));
         }
-    };
+    }
 
-    for root in paths {
-        let meta = match std::fs::metadata(root) {
-            Ok(m) => m,
-            Err(e) => {
-                out.errors.push(format!("{}: {e}", root.show()));
-                continue;
-            }
-        };
-        if !meta.is_file() && !meta.is_dir() {
-            out.errors.push(format!(
-                "{}: not a regular file or folder (a FIFO, device or socket); pass a results folder or a Locust result file",
+    /// A single file stands for its whole result set: it and its siblings
+    /// (the files beside it that its reader claims for the same prefix).
+    fn single_file(&mut self, root: &Path) {
+        let Some((reader, prefix, _)) =
+            classify(root).filter(|(_, _, role)| *role != Role::Histograms)
+        else {
+            self.out.errors.push(format!(
+                "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
                 root.show()
             ));
-            continue;
+            return;
+        };
+        let parent = root.parent().filter(|d| !d.as_os_str().is_empty());
+        let mut siblings: Vec<PathBuf> = std::fs::read_dir(parent.unwrap_or(Path::new(".")))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| reader.claim(n))
+                    .map(|(p, _)| p)
+                    == Some(prefix.clone())
+            })
+            .map(|e| match parent {
+                Some(d) => d.join(e.file_name()),
+                None => PathBuf::from(e.file_name()),
+            })
+            .collect();
+        siblings.sort();
+        for sibling in siblings {
+            self.add(&sibling);
         }
-        if meta.is_file() {
-            let Some((reader, prefix, _)) =
-                classify(root).filter(|(_, _, role)| *role != Role::Histograms)
-            else {
-                out.errors.push(format!(
-                    "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
-                    root.show()
-                ));
-                continue;
-            };
-            // A single file stands for its whole result set: take its siblings
-            // (the files beside it that its reader claims for the same prefix).
-            let dir = root
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut siblings: Vec<PathBuf> = std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter(|e| {
-                    e.file_name()
-                        .to_str()
-                        .and_then(|n| reader.claim(n))
-                        .map(|(p, _)| p)
-                        == Some(prefix.clone())
-                })
-                .map(
-                    |e| match root.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        Some(d) => d.join(e.file_name()),
-                        None => PathBuf::from(e.file_name()),
-                    },
-                )
-                .collect();
-            siblings.sort();
-            for sibling in siblings {
-                add(&sibling, &mut out);
-            }
-            continue;
-        }
+    }
+
+    /// Walk a folder recursively, sorted, following symlinks, skipping
+    /// hidden folders and the output folder.
+    fn folder(&mut self, root: &Path) {
+        let exclude = self.exclude;
         let walker = WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| {
+            .filter_entry(move |e| {
                 if !e.file_type().is_dir() || e.depth() == 0 {
                     return true;
                 }
@@ -159,97 +169,108 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
             });
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && e.file_name().to_str().is_none() => {
-                    if looks_like_result(e.file_name()) {
-                        out.errors.push(format!(
-                            "{}: the file name is not valid UTF-8, so its scenario cannot be named; rename the file",
-                            e.path().show()
-                        ));
-                    }
-                }
-                Ok(e) if e.file_type().is_file() => add(e.path(), &mut out),
-                Ok(e)
-                    if e.depth() > 0 && e.file_type().is_dir() && classify(e.path()).is_some() =>
-                {
-                    out.errors.push(format!(
-                        "{}: a folder named like a Locust result file; the file itself is missing",
-                        e.path().show()
-                    ));
-                }
-                Ok(e)
-                    if e.depth() > 0
-                        && !e.file_type().is_dir()
-                        && looks_like_result(e.file_name()) =>
-                {
-                    out.errors.push(format!(
-                        "{}: not a regular file (a FIFO, device or socket), so it cannot be read as a result file",
-                        e.path().show()
-                    ));
-                }
-                Ok(_) => {}
-                Err(e) if e.loop_ancestor().is_some() => out.warnings.push(format!(
-                    "{}: symlink loop, not followed",
-                    e.path()
-                        .map_or_else(|| root.show().to_string(), |p| p.show().to_string())
-                )),
-                // A symlink to nothing (dangling, or to itself) holds no result.
-                Err(e) if e.path().is_some_and(is_broken_symlink) => out.warnings.push(format!(
-                    "{}: a symlink that leads nowhere ({}), skipped",
-                    e.path().map(ShowPath::show).unwrap_or_default(),
-                    e.io_error()
-                        .map_or_else(|| e.to_string(), |io| io.to_string())
-                )),
-                Err(e) => out.errors.push(format!(
-                    "{}: {}",
-                    e.path().unwrap_or(root).show(),
-                    e.io_error()
-                        .map_or_else(|| e.to_string(), |io| io.to_string())
-                )),
+                Ok(e) => self.entry(&e),
+                Err(e) => self.walk_error(root, &e),
             }
         }
     }
 
-    // Group by scenario name: the same name in two folders is an error.
-    let mut by_name: BTreeMap<String, Vec<(&'static str, ResultFiles)>> = BTreeMap::new();
-    for (tool, mut sets) in groups {
-        if let Some(reader) = crate::ingest::reader(tool) {
-            reader.complete(&mut sets);
+    /// One entry of a folder walk.
+    fn entry(&mut self, e: &walkdir::DirEntry) {
+        let kind = e.file_type();
+        let (nested, named_like_result) = (e.depth() > 0, looks_like_result(e.file_name()));
+        let problem = if kind.is_file() && e.file_name().to_str().is_none() {
+            named_like_result.then_some(
+                "the file name is not valid UTF-8, so its scenario cannot be named; rename the file",
+            )
+        } else if kind.is_file() {
+            self.add(e.path());
+            None
+        } else if nested && kind.is_dir() && classify(e.path()).is_some() {
+            Some("a folder named like a Locust result file; the file itself is missing")
+        } else if nested && !kind.is_dir() && named_like_result {
+            Some(
+                "not a regular file (a FIFO, device or socket), so it cannot be read as a result file",
+            )
+        } else {
+            None
+        };
+        if let Some(what) = problem {
+            self.out.errors.push(format!("{}: {what}", e.path().show()));
         }
-        for ((_, prefix), files) in sets {
-            // Any other JSON file (a package.json, an old summary.json) is not a result set.
-            if files.is_set() {
-                by_name.entry(prefix).or_default().push((tool, files));
+    }
+
+    /// A walk error: a loop or a link to nothing is a warning, the rest an error.
+    fn walk_error(&mut self, root: &Path, e: &walkdir::Error) {
+        let cause = || {
+            e.io_error()
+                .map_or_else(|| e.to_string(), |io| io.to_string())
+        };
+        if e.loop_ancestor().is_some() {
+            self.out.warnings.push(format!(
+                "{}: symlink loop, not followed",
+                e.path().unwrap_or(root).show()
+            ));
+        } else if e.path().is_some_and(is_broken_symlink) {
+            // A symlink to nothing (dangling, or to itself) holds no result.
+            self.out.warnings.push(format!(
+                "{}: a symlink that leads nowhere ({}), skipped",
+                e.path().map(ShowPath::show).unwrap_or_default(),
+                cause()
+            ));
+        } else {
+            self.out
+                .errors
+                .push(format!("{}: {}", e.path().unwrap_or(root).show(), cause()));
+        }
+    }
+
+    /// Group by scenario name: the same name in two folders is an error.
+    fn into_discovery(mut self) -> Discovery {
+        let mut by_name: BTreeMap<String, Vec<(&'static str, ResultFiles)>> = BTreeMap::new();
+        for (tool, mut sets) in std::mem::take(&mut self.groups) {
+            if let Some(reader) = crate::ingest::reader(tool) {
+                reader.complete(&mut sets);
+            }
+            for ((_, prefix), files) in sets {
+                // Any other JSON file (a package.json, an old summary.json) is not a result set.
+                if files.is_set() {
+                    by_name.entry(prefix).or_default().push((tool, files));
+                }
             }
         }
-    }
-    for (name, mut sets) in by_name {
-        if sets.len() == 1 {
-            let (tool, files) = sets.pop().unwrap_or_default();
-            out.sets.push(ResultSet { name, tool, files });
-        } else {
-            let paths: Vec<String> = sets
-                .iter()
-                .map(|(_, f)| {
-                    let any = f
-                        .stats
-                        .as_ref()
-                        .or(f.history.as_ref())
-                        .or(f.failures.as_ref())
-                        .or(f.exceptions.as_ref());
-                    any.map_or_else(String::new, |p| p.show().to_string())
-                })
-                .collect();
-            out.duplicates.push((
-                name.clone(),
-                format!(
-                    "scenario `{name}` is found in {} places: {}; scenario names must be unique, so rename one prefix or pass only one of the folders",
-                    paths.len(),
-                    paths.join(" and ")
-                ),
-            ));
+        for (name, mut sets) in by_name {
+            if sets.len() == 1 {
+                let (tool, files) = sets.pop().unwrap_or_default();
+                self.out.sets.push(ResultSet { name, tool, files });
+            } else {
+                let message = duplicate_message(&name, &sets);
+                self.out.duplicates.push((name, message));
+            }
         }
+        self.out
     }
-    out
+}
+
+/// `scenario `x` is found in 2 places: a/x_stats.csv and b/x_stats.csv; …`.
+fn duplicate_message(name: &str, sets: &[(&'static str, ResultFiles)]) -> String {
+    let paths: Vec<String> = sets
+        .iter()
+        .map(|(_, f)| {
+            let any = f
+                .stats
+                .as_ref()
+                .or(f.history.as_ref())
+                .or(f.failures.as_ref())
+                .or(f.exceptions.as_ref());
+            any.map_or_else(String::new, |p| p.show().to_string())
+        })
+        .collect();
+    format!(
+        "scenario `{name}` is found in {} places: {}; scenario names must be unique, so rename one prefix or pass only one of the folders",
+        paths.len(),
+        paths.join(" and ")
+    )
 }
 
 /// A file's identity: device and inode where the platform has them.
