@@ -304,18 +304,7 @@ pub fn build(
     let slugs = charts::unique_slugs(summary.scenarios.iter().map(|s| s.name));
     for ((s, data), slug) in summary.scenarios.iter().zip(data).zip(&slugs) {
         let anchor = format!("scenario-{slug}");
-        for c in s.checks.iter().filter(|c| c.endpoint.is_none()) {
-            let (target, actual) = check_values(c);
-            quick_results.push(QuickRow {
-                scenario: shown(s.name),
-                anchor: anchor.clone(),
-                metric: metric_label(c),
-                target,
-                actual,
-                achievement: c.achievement.clone().unwrap_or_else(|| DASH.to_string()),
-                passed: c.passed,
-            });
-        }
+        quick_results.extend(quick_rows(s, &anchor));
         if let Some(reason) = left_reason(s) {
             whats_left.push(LeftItem {
                 scenario: shown(s.name),
@@ -324,115 +313,12 @@ pub fn build(
                 reason,
             });
         }
-        data_notes.extend(s.warnings.iter().cloned());
-        data_notes.extend(s.errors.iter().map(|e| format!("error: {e}")));
-        if s.history_percentiles == Some(HistoryPercentiles::Cumulative) {
-            data_notes.push(format!(
-                "{}: the response-time chart shows percentiles cumulative since the start of the run (Locust ran without --csv-full-history), so a late slowdown shows up damped",
-                s.name
-            ));
-        }
-        let charts = match (with_charts, data.and_then(|d| d.history.as_ref())) {
-            (true, Some(history)) => {
-                charts::scenario_charts_as(s.name, slug, history, &chart_marks(s, history))?
-                    .into_iter()
-                    .map(ChartView::from_chart)
-                    .collect()
-            }
-            _ => Vec::new(),
+        data_notes.extend(scenario_notes(s));
+        let (charts, baseline_chart) = match with_charts {
+            true => scenario_charts(s, *data, slug)?,
+            false => (Vec::new(), None),
         };
-        let baseline_chart = match (with_charts, s.comparisons) {
-            (true, Some(comparisons)) => {
-                let bars: Vec<charts::BaselineBar> = comparisons
-                    .iter()
-                    .filter(|c| c.endpoint.is_none() && c.unit == "ms")
-                    .map(|c| charts::BaselineBar {
-                        metric: c.metric.clone(),
-                        baseline_ms: Some(c.baseline),
-                        current_ms: Some(c.current),
-                    })
-                    .collect();
-                charts::baseline_chart_as(s.name, slug, &bars)?.map(ChartView::from_chart)
-            }
-            _ => None,
-        };
-        if let Some(why) = s.no_rank_test {
-            data_notes.push(format!(
-                "{}: no rank test against the baseline: {why}",
-                s.name
-            ));
-        }
-        for (label, list) in [("new", s.new_endpoints), ("vanished", s.vanished_endpoints)] {
-            if let Some(list) = list.filter(|l| !l.is_empty()) {
-                data_notes.push(format!(
-                    "{}: {label} endpoints against the baseline (not compared): {}",
-                    s.name,
-                    list.join(", ")
-                ));
-            }
-        }
-        let mut failures: Vec<FailureView> = s
-            .failures
-            .iter()
-            .map(|f| FailureView {
-                method: shown(&f.method),
-                name: shown(&f.name),
-                error: shown(&f.error),
-                occurrences: format::count(f.occurrences),
-            })
-            .collect();
-        // Most frequent first; ties keep Locust's order (stable sort).
-        let mut order: Vec<usize> = (0..failures.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(s.failures[i].occurrences));
-        failures = order.into_iter().map(|i| failures[i].clone()).collect();
-        failures.truncate(10);
-        scenarios.push(ScenarioView {
-            name: shown(s.name),
-            anchor,
-            status: s.status,
-            status_label: s.status.label(),
-            has_data: s.totals.is_some(),
-            peak_users: s.peak_users.map_or_else(|| DASH.to_string(), format::count),
-            duration: s
-                .duration_s
-                .map_or_else(|| DASH.to_string(), |d| format::duration(d as f64)),
-            steady_rps: s
-                .steady
-                .and_then(|st| st.rps)
-                .map_or_else(|| DASH.to_string(), format::per_s),
-            steady_from: s.steady.map_or_else(String::new, |st| {
-                format!(
-                    "from {} into the run (steady_state = {})",
-                    format::duration(st.start_offset_s as f64),
-                    st.rule
-                )
-            }),
-            started_at: s.started_at.clone().unwrap_or_else(|| DASH.to_string()),
-            totals: s.totals.map(stats_view),
-            checks: s.checks.iter().map(check_view).collect(),
-            failures,
-            exceptions: s
-                .exceptions
-                .iter()
-                .map(|e| ExceptionView {
-                    count: format::count(e.count),
-                    message: shown(&e.message),
-                    traceback: format::display_lines(&e.traceback),
-                })
-                .collect(),
-            endpoints: s
-                .endpoints
-                .iter()
-                .map(|e| EndpointView {
-                    method: shown(&e.method),
-                    name: shown(&e.name),
-                    stats: stats_view(&e.stats),
-                })
-                .collect(),
-            charts,
-            baseline_chart,
-            errors: s.errors.iter().map(|e| shown(e)).collect(),
-        });
+        scenarios.push(scenario_view(s, anchor, charts, baseline_chart));
     }
 
     let overview_chart = if with_charts {
@@ -460,6 +346,163 @@ pub fn build(
         overview_chart,
         baseline: baseline_view(summary),
     })
+}
+
+/// A scenario's rows of the quick-results table: its total's checks.
+fn quick_rows(s: &ScenarioSummary<'_>, anchor: &str) -> Vec<QuickRow> {
+    s.checks
+        .iter()
+        .filter(|c| c.endpoint.is_none())
+        .map(|c| {
+            let (target, actual) = check_values(c);
+            QuickRow {
+                scenario: shown(s.name),
+                anchor: anchor.to_string(),
+                metric: metric_label(c),
+                target,
+                actual,
+                achievement: c.achievement.clone().unwrap_or_else(|| DASH.to_string()),
+                passed: c.passed,
+            }
+        })
+        .collect()
+}
+
+/// A scenario's data notes: its warnings and errors, what its charts show,
+/// and what the baseline comparison could not do.
+fn scenario_notes(s: &ScenarioSummary<'_>) -> Vec<String> {
+    let mut notes: Vec<String> = s.warnings.to_vec();
+    notes.extend(s.errors.iter().map(|e| format!("error: {e}")));
+    if s.history_percentiles == Some(HistoryPercentiles::Cumulative) {
+        notes.push(format!(
+            "{}: the response-time chart shows percentiles cumulative since the start of the run (Locust ran without --csv-full-history), so a late slowdown shows up damped",
+            s.name
+        ));
+    }
+    if let Some(why) = s.no_rank_test {
+        notes.push(format!(
+            "{}: no rank test against the baseline: {why}",
+            s.name
+        ));
+    }
+    for (label, list) in [("new", s.new_endpoints), ("vanished", s.vanished_endpoints)] {
+        if let Some(list) = list.filter(|l| !l.is_empty()) {
+            notes.push(format!(
+                "{}: {label} endpoints against the baseline (not compared): {}",
+                s.name,
+                list.join(", ")
+            ));
+        }
+    }
+    notes
+}
+
+/// A scenario's time charts (from its history) and its baseline chart.
+fn scenario_charts(
+    s: &ScenarioSummary<'_>,
+    data: Option<&ScenarioData>,
+    slug: &str,
+) -> anyhow::Result<(Vec<ChartView>, Option<ChartView>)> {
+    let charts = match data.and_then(|d| d.history.as_ref()) {
+        Some(history) => {
+            charts::scenario_charts_as(s.name, slug, history, &chart_marks(s, history))?
+                .into_iter()
+                .map(ChartView::from_chart)
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    let baseline_chart = match s.comparisons {
+        Some(comparisons) => {
+            let bars: Vec<charts::BaselineBar> = comparisons
+                .iter()
+                .filter(|c| c.endpoint.is_none() && c.unit == "ms")
+                .map(|c| charts::BaselineBar {
+                    metric: c.metric.clone(),
+                    baseline_ms: Some(c.baseline),
+                    current_ms: Some(c.current),
+                })
+                .collect();
+            charts::baseline_chart_as(s.name, slug, &bars)?.map(ChartView::from_chart)
+        }
+        None => None,
+    };
+    Ok((charts, baseline_chart))
+}
+
+/// A scenario's section of the report.
+fn scenario_view(
+    s: &ScenarioSummary<'_>,
+    anchor: String,
+    charts: Vec<ChartView>,
+    baseline_chart: Option<ChartView>,
+) -> ScenarioView {
+    ScenarioView {
+        name: shown(s.name),
+        anchor,
+        status: s.status,
+        status_label: s.status.label(),
+        has_data: s.totals.is_some(),
+        peak_users: s.peak_users.map_or_else(|| DASH.to_string(), format::count),
+        duration: s
+            .duration_s
+            .map_or_else(|| DASH.to_string(), |d| format::duration(d as f64)),
+        steady_rps: s
+            .steady
+            .and_then(|st| st.rps)
+            .map_or_else(|| DASH.to_string(), format::per_s),
+        steady_from: s.steady.map_or_else(String::new, |st| {
+            format!(
+                "from {} into the run (steady_state = {})",
+                format::duration(st.start_offset_s as f64),
+                st.rule
+            )
+        }),
+        started_at: s.started_at.clone().unwrap_or_else(|| DASH.to_string()),
+        totals: s.totals.map(stats_view),
+        checks: s.checks.iter().map(check_view).collect(),
+        failures: top_failures(s),
+        exceptions: s
+            .exceptions
+            .iter()
+            .map(|e| ExceptionView {
+                count: format::count(e.count),
+                message: shown(&e.message),
+                traceback: format::display_lines(&e.traceback),
+            })
+            .collect(),
+        endpoints: s
+            .endpoints
+            .iter()
+            .map(|e| EndpointView {
+                method: shown(&e.method),
+                name: shown(&e.name),
+                stats: stats_view(&e.stats),
+            })
+            .collect(),
+        charts,
+        baseline_chart,
+        errors: s.errors.iter().map(|e| shown(e)).collect(),
+    }
+}
+
+/// The ten most frequent failures; ties keep Locust's order (stable sort).
+fn top_failures(s: &ScenarioSummary<'_>) -> Vec<FailureView> {
+    let mut order: Vec<usize> = (0..s.failures.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(s.failures[i].occurrences));
+    order
+        .into_iter()
+        .take(10)
+        .map(|i| {
+            let f = &s.failures[i];
+            FailureView {
+                method: shown(&f.method),
+                name: shown(&f.name),
+                error: shown(&f.error),
+                occurrences: format::count(f.occurrences),
+            }
+        })
+        .collect()
 }
 
 fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
