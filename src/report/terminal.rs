@@ -119,78 +119,106 @@ fn push_more(out: &mut String, total: usize, what: &str) {
 
 /// The whole terminal summary.
 pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
+    let normal = verbosity == Verbosity::Normal;
     let mut out = String::new();
-    if verbosity == Verbosity::Normal {
-        out.push_str(&format!("{}\n", paint(BOLD, &summary.title)));
-        out.push_str(&format!(
-            "{}\n\n",
-            paint(DIM, &format!("config: {}", summary.config))
-        ));
-        let header: Vec<(String, Style)> = [
-            "STATUS", "SCENARIO", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS",
-        ]
-        .iter()
-        .map(|h| (h.to_string(), DIM))
-        .collect();
-        let mut rows = vec![header];
-        for s in &summary.scenarios {
-            let mut row = vec![
-                (s.status.label().to_string(), status_style(s.status)),
-                (name(s.name), Style::new()),
-            ];
-            row.extend(stats_cells(s.totals));
-            rows.push(row);
-        }
-        let aligns = [
-            Align::Left,
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-        ];
-        out.push_str(&table(&rows, &aligns));
+    if normal {
+        out.push_str(&scenario_table(summary));
     }
+    out.push_str(&failed_checks(summary, normal));
+    out.push_str(&regressions(summary, normal));
+    if normal {
+        let style = match summary.status {
+            RunStatus::Passed => GREEN,
+            RunStatus::Failed | RunStatus::Error => RED,
+        };
+        out.push('\n');
+        out.push_str(&paint(style, &summary.status_line()));
+        out.push('\n');
+    }
+    out
+}
 
+/// The title, the config, and one line per scenario.
+fn scenario_table(summary: &Summary<'_>) -> String {
+    let mut out = format!("{}\n", paint(BOLD, &summary.title));
+    out.push_str(&format!(
+        "{}\n\n",
+        paint(DIM, &format!("config: {}", summary.config))
+    ));
+    let header: Vec<(String, Style)> = [
+        "STATUS", "SCENARIO", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS",
+    ]
+    .iter()
+    .map(|h| (h.to_string(), DIM))
+    .collect();
+    let mut rows = vec![header];
+    for s in &summary.scenarios {
+        let mut row = vec![
+            (s.status.label().to_string(), status_style(s.status)),
+            (name(s.name), Style::new()),
+        ];
+        row.extend(stats_cells(s.totals));
+        rows.push(row);
+    }
+    let mut aligns = vec![Align::Left, Align::Left];
+    aligns.extend([Align::Right; 6]);
+    out.push_str(&table(&rows, &aligns));
+    out
+}
+
+/// A list item: `  ✗ scenario endpoint: message`.
+fn item(scenario: &str, endpoint: Option<&str>, message: &str) -> String {
+    let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, &name(scenario)));
+    if let Some(endpoint) = endpoint {
+        line.push_str(&format!(" {}", name(endpoint)));
+    }
+    line.push_str(&format!(": {message}"));
+    line
+}
+
+/// Every failed check (the first [`MAX_LISTED`]), with its achievement and
+/// config key; the heading only in normal verbosity.
+fn failed_checks(summary: &Summary<'_>, heading: bool) -> String {
     let failed: Vec<_> = summary
         .scenarios
         .iter()
         .flat_map(|s| s.checks.iter().filter(|c| !c.passed).map(move |c| (s, c)))
         .collect();
-    if !failed.is_empty() {
-        if verbosity == Verbosity::Normal {
-            out.push('\n');
-            out.push_str(&paint(
-                BOLD,
-                &format!(
-                    "Failed checks ({} of {}):",
-                    failed.len(),
-                    summary.counts.checks
-                ),
-            ));
-            out.push('\n');
-        }
-        let total = failed.len();
-        for (s, c) in failed.into_iter().take(MAX_LISTED) {
-            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, &name(s.name)));
-            if let Some(endpoint) = &c.endpoint {
-                line.push_str(&format!(" {}", name(endpoint)));
-            }
-            line.push_str(&format!(": {}", c.message));
-            if let Some(a) = super::view::shown_achievement(c) {
-                line.push_str(&paint(DIM, &format!(" ({a})")));
-            }
-            if c.threshold != c.message && c.kind == CheckKind::Threshold {
-                line.push_str(&paint(DIM, &format!(" [{}]", c.config_key)));
-            }
-            out.push_str(&line);
-            out.push('\n');
-        }
-        push_more(&mut out, total, "failed checks");
+    let mut out = String::new();
+    if failed.is_empty() {
+        return out;
     }
+    if heading {
+        out.push('\n');
+        out.push_str(&paint(
+            BOLD,
+            &format!(
+                "Failed checks ({} of {}):",
+                failed.len(),
+                summary.counts.checks
+            ),
+        ));
+        out.push('\n');
+    }
+    let total = failed.len();
+    for (s, c) in failed.into_iter().take(MAX_LISTED) {
+        let mut line = item(s.name, c.endpoint.as_deref(), &c.message);
+        if let Some(a) = super::view::shown_achievement(c) {
+            line.push_str(&paint(DIM, &format!(" ({a})")));
+        }
+        if c.threshold != c.message && c.kind == CheckKind::Threshold {
+            line.push_str(&paint(DIM, &format!(" [{}]", c.config_key)));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    push_more(&mut out, total, "failed checks");
+    out
+}
 
+/// Every regression against the baseline (the first [`MAX_LISTED`]), with
+/// its rank test; the heading only in normal verbosity.
+fn regressions(summary: &Summary<'_>, heading: bool) -> String {
     let regressed: Vec<_> = summary
         .scenarios
         .iter()
@@ -202,49 +230,36 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
                 .map(move |c| (s, c))
         })
         .collect();
-    if !regressed.is_empty() {
-        if verbosity == Verbosity::Normal {
-            let compared: usize = summary
-                .scenarios
-                .iter()
-                .map(|s| s.comparisons.map_or(0, <[_]>::len))
-                .sum();
-            out.push('\n');
-            out.push_str(&paint(
-                BOLD,
-                &format!(
-                    "Regressions against the baseline ({} of {compared} compared):",
-                    regressed.len()
-                ),
-            ));
-            out.push('\n');
-        }
-        let total = regressed.len();
-        for (s, c) in regressed.into_iter().take(MAX_LISTED) {
-            let mut line = format!("  {} {}", paint(RED, "✗"), paint(BOLD, &name(s.name)));
-            if let Some(endpoint) = &c.endpoint {
-                line.push_str(&format!(" {}", name(endpoint)));
-            }
-            line.push_str(&format!(": {}", c.message));
-            if let Some(t) = &c.significance {
-                line.push_str(&paint(DIM, &format!(" ({})", format::significance(t))));
-            }
-            out.push_str(&line);
-            out.push('\n');
-        }
-        push_more(&mut out, total, "regressions");
+    let mut out = String::new();
+    if regressed.is_empty() {
+        return out;
     }
-
-    if verbosity == Verbosity::Normal {
-        let style = match summary.status {
-            RunStatus::Passed => GREEN,
-            RunStatus::Failed => RED,
-            RunStatus::Error => RED,
-        };
+    if heading {
+        let compared: usize = summary
+            .scenarios
+            .iter()
+            .map(|s| s.comparisons.map_or(0, <[_]>::len))
+            .sum();
         out.push('\n');
-        out.push_str(&paint(style, &summary.status_line()));
+        out.push_str(&paint(
+            BOLD,
+            &format!(
+                "Regressions against the baseline ({} of {compared} compared):",
+                regressed.len()
+            ),
+        ));
         out.push('\n');
     }
+    let total = regressed.len();
+    for (s, c) in regressed.into_iter().take(MAX_LISTED) {
+        let mut line = item(s.name, c.endpoint.as_deref(), &c.message);
+        if let Some(t) = &c.significance {
+            line.push_str(&paint(DIM, &format!(" ({})", format::significance(t))));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    push_more(&mut out, total, "regressions");
     out
 }
 
