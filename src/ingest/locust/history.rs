@@ -316,68 +316,206 @@ impl Scanned {
     }
 }
 
-/// One pass over history rows from `input` (which starts at file offset `offset`).
+/// One pass over history rows from `input` (which starts at file offset
+/// `offset`). `started`: whether the run began before this part (the second
+/// half of a split file).
 pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
     input: impl Read,
     offset: u64,
     header: &Header<'_>,
     cols: &HistoryColumns,
-    mut probes: Option<&mut O>,
-    // Whether the run has begun before this part (the second half of a file).
-    mut started: bool,
+    probes: Option<&mut O>,
+    started: bool,
 ) -> Result<Scanned, InputError> {
-    let path = header.path;
-    let mut points = PointsBuilder::default();
-    let mut evidence = Evidence::default();
-    let mut prev_top: Option<f64> = None;
-    let median_col = cols
-        .percentiles
-        .iter()
-        .find(|(_, _, level)| *level == 50.0)
-        .map(|(c, _, _)| *c);
-    let needs_evidence = median_col.is_some() && cols.total_median.is_some();
-    // The last idle row before the run began: (time, percentiles, rps, failures/s).
-    type IdleRow = (i64, Vec<(f64, Option<f64>)>, f64, f64);
-    let mut idle: Option<IdleRow> = None;
-    let mut last_point_ts: Option<i64> = None;
-    let mut tick_s: Option<i64> = None;
-    let mut windowed = false;
-    let mut anomalies = Vec::new();
-    let mut first_ts: Option<(i64, u64)> = None;
-    let mut last_ts: Option<i64> = None;
-    let mut row_percentiles: Vec<(f64, Option<f64>)> = Vec::with_capacity(cols.percentiles.len());
-    let wants_endpoints = probes.as_deref().is_some_and(|p| p.wants_endpoints());
-    let HistoryColumns {
-        timestamp,
-        users,
-        total_median,
-        zeros_for_empty,
-        type_col,
-        name_col,
-        rps,
-        fps,
-        total_requests,
-        total_failures,
-        ref percentiles,
-    } = *cols;
+    let mut scan = Scan::new(header.path, cols, probes, started);
     // The first fields a quick look needs: timestamp, type and name.
-    let early = timestamp.max(type_col).max(name_col) + 1;
-    // Timestamps in order, no gap, plausible: the reader reports, evaluation
-    // decides (warning or failed check). Returns whether to keep the row.
-    let mut check_time = |ts: i64, start: u64| -> bool {
+    let early = cols.timestamp.max(cols.type_col).max(cols.name_col) + 1;
+    for_each_line_row(
+        input,
+        offset,
+        header,
+        &[cols.type_col, cols.name_col],
+        early,
+        |row| match row {
+            LineRow::Quick(start, fields) => Ok(scan.quick(start, fields)),
+            LineRow::Full(row) => scan.full(row),
+        },
+    )?;
+    Ok(scan.finish())
+}
+
+/// The last idle row before the run began: (time, percentiles, rps, failures/s).
+type IdleRow = (i64, Vec<(f64, Option<f64>)>, f64, f64);
+
+/// The state of one pass over history rows.
+struct Scan<'a, O: ?Sized> {
+    path: &'a Path,
+    cols: &'a HistoryColumns,
+    probes: Option<&'a mut O>,
+    wants_endpoints: bool,
+    /// The run has begun (leading idle rows are behind).
+    started: bool,
+    idle: Option<IdleRow>,
+    points: PointsBuilder,
+    evidence: Evidence,
+    /// The 50% column, and whether the percentile kind is still to be learnt.
+    median_col: Option<usize>,
+    needs_evidence: bool,
+    prev_top: Option<f64>,
+    last_point_ts: Option<i64>,
+    tick_s: Option<i64>,
+    windowed: bool,
+    anomalies: Vec<String>,
+    first_ts: Option<(i64, u64)>,
+    last_ts: Option<i64>,
+    /// (level, value) of the current row, reused.
+    row_percentiles: Vec<(f64, Option<f64>)>,
+}
+
+impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
+    fn new(
+        path: &'a Path,
+        cols: &'a HistoryColumns,
+        probes: Option<&'a mut O>,
+        started: bool,
+    ) -> Self {
+        let median_col = cols
+            .percentiles
+            .iter()
+            .find(|(_, _, level)| *level == 50.0)
+            .map(|(c, _, _)| *c);
+        Scan {
+            path,
+            cols,
+            wants_endpoints: probes.as_deref().is_some_and(|p| p.wants_endpoints()),
+            probes,
+            started,
+            idle: None,
+            points: PointsBuilder::default(),
+            evidence: Evidence::default(),
+            needs_evidence: median_col.is_some() && cols.total_median.is_some(),
+            median_col,
+            prev_top: None,
+            last_point_ts: None,
+            tick_s: None,
+            windowed: false,
+            anomalies: Vec::new(),
+            first_ts: None,
+            last_ts: None,
+            row_percentiles: Vec::with_capacity(cols.percentiles.len()),
+        }
+    }
+
+    /// A quick look at a row's first fields; `true` when that is enough.
+    ///
+    /// Per-endpoint rows exist only with --csv-full-history. They are most of
+    /// a soak test's file: unless a windowed endpoint check follows them, or
+    /// the percentile kind is still to be learnt from them, only their
+    /// timestamp is read.
+    fn quick(&mut self, start: u64, fields: Fields<'_>) -> bool {
+        let cols = self.cols;
+        let (Some(t), Some(n), Some(ts)) = (
+            fields.get(cols.type_col),
+            fields.get(cols.name_col),
+            fields.get(cols.timestamp),
+        ) else {
+            return false;
+        };
+        let aggregated = matches!(t, b"" | b"None") && n == b"Aggregated";
+        if aggregated || self.wants_endpoints || (self.needs_evidence && !self.evidence.parts) {
+            return false;
+        }
+        let Some(ts) = std::str::from_utf8(ts)
+            .ok()
+            .and_then(|x| x.trim().parse::<i64>().ok())
+        else {
+            return false;
+        };
+        self.windowed = true;
+        self.check_time(ts, start);
+        true
+    }
+
+    /// A row read in full.
+    fn full(&mut self, row: &Row<'_>) -> Result<bool, InputError> {
+        let cols = self.cols;
+        let ts_text = row.str(cols.timestamp).trim();
+        let ts: i64 = ts_text.parse().map_err(|_| {
+            row.error(
+                Some(cols.timestamp),
+                format!("expected a Unix time in whole seconds, found `{ts_text}`"),
+            )
+        })?;
+        if !self.check_time(ts, row.start.unwrap_or(0)) {
+            return Ok(true);
+        }
+        let aggregated = row.is_aggregated(cols.type_col, cols.name_col);
+        self.learn_kind(row)?;
+        if !aggregated {
+            self.windowed = true;
+            if !self.wants_endpoints {
+                return Ok(true);
+            }
+        }
+        self.read_percentiles(row)?;
+        let users = match cols.users {
+            Some(col) => row.count(col)?,
+            None => 0,
+        };
+        let rps = row.number(cols.rps)?;
+        let failures_per_s = row.number(cols.fps)?;
+        if aggregated && !self.started && !self.begins(row, ts, users, rps, failures_per_s)? {
+            return Ok(true);
+        }
+        if !self.started {
+            return Ok(true);
+        }
+        if aggregated {
+            self.follow_top();
+        }
+        if let Some(probes) = self.probes.as_deref_mut() {
+            probes.observe(&HistoryRow {
+                timestamp: ts,
+                users,
+                endpoint: (!aggregated).then(|| (row.str(cols.type_col), row.str(cols.name_col))),
+                rps,
+                failures_per_s,
+                percentiles: &self.row_percentiles,
+            });
+        }
+        if aggregated {
+            let point = HistoryPoint {
+                timestamp: ts,
+                users,
+                rps,
+                failures_per_s,
+                percentiles_ms: self.row_percentiles.iter().map(|(_, v)| *v).collect(),
+                total_requests: row.count(cols.total_requests)?,
+                total_failures: row.count(cols.total_failures)?,
+            };
+            self.push_point(point);
+        }
+        Ok(true)
+    }
+
+    /// Timestamps in order, no gap, plausible: the reader reports, evaluation
+    /// decides (warning or failed check). Returns whether to keep the row.
+    /// The line number costs a read of the file, so only a finding pays it.
+    fn check_time(&mut self, ts: i64, start: u64) -> bool {
+        let path = self.path;
         let line = || line_at(path, start).unwrap_or(0);
-        first_ts.get_or_insert((ts, start));
+        self.first_ts.get_or_insert((ts, start));
         if !(PLAUSIBLE_UNIX_S.0..PLAUSIBLE_UNIX_S.1).contains(&ts) {
-            anomalies.push(format!(
+            self.anomalies.push(format!(
                 "{}:{}: timestamp {ts} is not a plausible time of a load test (before 2000 or after 2100); the row is left out",
                 path.show(),
                 line()
             ));
             return false;
         }
-        if let Some(prev) = last_ts {
+        if let Some(prev) = self.last_ts {
             if ts < prev {
-                anomalies.push(format!(
+                self.anomalies.push(format!(
                     "{}:{}: time goes backwards ({ts} after {prev}); the row is left out",
                     path.show(),
                     line()
@@ -385,7 +523,7 @@ pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
                 return false;
             }
             if ts.saturating_sub(prev) > crate::model::MAX_GAP_S {
-                anomalies.push(format!(
+                self.anomalies.push(format!(
                     "{}:{}: no history for {} s before this row (a stalled or crashed load generator?)",
                     path.show(),
                     line(),
@@ -393,171 +531,116 @@ pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
                 ));
             }
         }
-        last_ts = Some(ts);
+        self.last_ts = Some(ts);
         true
-    };
-    let aggregated_fields = |t: &[u8], n: &[u8]| matches!(t, b"" | b"None") && n == b"Aggregated";
-    for_each_line_row(input, offset, header, &[type_col, name_col], early, |row| {
-        let row = match row {
-            LineRow::Quick(start, fields) => {
-                // Per-endpoint rows exist only with --csv-full-history, which
-                // also makes the percentile columns windowed. They are most of
-                // a soak test's file: unless a windowed endpoint check follows
-                // them, only their timestamp is read.
-                let (Some(t), Some(n), Some(ts)) = (
-                    fields.get(type_col),
-                    fields.get(name_col),
-                    fields.get(timestamp),
-                ) else {
-                    return Ok(false);
-                };
-                // Until the percentile kind is known from the data, every row
-                // is read in full: endpoint rows tell it first (see below).
-                if aggregated_fields(t, n) || wants_endpoints || (needs_evidence && !evidence.parts)
-                {
-                    return Ok(false);
-                }
-                let Some(ts) = std::str::from_utf8(ts)
-                    .ok()
-                    .and_then(|x| x.trim().parse::<i64>().ok())
-                else {
-                    return Ok(false);
-                };
-                windowed = true;
-                check_time(ts, start);
-                return Ok(true);
-            }
-            LineRow::Full(row) => row,
-        };
-        let ts_text = row.str(timestamp).trim();
-        let ts: i64 = ts_text.parse().map_err(|_| {
-            row.error(
-                Some(timestamp),
-                format!("expected a Unix time in whole seconds, found `{ts_text}`"),
-            )
-        })?;
-        if !check_time(ts, row.start.unwrap_or(0)) {
-            return Ok(true);
+    }
+
+    /// Windowed percentile columns part from the cumulative median of the
+    /// same row by more than Locust's rounding at some point of a run;
+    /// cumulative ones never do. Endpoint rows, being noisier, show it soonest.
+    fn learn_kind(&mut self, row: &Row<'_>) -> Result<(), InputError> {
+        if !self.needs_evidence || self.evidence.parts {
+            return Ok(());
         }
-        let aggregated = row.is_aggregated(type_col, name_col);
-        // Windowed percentile columns part from the cumulative median of the
-        // same row by more than Locust's rounding at some point of a run;
-        // cumulative ones never do. Endpoint rows, being noisier, show it
-        // soonest.
-        if needs_evidence
-            && !evidence.parts
-            && let (Some(m), Some(total)) = (median_col, total_median)
+        if let (Some(m), Some(total)) = (self.median_col, self.cols.total_median)
             && let (Some(p50), Some(cum)) = (row.opt_number(m)?, row.opt_number(total)?)
-            && row.count(total_requests)? >= 20
+            && row.count(self.cols.total_requests)? >= 20
         {
-            evidence.compared = true;
+            self.evidence.compared = true;
             if (p50 - cum).abs() > locust_bucket_ms(p50.max(cum)) {
-                evidence.parts = true;
+                self.evidence.parts = true;
             }
         }
-        if !aggregated {
-            windowed = true;
-            if !wants_endpoints {
-                return Ok(true);
-            }
+        Ok(())
+    }
+
+    /// The row's percentiles into `row_percentiles`; Locust 0.x's zeros of
+    /// an empty window are N/A.
+    fn read_percentiles(&mut self, row: &Row<'_>) -> Result<(), InputError> {
+        self.row_percentiles.clear();
+        for (col, _, level) in &self.cols.percentiles {
+            self.row_percentiles.push((*level, row.opt_number(*col)?));
         }
-        row_percentiles.clear();
-        for (col, _, level) in percentiles {
-            row_percentiles.push((*level, row.opt_number(*col)?));
+        if self.cols.zeros_for_empty && self.row_percentiles.iter().all(|(_, v)| *v == Some(0.0)) {
+            self.row_percentiles.iter_mut().for_each(|(_, v)| *v = None);
         }
-        if zeros_for_empty && row_percentiles.iter().all(|(_, v)| *v == Some(0.0)) {
-            row_percentiles.iter_mut().for_each(|(_, v)| *v = None);
+        Ok(())
+    }
+
+    /// Whether the run begins at this total row. A distributed master writes
+    /// rows while it waits for its workers (no users, no requests): not part
+    /// of the run. Only the last of them is kept, as the run's start (a local
+    /// run's first row is such a row, one tick before the first request).
+    fn begins(
+        &mut self,
+        row: &Row<'_>,
+        ts: i64,
+        users: u64,
+        rps: f64,
+        failures_per_s: f64,
+    ) -> Result<bool, InputError> {
+        if users == 0 && row.count(self.cols.total_requests)? == 0 {
+            self.idle = Some((ts, self.row_percentiles.clone(), rps, failures_per_s));
+            return Ok(false);
         }
-        let users = match users {
-            Some(col) => row.count(col)?,
-            None => 0,
-        };
-        let rps = row.number(rps)?;
-        let failures_per_s = row.number(fps)?;
-        if aggregated && !started {
-            // A distributed master writes rows while it waits for its
-            // workers (no users, no requests): not part of the run. Only the
-            // last of them is kept, as the run's start (a local run's first
-            // row is such a row, one tick before the first request).
-            if users == 0 && row.count(total_requests)? == 0 {
-                idle = Some((ts, row_percentiles.clone(), rps, failures_per_s));
-                return Ok(true);
-            }
-            started = true;
-            if let Some((idle_ts, idle_percentiles, idle_rps, idle_fps)) = idle.take() {
-                if let Some(probes) = probes.as_deref_mut() {
-                    probes.observe(&HistoryRow {
-                        timestamp: idle_ts,
-                        users: 0,
-                        endpoint: None,
-                        rps: idle_rps,
-                        failures_per_s: idle_fps,
-                        percentiles: &idle_percentiles,
-                    });
-                }
-                last_point_ts = Some(idle_ts);
-                if ts > idle_ts {
-                    tick_s = Some(ts - idle_ts);
-                }
-                points.push(HistoryPoint {
+        self.started = true;
+        if let Some((idle_ts, idle_percentiles, idle_rps, idle_fps)) = self.idle.take() {
+            if let Some(probes) = self.probes.as_deref_mut() {
+                probes.observe(&HistoryRow {
                     timestamp: idle_ts,
                     users: 0,
+                    endpoint: None,
                     rps: idle_rps,
                     failures_per_s: idle_fps,
-                    percentiles_ms: idle_percentiles.iter().map(|(_, v)| *v).collect(),
-                    total_requests: 0,
-                    total_failures: 0,
+                    percentiles: &idle_percentiles,
                 });
             }
-        }
-        if !started {
-            return Ok(true);
-        }
-        if aggregated {
-            let top = row_percentiles.last().and_then(|(_, v)| *v);
-            if let (Some(prev), Some(top)) = (prev_top, top)
-                && top < prev - locust_bucket_ms(prev)
-            {
-                evidence.falls = true;
-            }
-            prev_top = top.or(prev_top);
-        }
-        if let Some(probes) = probes.as_deref_mut() {
-            probes.observe(&HistoryRow {
-                timestamp: ts,
-                users,
-                endpoint: (!aggregated).then(|| (row.str(type_col), row.str(name_col))),
-                rps,
-                failures_per_s,
-                percentiles: &row_percentiles,
-            });
-        }
-        if aggregated {
-            if let Some(prev) = last_point_ts
-                && ts > prev
-            {
-                tick_s = Some(tick_s.map_or(ts - prev, |t| t.min(ts - prev)));
-            }
-            last_point_ts = Some(ts);
-            points.push(HistoryPoint {
-                timestamp: ts,
-                users,
-                rps,
-                failures_per_s,
-                percentiles_ms: row_percentiles.iter().map(|(_, v)| *v).collect(),
-                total_requests: row.count(total_requests)?,
-                total_failures: row.count(total_failures)?,
+            self.push_point(HistoryPoint {
+                timestamp: idle_ts,
+                users: 0,
+                rps: idle_rps,
+                failures_per_s: idle_fps,
+                percentiles_ms: idle_percentiles.iter().map(|(_, v)| *v).collect(),
+                total_requests: 0,
+                total_failures: 0,
             });
         }
         Ok(true)
-    })?;
-    Ok(Scanned {
-        points: points.finish(),
-        tick_s,
-        windowed,
-        evidence,
-        anomalies,
-        first_ts,
-        last_ts,
-    })
+    }
+
+    /// A cumulative maximum never falls: a top percentile that falls by more
+    /// than Locust's rounding is windowed.
+    fn follow_top(&mut self) {
+        let top = self.row_percentiles.last().and_then(|(_, v)| *v);
+        if let (Some(prev), Some(top)) = (self.prev_top, top)
+            && top < prev - locust_bucket_ms(prev)
+        {
+            self.evidence.falls = true;
+        }
+        self.prev_top = top.or(self.prev_top);
+    }
+
+    /// Keep a total row as a point, and learn the history's tick from it.
+    fn push_point(&mut self, point: HistoryPoint) {
+        let ts = point.timestamp;
+        if let Some(prev) = self.last_point_ts
+            && ts > prev
+        {
+            self.tick_s = Some(self.tick_s.map_or(ts - prev, |t| t.min(ts - prev)));
+        }
+        self.last_point_ts = Some(ts);
+        self.points.push(point);
+    }
+
+    fn finish(self) -> Scanned {
+        Scanned {
+            points: self.points.finish(),
+            tick_s: self.tick_s,
+            windowed: self.windowed,
+            evidence: self.evidence,
+            anomalies: self.anomalies,
+            first_ts: self.first_ts,
+            last_ts: self.last_ts,
+        }
+    }
 }
