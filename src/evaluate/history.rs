@@ -108,140 +108,182 @@ pub fn window_checks(
         }
         return (checks, errors);
     };
-    let interval = interval_s(history);
-    let first_ts = history.points.first().map_or(0, |p| p.timestamp);
+    let run = RunClock {
+        interval: interval_s(history),
+        first_ts: history.points.first().map_or(0, |p| p.timestamp),
+        steady_start: steady.map_or(i64::MAX, |s| s.start_ts),
+    };
     for probe in probes.probes {
-        let t = &probe.threshold;
-        let th = &t.threshold;
-        let window_s = th.window_s.unwrap_or(0.0);
-        if let Series::Percentile(level) = probe.series {
-            if history.percentiles == HistoryPercentiles::Cumulative {
-                errors.push(format!(
-                    "{source}: {}: `{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history (Locust 1.2 to 2.2.1 write cumulative percentiles even with it: use 2.2.2 or later)",
-                    t.key, th.text
-                ));
-                continue;
-            }
-            let levels: Vec<f64> = history
-                .percentile_labels
-                .iter()
-                .filter_map(|l| l.parse().ok())
-                .collect();
-            if !levels.contains(&level) {
-                errors.push(format!(
-                    "{source}: {}: the history has no {} column; percentiles present: {}",
-                    t.key,
-                    th.metric,
-                    history
-                        .percentile_labels
-                        .iter()
-                        .map(|l| format!("p{l}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                continue;
-            }
+        if let Some(why) = unusable(history, &probe) {
+            errors.push(format!("{source}: {why}"));
+            continue;
         }
         if probe.trackers.is_empty() {
-            match &probe.endpoint {
-                Some(_) if history.percentiles == HistoryPercentiles::Cumulative => errors.push(format!(
-                    "{source}: {}: `{}` on an endpoint needs per-endpoint history rows; re-run Locust with --csv-full-history",
-                    t.key, th.text
-                )),
-                Some((glob, method, key)) => {
-                    let wanted = method.as_ref().map_or_else(|| glob.to_string(), |m| format!("{m} {glob}"));
-                    checks.push(Check::failed_rule(
-                        CheckKind::EndpointMatch,
-                        format!("endpoint \"{wanted}\""),
-                        "endpoint",
-                        Some(wanted.clone()),
-                        format!(
-                            "no endpoint in the history matches \"{wanted}\", so `{}` cannot be checked",
-                            th.text
-                        ),
-                        key.clone(),
-                    ));
-                }
-                None => errors.push(format!("{source}: {}: the history has no rows to check `{}` on", t.key, th.text)),
+            match untracked(history, &probe) {
+                Ok(check) => checks.push(check),
+                Err(why) => errors.push(format!("{source}: {why}")),
             }
             continue;
         }
-        let steady_start = steady.map_or(i64::MAX, |s| s.start_ts);
         for (label, tracker) in probe.trackers {
-            let stretches = tracker.finish(steady_start, interval);
-            let (failed, longest) = window::decisive(&stretches, window_s, interval);
-            let kind = th.metric.kind();
-            let target_text = format!("{} {}", th.op.symbol(), format::value(kind, th.target));
-            // The worst value beside its target, never looking equal to it.
-            let worst = |s: &window::Stretch| {
-                let (worst, target) = format::pair(kind.unit(), s.worst, th.target);
-                (worst, format!("{} {target}", th.op.symbol()))
-            };
-            let message = match longest {
-                Some(s) if failed => {
-                    let (worst, target_text) = worst(&s);
-                    format!(
-                        "{} broke {target_text} for {} ({}–{} into the run, worst {worst}); allowed for less than {}",
-                        th.metric,
-                        format::duration(s.duration_s(interval) as f64),
-                        format::duration((s.start - first_ts) as f64),
-                        format::duration((s.end + interval - first_ts) as f64),
-                        format::duration(window_s)
-                    )
-                }
-                Some(s) => {
-                    let (worst, target_text) = worst(&s);
-                    format!(
-                        "{} held {target_text} except for at most {} at a time (worst {worst}), under the {} window",
-                        th.metric,
-                        format::duration(s.duration_s(interval) as f64),
-                        format::duration(window_s)
-                    )
-                }
-                None => format!(
-                    "{} held {target_text} throughout the steady part",
-                    th.metric
-                ),
-            };
-            checks.push(Check {
-                kind: CheckKind::Window,
-                threshold: th.text.clone(),
-                metric: th.metric.to_string(),
-                op: Some(th.op),
-                target: Some(th.target),
-                unit: Some(kind.unit()),
-                actual: longest.map(|s| s.worst),
-                passed: !failed,
-                achievement: Some(match longest {
-                    Some(s) if failed => format!(
-                        "broken for {}",
-                        format::duration(s.duration_s(interval) as f64)
-                    ),
-                    Some(s) => format!(
-                        "longest breach {}",
-                        format::duration(s.duration_s(interval) as f64)
-                    ),
-                    None => "never broken".to_string(),
-                }),
-                achievement_ratio: None,
-                endpoint: (!label.is_empty()).then_some(label),
-                message,
-                config_key: t.key.clone(),
-                window: Some(WindowResult {
-                    window_s,
-                    stretch: longest.map(|s| StretchView {
-                        start: rfc3339(s.start).unwrap_or_default(),
-                        end: rfc3339(s.end + interval).unwrap_or_default(),
-                        start_offset_s: s.start - first_ts,
-                        end_offset_s: s.end + interval - first_ts,
-                        duration_s: s.duration_s(interval),
-                        worst: s.worst,
-                    }),
-                }),
-            });
+            checks.push(window_check(&probe.threshold, label, tracker, &run));
         }
     }
     (checks, errors)
+}
+
+/// The history's time base for window checks.
+struct RunClock {
+    /// The tick, in seconds.
+    interval: i64,
+    first_ts: i64,
+    /// Windows look only at the steady part, from here.
+    steady_start: i64,
+}
+
+/// Why a percentile window cannot be checked on this history: cumulative
+/// percentiles, or no such percentile column.
+fn unusable(history: &History, probe: &window::Probe) -> Option<String> {
+    let (t, th) = (&probe.threshold, &probe.threshold.threshold);
+    let Series::Percentile(level) = probe.series else {
+        return None;
+    };
+    if history.percentiles == HistoryPercentiles::Cumulative {
+        return Some(format!(
+            "{}: `{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history (Locust 1.2 to 2.2.1 write cumulative percentiles even with it: use 2.2.2 or later)",
+            t.key, th.text
+        ));
+    }
+    let levels: Vec<f64> = history
+        .percentile_labels
+        .iter()
+        .filter_map(|l| l.parse().ok())
+        .collect();
+    (!levels.contains(&level)).then(|| {
+        format!(
+            "{}: the history has no {} column; percentiles present: {}",
+            t.key,
+            th.metric,
+            history
+                .percentile_labels
+                .iter()
+                .map(|l| format!("p{l}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// A probe that followed no rows: an endpoint table matching nothing in the
+/// history is a failed check, anything else an error.
+fn untracked(history: &History, probe: &window::Probe) -> Result<Check, String> {
+    let (t, th) = (&probe.threshold, &probe.threshold.threshold);
+    match &probe.endpoint {
+        Some(_) if history.percentiles == HistoryPercentiles::Cumulative => Err(format!(
+            "{}: `{}` on an endpoint needs per-endpoint history rows; re-run Locust with --csv-full-history",
+            t.key, th.text
+        )),
+        Some((glob, method, key)) => {
+            let wanted = method
+                .as_ref()
+                .map_or_else(|| glob.to_string(), |m| format!("{m} {glob}"));
+            Ok(Check::failed_rule(
+                CheckKind::EndpointMatch,
+                format!("endpoint \"{wanted}\""),
+                "endpoint",
+                Some(wanted.clone()),
+                format!(
+                    "no endpoint in the history matches \"{wanted}\", so `{}` cannot be checked",
+                    th.text
+                ),
+                key.clone(),
+            ))
+        }
+        None => Err(format!(
+            "{}: the history has no rows to check `{}` on",
+            t.key, th.text
+        )),
+    }
+}
+
+/// The check of one windowed threshold on one series (`""` the total, else
+/// `METHOD NAME`): its longest stretch, and whether it lasted the window.
+fn window_check(
+    t: &crate::config::ConfiguredThreshold,
+    label: String,
+    tracker: window::Tracker,
+    run: &RunClock,
+) -> Check {
+    let th = &t.threshold;
+    let window_s = th.window_s.unwrap_or(0.0);
+    let interval = run.interval;
+    let stretches = tracker.finish(run.steady_start, interval);
+    let (failed, longest) = window::decisive(&stretches, window_s, interval);
+    let kind = th.metric.kind();
+    let lasted = |s: &window::Stretch| format::duration(s.duration_s(interval) as f64);
+    // The worst value beside its target, never looking equal to it.
+    let worst = |s: &window::Stretch| {
+        let (worst, target) = format::pair(kind.unit(), s.worst, th.target);
+        (worst, format!("{} {target}", th.op.symbol()))
+    };
+    let message = match longest {
+        Some(s) if failed => {
+            let (worst, target_text) = worst(&s);
+            format!(
+                "{} broke {target_text} for {} ({}–{} into the run, worst {worst}); allowed for less than {}",
+                th.metric,
+                lasted(&s),
+                format::duration((s.start - run.first_ts) as f64),
+                format::duration((s.end + interval - run.first_ts) as f64),
+                format::duration(window_s)
+            )
+        }
+        Some(s) => {
+            let (worst, target_text) = worst(&s);
+            format!(
+                "{} held {target_text} except for at most {} at a time (worst {worst}), under the {} window",
+                th.metric,
+                lasted(&s),
+                format::duration(window_s)
+            )
+        }
+        None => format!(
+            "{} held {} {} throughout the steady part",
+            th.metric,
+            th.op.symbol(),
+            format::value(kind, th.target)
+        ),
+    };
+    Check {
+        kind: CheckKind::Window,
+        threshold: th.text.clone(),
+        metric: th.metric.to_string(),
+        op: Some(th.op),
+        target: Some(th.target),
+        unit: Some(kind.unit()),
+        actual: longest.map(|s| s.worst),
+        passed: !failed,
+        achievement: Some(match longest {
+            Some(s) if failed => format!("broken for {}", lasted(&s)),
+            Some(s) => format!("longest breach {}", lasted(&s)),
+            None => "never broken".to_string(),
+        }),
+        achievement_ratio: None,
+        endpoint: (!label.is_empty()).then_some(label),
+        message,
+        config_key: t.key.clone(),
+        window: Some(WindowResult {
+            window_s,
+            stretch: longest.map(|s| StretchView {
+                start: rfc3339(s.start).unwrap_or_default(),
+                end: rfc3339(s.end + interval).unwrap_or_default(),
+                start_offset_s: s.start - run.first_ts,
+                end_offset_s: s.end + interval - run.first_ts,
+                duration_s: s.duration_s(interval),
+                worst: s.worst,
+            }),
+        }),
+    }
 }
 
 /// Numbers that cannot all be true, in plain sentences.
