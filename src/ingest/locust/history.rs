@@ -83,37 +83,7 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
             )),
         ));
     }
-    // The header through the csv crate (BOM, quoting); the body line by line.
-    let mut first = Vec::new();
-    let header_len = BufReader::new(Guarded::new((&mut file).take(whole), 0))
-        .read_until(b'\n', &mut first)
-        .map_err(|e| io_error(path, &e))? as u64;
-    let fields: Vec<String> = {
-        let mut reader = csv_reader(first.as_slice());
-        let record = reader.headers().map_err(|e| csv_error(path, e))?;
-        record.iter().map(str::to_string).collect()
-    };
-    let header = Header::from_fields(fields, path)?;
-    let cols = HistoryColumns {
-        timestamp: header.require("Timestamp")?,
-        // Locust 0.x wrote no user count: peak users are then unknown, not 0.
-        users: if header.is_locust_0x() {
-            header.optional("User Count")
-        } else {
-            Some(header.require("User Count")?)
-        },
-        total_median: header
-            .optional("Total Median Response Time")
-            .or_else(|| header.optional("Median response time")),
-        zeros_for_empty: header.is_locust_0x(),
-        type_col: header.require("Type")?,
-        name_col: header.require("Name")?,
-        rps: header.require("Requests/s")?,
-        fps: header.require_or_old("Failures/s")?,
-        total_requests: header.require_or_old("Total Request Count")?,
-        total_failures: header.require_or_old("Total Failure Count")?,
-        percentiles: header.percentiles(),
-    };
+    let (header, cols, header_len) = read_header(path, &mut file, whole)?;
 
     // A file part: [from, to) of the file, read through the progress bar.
     let part = |from: u64, to: u64| -> Result<Box<dyn Read + Send>, InputError> {
@@ -126,23 +96,9 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
             None => Box::new(f),
         })
     };
-    // Without windowed checks the rows are independent, so a large body is
-    // read as two halves on two threads (split at a line boundary) and the
-    // halves are joined. Windowed checks follow the rows in order: one pass.
-    let split = if probes.is_none() && whole - header_len > PARALLEL_BYTES {
-        let mut f = open(path)?;
-        let middle = header_len + (whole - header_len) / 2;
-        f.seek(SeekFrom::Start(middle))
-            .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
-        let mut rest = Vec::new();
-        BufReader::new(f.take((whole - middle).min(guard::MAX_LINE_BYTES as u64 + 1)))
-            .read_until(b'\n', &mut rest)
-            .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
-        let at = middle + rest.len() as u64;
-        // A quoted field spanning the split would be cut: read it in one pass.
-        (at < whole && !rest.contains(&b'"')).then_some(at)
-    } else {
-        None
+    let split = match probes.is_none() && whole - header_len > PARALLEL_BYTES {
+        true => split_point(path, header_len, whole)?,
+        false => None,
     };
     let scanned = match split {
         Some(at) => {
@@ -173,6 +129,69 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
             line_at(path, whole).unwrap_or(0)
         )
     });
+    Ok((Some(into_history(cols, scanned)), warning))
+}
+
+/// The header line (through the csv crate: BOM, quoting) and the columns
+/// read; also the header's length in bytes, where the body starts.
+fn read_header<'p>(
+    path: &'p Path,
+    file: &mut File,
+    whole: u64,
+) -> Result<(Header<'p>, HistoryColumns, u64), InputError> {
+    let mut first = Vec::new();
+    let header_len = BufReader::new(Guarded::new(file.take(whole), 0))
+        .read_until(b'\n', &mut first)
+        .map_err(|e| io_error(path, &e))? as u64;
+    let fields: Vec<String> = {
+        let mut reader = csv_reader(first.as_slice());
+        let record = reader.headers().map_err(|e| csv_error(path, e))?;
+        record.iter().map(str::to_string).collect()
+    };
+    let header = Header::from_fields(fields, path)?;
+    let cols = HistoryColumns {
+        timestamp: header.require("Timestamp")?,
+        // Locust 0.x wrote no user count: peak users are then unknown, not 0.
+        users: if header.is_locust_0x() {
+            header.optional("User Count")
+        } else {
+            Some(header.require("User Count")?)
+        },
+        total_median: header
+            .optional("Total Median Response Time")
+            .or_else(|| header.optional("Median response time")),
+        zeros_for_empty: header.is_locust_0x(),
+        type_col: header.require("Type")?,
+        name_col: header.require("Name")?,
+        rps: header.require("Requests/s")?,
+        fps: header.require_or_old("Failures/s")?,
+        total_requests: header.require_or_old("Total Request Count")?,
+        total_failures: header.require_or_old("Total Failure Count")?,
+        percentiles: header.percentiles(),
+    };
+
+    Ok((header, cols, header_len))
+}
+
+/// Where to cut a large body for two threads: the first line boundary
+/// after its middle. Without windowed checks the rows are independent, so
+/// the halves can be read apart and joined; windowed checks follow the rows
+/// in order, in one pass. `None` when a quoted field might span the cut.
+fn split_point(path: &Path, header_len: u64, whole: u64) -> Result<Option<u64>, InputError> {
+    let mut f = open(path)?;
+    let middle = header_len + (whole - header_len) / 2;
+    f.seek(SeekFrom::Start(middle))
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let mut rest = Vec::new();
+    BufReader::new(f.take((whole - middle).min(guard::MAX_LINE_BYTES as u64 + 1)))
+        .read_until(b'\n', &mut rest)
+        .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+    let at = middle + rest.len() as u64;
+    Ok((at < whole && !rest.contains(&b'"')).then_some(at))
+}
+
+/// The history, with its percentile kind decided from the data.
+fn into_history(cols: HistoryColumns, scanned: Scanned) -> History {
     let windowed = match scanned.evidence {
         // The data tells: windowed percentiles fall back after a slow spell
         // (a cumulative maximum never falls) and part from the cumulative
@@ -183,7 +202,7 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
         // rows mean --csv-full-history, which makes them windowed since 2.2.2.
         _ => scanned.windowed,
     };
-    let history = History {
+    History {
         percentile_labels: cols.percentiles.into_iter().map(|(_, l, _)| l).collect(),
         percentiles: if windowed {
             HistoryPercentiles::Windowed
@@ -194,8 +213,7 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
         points: scanned.points,
         tick_s: scanned.tick_s.unwrap_or(1),
         anomalies: scanned.anomalies,
-    };
-    Ok((Some(history), warning))
+    }
 }
 
 /// A history body larger than this is read on two threads.
