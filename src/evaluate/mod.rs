@@ -382,72 +382,16 @@ fn judge(
             None
         }
     };
-    let mut checks = Vec::new();
-    let mut incomplete = false;
-    let mut steady = None;
+    let mut verdicts = Verdicts::default();
     if let Some(data) = &data {
-        if let Some(sc) = sc {
-            incomplete = completeness(sc, data, &mut checks);
-        }
-        let rule = config.steady_state_for(sc);
-        steady = data.history.as_ref().and_then(|h| history::steady(h, rule));
-        if data.history.as_ref().is_some_and(|h| !h.points.is_empty()) && steady.is_none() {
-            warnings.push(format!(
-                "{name}: steady_state = {} is never reached in this run, so windowed checks and rps.steady have nothing to look at",
-                rule.describe()
-            ));
-        }
-        let figures = HistoryFigures {
-            peak_users: data
-                .history
-                .as_ref()
-                .and_then(|h| h.peak_users())
-                .map(|u| u as f64),
-            rps_steady: steady.as_ref().and_then(|s| s.rps),
-        };
-        for t in thresholds_for(config, sc)
-            .into_iter()
-            .filter(|t| t.threshold.window_s.is_none())
-        {
-            match check(t, &data.totals, None, &figures) {
-                Ok(c) => checks.push(c),
-                Err(e) => errors.push(format!("{}: {e}", config.source_label())),
-            }
-        }
-        if let Some(sc) = sc {
-            endpoint_checks(config, sc, &data.endpoints, &mut checks, &mut errors);
-        }
-        dead_target_guard(data, &mut checks);
-        if let Some(probes) = probes {
-            let (window_checks, window_errors) =
-                history::window_checks(config, probes, data.history.as_ref(), steady.as_ref());
-            checks.extend(window_checks);
-            errors.extend(window_errors);
-        }
-        let findings = history::sanity(data, sc.and_then(|s| s.users));
-        if config.strict_data_for(sc) {
-            checks.extend(findings.into_iter().map(|f| {
-                Check::failed_rule(
-                    CheckKind::DataSanity,
-                    "strict_data = true".into(),
-                    "data",
-                    None,
-                    f,
-                    "strict_data".into(),
-                )
-            }));
-        } else {
-            warnings.extend(findings.into_iter().map(|f| format!("data: {name}: {f}")));
-        }
-        if checks.is_empty() {
-            warnings.push(format!(
-                "no checks apply to scenario `{name}`: add thresholds in [defaults] or [scenarios.*]"
-            ));
-        }
+        verdicts = judge_data(config, sc, &name, data, probes);
+        warnings.append(&mut verdicts.warnings);
+        errors.append(&mut verdicts.errors);
     }
+    let checks = verdicts.checks;
     let status = if data.is_none() || !errors.is_empty() {
         Status::Error
-    } else if incomplete {
+    } else if verdicts.incomplete {
         Status::Incomplete
     } else if checks.iter().any(|c| !c.passed) {
         Status::Failed
@@ -462,10 +406,94 @@ fn judge(
         data,
         checks,
         comparison: None,
-        steady,
+        steady: verdicts.steady,
         warnings,
         errors,
     }
+}
+
+/// What judging one scenario's data found.
+#[derive(Default)]
+struct Verdicts {
+    checks: Vec<Check>,
+    /// A `min_duration` or `min_requests` was not met.
+    incomplete: bool,
+    steady: Option<history::Steady>,
+    warnings: Vec<String>,
+    errors: Vec<String>,
+}
+
+/// The checks on a scenario's data, in order: completeness, the thresholds
+/// on its total and on its endpoints, the dead-target guard, the windows,
+/// then data sanity (failed checks with `strict_data`, else warnings).
+fn judge_data(
+    config: &Config,
+    sc: Option<&ScenarioConfig>,
+    name: &str,
+    data: &ScenarioData,
+    probes: Option<window::Probes>,
+) -> Verdicts {
+    let mut v = Verdicts::default();
+    if let Some(sc) = sc {
+        v.incomplete = completeness(sc, data, &mut v.checks);
+    }
+    let rule = config.steady_state_for(sc);
+    v.steady = data.history.as_ref().and_then(|h| history::steady(h, rule));
+    if data.history.as_ref().is_some_and(|h| !h.points.is_empty()) && v.steady.is_none() {
+        v.warnings.push(format!(
+            "{name}: steady_state = {} is never reached in this run, so windowed checks and rps.steady have nothing to look at",
+            rule.describe()
+        ));
+    }
+    let figures = HistoryFigures {
+        peak_users: data
+            .history
+            .as_ref()
+            .and_then(|h| h.peak_users())
+            .map(|u| u as f64),
+        rps_steady: v.steady.as_ref().and_then(|s| s.rps),
+    };
+    for t in thresholds_for(config, sc)
+        .into_iter()
+        .filter(|t| t.threshold.window_s.is_none())
+    {
+        match check(t, &data.totals, None, &figures) {
+            Ok(c) => v.checks.push(c),
+            Err(e) => v.errors.push(format!("{}: {e}", config.source_label())),
+        }
+    }
+    if let Some(sc) = sc {
+        endpoint_checks(config, sc, &data.endpoints, &mut v.checks, &mut v.errors);
+    }
+    dead_target_guard(data, &mut v.checks);
+    if let Some(probes) = probes {
+        let (window_checks, window_errors) =
+            history::window_checks(config, probes, data.history.as_ref(), v.steady.as_ref());
+        v.checks.extend(window_checks);
+        v.errors.extend(window_errors);
+    }
+    let findings = history::sanity(data, sc.and_then(|s| s.users));
+    if config.strict_data_for(sc) {
+        v.checks.extend(findings.into_iter().map(|f| {
+            Check::failed_rule(
+                CheckKind::DataSanity,
+                "strict_data = true".into(),
+                "data",
+                None,
+                f,
+                "strict_data".into(),
+            )
+        }));
+    } else {
+        v.warnings
+            .extend(findings.into_iter().map(|f| format!("data: {name}: {f}")));
+    }
+    if v.checks.is_empty() {
+        v.warnings.push(format!(
+            "no checks apply to scenario `{name}`: add thresholds in [defaults] or [scenarios.*]"
+        ));
+    }
+    v
 }
 
 /// Whole-run figures from the history, for the `users` and `rps.steady` metrics.
