@@ -13,9 +13,9 @@ use super::plan::{Dest, Plan};
 use super::{Outcome, github, streams};
 use crate::config::{self, Config, ConfigSource, DefaultsOrigin};
 use crate::discover::{self, Discovery};
-use crate::evaluate::{self, ScenarioInput, ScenarioResult, window::Probes};
+use crate::evaluate::{self, ScenarioInput, window::Probes};
 use crate::format::{self, ShowPath};
-use crate::model::{RunSnapshot, ScenarioData};
+use crate::model::RunSnapshot;
 use crate::report::templates::Templates;
 use crate::report::terminal::Verbosity;
 use crate::report::{self, Format, OutputDir, OutputSet, RunStatus, Summary};
@@ -57,18 +57,11 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
         warnings,
         errors,
     );
-    let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
     if let Some(path) = &plan.dump_context {
-        dump_context(path, &summary, &data)?;
+        dump_context(path, &summary)?;
     }
-    let written = write_outputs(
-        &summary,
-        &data,
-        &plan.formats,
-        templates.as_ref(),
-        out.as_ref(),
-    )?;
-    tell(plan, &summary, &results, written, out.as_ref())?;
+    let written = write_outputs(&summary, &plan.formats, templates.as_ref(), out.as_ref())?;
+    tell(plan, &summary, written, out.as_ref())?;
     Ok(Outcome {
         status: summary.status,
     })
@@ -207,12 +200,8 @@ fn progress_bar(sets: &[discover::ResultSet], allowed: bool) -> Option<indicatif
 
 /// `--dump-context FILE`: the one value every template gets, as JSON (the
 /// charts' SVG included), so a template author sees every field.
-fn dump_context(
-    path: &std::path::Path,
-    summary: &Summary<'_>,
-    data: &[Option<&ScenarioData>],
-) -> anyhow::Result<()> {
-    let view = report::view::build(summary, data, true)?;
+fn dump_context(path: &std::path::Path, summary: &Summary<'_>) -> anyhow::Result<()> {
+    let view = report::view::build(summary, true)?;
     let mut json = serde_json::to_vec_pretty(&view)?;
     json.push(b'\n');
     if path.as_os_str() == "-" {
@@ -242,14 +231,13 @@ enum Written {
 /// Render every selected format and write the set (or return it for stdout).
 fn write_outputs(
     summary: &Summary<'_>,
-    data: &[Option<&ScenarioData>],
     formats: &[Format],
     templates: Option<&Templates>,
     out: Option<&OutputDir>,
 ) -> anyhow::Result<Written> {
     let with_charts = out.is_some() && formats.iter().any(|f| f.has_charts());
     let view = match templates {
-        Some(_) => Some(report::view::build(summary, data, with_charts)?),
+        Some(_) => Some(report::view::build(summary, with_charts)?),
         None => None,
     };
     let render = |format: Format| -> anyhow::Result<Vec<u8>> {
@@ -301,7 +289,6 @@ fn write_outputs(
 fn tell(
     plan: &Plan,
     summary: &Summary<'_>,
-    results: &[ScenarioResult],
     written: Written,
     out: Option<&OutputDir>,
 ) -> anyhow::Result<()> {
@@ -319,13 +306,12 @@ fn tell(
 
     let annotations = match &plan.github {
         Some(gh) => {
-            let data: Vec<_> = results.iter().map(|r| r.data.as_ref()).collect();
             // The real path: a workflow's next step opens it.
             let report_dir = out.map_or_else(
                 || "-".to_string(),
                 |o| o.path().to_string_lossy().into_owned(),
             );
-            for problem in github::write_files(gh, summary, &data, &report_dir)? {
+            for problem in github::write_files(gh, summary, &report_dir)? {
                 streams::warning(&problem);
             }
             report::github::annotations(summary)

@@ -9,7 +9,6 @@ use std::path::Path;
 use super::plan::GithubEnv;
 use super::streams;
 use crate::format::{self, ShowPath};
-use crate::model::ScenarioData;
 use crate::report::Summary;
 
 /// Append the job summary to `$GITHUB_STEP_SUMMARY` and the step outputs to
@@ -18,15 +17,13 @@ use crate::report::Summary;
 pub fn write_files(
     gh: &GithubEnv,
     summary: &Summary<'_>,
-    data: &[Option<&ScenarioData>],
     report_dir: &str,
 ) -> anyhow::Result<Vec<String>> {
     let run_url = gh.run_url.clone();
-    let view = crate::report::view::build(summary, data, false)?;
+    let view = crate::report::view::build(summary, false)?;
     let markdown = crate::report::github::job_summary(
         summary,
         &view,
-        data,
         report_dir,
         run_url.as_deref(),
         crate::report::github::STEP_SUMMARY_BUDGET,

@@ -60,6 +60,10 @@ pub struct Counts {
 #[derive(Debug, Serialize)]
 pub struct ScenarioSummary<'a> {
     pub name: &'a str,
+    /// Everything read (the history for charts): one value per scenario for
+    /// every renderer, not a slice beside the summary.
+    #[serde(skip)]
+    pub data: Option<&'a ScenarioData>,
     /// The load tool that wrote the result set (`{"name": "locust", "version": null}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool: Option<&'a ToolInfo>,
@@ -226,6 +230,7 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
     let span = history.and_then(|h| h.span());
     ScenarioSummary {
         name: &r.name,
+        data: r.data.as_ref(),
         tool: r.data.as_ref().map(|d| &d.tool),
         config_key: r.config_key.as_deref(),
         status: r.status,

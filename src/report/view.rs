@@ -290,11 +290,7 @@ fn run_date(summary: &Summary<'_>) -> String {
 
 /// Build the report view. `with_charts` is false when no chart is wanted
 /// (e.g. Markdown to stdout), which also skips drawing them.
-pub fn build(
-    summary: &Summary<'_>,
-    data: &[Option<&ScenarioData>],
-    with_charts: bool,
-) -> anyhow::Result<ReportView> {
+pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportView> {
     let mut scenarios = Vec::new();
     let mut quick_results = Vec::new();
     let mut whats_left = Vec::new();
@@ -302,7 +298,7 @@ pub fn build(
     data_notes.extend(summary.errors.iter().map(|e| format!("error: {e}")));
 
     let slugs = charts::unique_slugs(summary.scenarios.iter().map(|s| s.name));
-    for ((s, data), slug) in summary.scenarios.iter().zip(data).zip(&slugs) {
+    for (s, slug) in summary.scenarios.iter().zip(&slugs) {
         let anchor = format!("scenario-{slug}");
         quick_results.extend(quick_rows(s, &anchor));
         if let Some(reason) = left_reason(s) {
@@ -315,7 +311,7 @@ pub fn build(
         }
         data_notes.extend(scenario_notes(s));
         let (charts, baseline_chart) = match with_charts {
-            true => scenario_charts(s, *data, slug)?,
+            true => scenario_charts(s, s.data, slug)?,
             false => (Vec::new(), None),
         };
         scenarios.push(scenario_view(s, anchor, charts, baseline_chart));

@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 use super::md;
 use super::mermaid::chart_sections;
 use crate::format;
-use crate::model::ScenarioData;
 use crate::report::view::{LeftItem, QuickRow, ReportView, ScenarioView};
 use crate::report::{RunStatus, Summary};
 
@@ -58,12 +57,11 @@ enum Detail {
 pub fn job_summary(
     summary: &Summary<'_>,
     view: &ReportView,
-    data: &[Option<&ScenarioData>],
     report_dir: &str,
     run_url: Option<&str>,
     budget: usize,
 ) -> String {
-    let parts = Parts::new(summary, view, data, report_dir, run_url);
+    let parts = Parts::new(summary, view, report_dir, run_url);
     let all_rows = parts.quick_rows.len();
     for detail in [Detail::Full, Detail::NoEndpoints, Detail::NoCharts] {
         let text = parts.render(detail, all_rows);
@@ -109,7 +107,6 @@ impl Parts {
     fn new(
         summary: &Summary<'_>,
         view: &ReportView,
-        data: &[Option<&ScenarioData>],
         report_dir: &str,
         run_url: Option<&str>,
     ) -> Parts {
@@ -122,7 +119,7 @@ impl Parts {
             checks: summary.counts.checks,
             failed: failed_checks(summary),
             whats_left: view.whats_left.iter().map(left_item).collect(),
-            charts: chart_sections(summary, data),
+            charts: chart_sections(summary),
             endpoints: with_endpoints().map(endpoint_section).collect(),
             endpoint_rows: with_endpoints().map(|s| s.endpoints.len()).sum(),
             notes: view
@@ -461,9 +458,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::evaluate::ScenarioResult;
-    use crate::report::github::test_support::{
-        config, data, judge_folder, summarise, write_scenario,
-    };
+    use crate::report::github::test_support::{config, judge_folder, summarise, write_scenario};
     use crate::report::github::{PR_COMMENT_BUDGET, STEP_SUMMARY_BUDGET, annotations};
     use crate::report::view;
 
@@ -575,12 +570,10 @@ mod tests {
             }
         }
         let summary = summarise(&results, vec!["a warning with `code` and |pipes|".into()]);
-        let data = data(&results);
-        let view = view::build(&summary, &data, false).unwrap();
+        let view = view::build(&summary, false).unwrap();
         let text = job_summary(
             &summary,
             &view,
-            &data,
             "loadgate-report",
             Some("https://github.com/o/r/actions/runs/1"),
             STEP_SUMMARY_BUDGET,
@@ -632,10 +625,9 @@ mod tests {
                 .sum::<usize>(),
             5000
         );
-        let data = data(&results);
-        let view = view::build(&summary, &data, false).unwrap();
+        let view = view::build(&summary, false).unwrap();
         let summary_for =
-            |budget| job_summary(&summary, &view, &data, "out/loadgate-report", None, budget);
+            |budget| job_summary(&summary, &view, "out/loadgate-report", None, budget);
 
         // The step summary: without per-endpoint detail, with the charts.
         let step = summary_for(STEP_SUMMARY_BUDGET);
@@ -668,7 +660,7 @@ mod tests {
         let comment = summary_for(PR_COMMENT_BUDGET);
         eprintln!(
             "huge run: full {} bytes; step summary {} bytes; PR comment {} bytes",
-            Parts::new(&summary, &view, &data, "out/loadgate-report", None)
+            Parts::new(&summary, &view, "out/loadgate-report", None)
                 .render(Detail::Full, usize::MAX)
                 .len(),
             step.len(),
@@ -705,12 +697,10 @@ mod tests {
         let config = Config::load(&root.join("loadgate.toml")).unwrap();
         let results = judge_folder(&root, &config);
         let summary = summarise(&results, Vec::new());
-        let data = data(&results);
-        let view = view::build(&summary, &data, false).unwrap();
+        let view = view::build(&summary, false).unwrap();
         let text = job_summary(
             &summary,
             &view,
-            &data,
             "loadgate-report",
             Some("https://github.com/o/r/actions/runs/1"),
             STEP_SUMMARY_BUDGET,

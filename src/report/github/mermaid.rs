@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::md;
 use crate::format;
-use crate::model::{History, ScenarioData};
+use crate::model::History;
 use crate::report::Summary;
 
 /// Points per requests/s chart; Mermaid's xychart labels every point.
@@ -21,10 +21,10 @@ const MAX_LABEL_CHARS: usize = 40;
 /// The chart sections, in order: the median/p99 section (when any scenario
 /// has totals), then one requests/s section per scenario whose history has
 /// at least two points. `data` is aligned with `summary.scenarios`.
-pub(super) fn chart_sections(summary: &Summary<'_>, data: &[Option<&ScenarioData>]) -> Vec<String> {
+pub(super) fn chart_sections(summary: &Summary<'_>) -> Vec<String> {
     let mut charts: Vec<String> = overview_section(summary).into_iter().collect();
-    for (s, d) in summary.scenarios.iter().zip(data) {
-        if let Some(history) = d.and_then(|d| d.history.as_ref()) {
+    for s in &summary.scenarios {
+        if let Some(history) = s.data.and_then(|d| d.history.as_ref()) {
             charts.extend(throughput_section(s.name, history));
         }
     }

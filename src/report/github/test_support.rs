@@ -7,7 +7,6 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::evaluate::{ScenarioInput, ScenarioResult};
-use crate::model::ScenarioData;
 use crate::report::Summary;
 
 const HEADER: &str = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%";
@@ -110,10 +109,6 @@ pub(super) fn summarise(results: &[ScenarioResult], warnings: Vec<String>) -> Su
         warnings,
         Vec::new(),
     )
-}
-
-pub(super) fn data(results: &[ScenarioResult]) -> Vec<Option<&ScenarioData>> {
-    results.iter().map(|r| r.data.as_ref()).collect()
 }
 
 pub(super) fn config(text: &str) -> Config {
