@@ -209,6 +209,36 @@ fn non_utf8_name(_: &[u8]) -> Result<std::ffi::OsString, String> {
     Err("file names are UTF-16 on this platform".into())
 }
 
+/// Every regular file under `dir` (not following links), with its length
+/// and a hash of its bytes; a FIFO or device is listed by name only.
+fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path().to_path_buf();
+        if !entry.file_type().is_file() {
+            out.push((path, 0, 0));
+            continue;
+        }
+        let len = entry.metadata().map_or(0, |m| m.len());
+        // The 2 GiB sparse case is hashed by its first MiB only.
+        let bytes = std::fs::File::open(&path)
+            .ok()
+            .map(|f| {
+                use std::io::Read;
+                let mut buf = Vec::new();
+                let _ = f.take(1 << 20).read_to_end(&mut buf);
+                buf
+            })
+            .unwrap_or_default();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        out.push((path, len, h.finish()));
+    }
+    out
+}
+
 /// Run one case; `Ok(problems)` lists every way it differs from the
 /// manifest, `Err` says why it was skipped.
 fn run_case(case: &Case) -> Result<Vec<String>, String> {
@@ -224,8 +254,14 @@ fn run_case(case: &Case) -> Result<Vec<String>, String> {
         );
     }
     let out = tempfile::tempdir().expect("temp dir");
+    let case_dir = root().join(dir.arg());
+    let before = fingerprint(&case_dir);
     let run = check(&[&dir.arg()], out.path());
     let mut problems = Vec::new();
+    // Input files are never modified, whatever the input.
+    if fingerprint(&case_dir) != before {
+        problems.push("an input file was modified".to_string());
+    }
     if run.stderr.contains("panicked") {
         problems.push("loadgate panicked".to_string());
     }
