@@ -6,6 +6,8 @@
 //! duration so that each error can name the file, the key path, the line and
 //! the column.
 
+mod duration;
+mod hints;
 pub mod threshold;
 
 use crate::format::ShowPath;
