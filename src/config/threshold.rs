@@ -369,6 +369,34 @@ impl Threshold {
 /// The parser behind [`Threshold::parse`]; also returns where the operator starts.
 fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
     let mut c = Cursor { text, pos: 0 };
+    let (metric, name) = parse_metric(&mut c)?;
+    let (op, op_text, op_at) = parse_op(&mut c, name)?;
+    let target = parse_target(&mut c, &metric, op, op_text)?;
+    let window_s = parse_window(&mut c, &metric)?;
+    if !c.rest().is_empty() {
+        return err(
+            c.pos,
+            format!(
+                "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT] [for DURATION]`",
+                c.rest()
+            ),
+        );
+    }
+    Ok((
+        Threshold {
+            text: text.trim().to_string(),
+            metric,
+            op,
+            target,
+            window_s,
+        },
+        op_at,
+    ))
+}
+
+/// `METRIC`, after any space: the metric and its name as written. An
+/// unknown name written as k6 writes thresholds gets a hint.
+fn parse_metric<'a>(c: &mut Cursor<'a>) -> Result<(Metric, &'a str), ParseError> {
     c.skip_ws();
     let metric_at = c.pos;
     let name = c.take_while(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '.');
@@ -379,7 +407,7 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
         );
     }
     let Some(metric) = Metric::parse(name) else {
-        if let Some((message, hint)) = hints::k6::hint(text) {
+        if let Some((message, hint)) = hints::k6::hint(c.text) {
             return err_hint(metric_at, message, hint);
         }
         let message = format!("unknown metric `{name}`; valid metrics: {METRIC_NAMES}");
@@ -392,6 +420,11 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
         }
         return err(metric_at, message);
     };
+    Ok((metric, name))
+}
+
+/// `OP`, after any space: the operator, as written, and where it starts.
+fn parse_op(c: &mut Cursor<'_>, name: &str) -> Result<(Op, &'static str, usize), ParseError> {
     c.skip_ws();
     let op_at = c.pos;
     let op = [
@@ -410,6 +443,17 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
         );
     };
     c.pos += op_text.len();
+    Ok((op, op_text, op_at))
+}
+
+/// `VALUE[UNIT]`, after any space: the target in the metric's canonical unit.
+fn parse_target(
+    c: &mut Cursor<'_>,
+    metric: &Metric,
+    op: Op,
+    op_text: &str,
+) -> Result<f64, ParseError> {
+    let text = c.text;
     c.skip_ws();
     let value_at = c.pos;
     let number = c.take_while(|ch| ch.is_ascii_digit() || ch == '.' || ch == '-' || ch == '+');
@@ -444,16 +488,21 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
         return err_hint(
             unit_at,
             format!("`{metric}` is a percentage: write the value with `%`"),
-            hints::bare_rate_hint(&metric, op, number, value),
+            hints::bare_rate_hint(metric, op, number, value),
         );
     }
-    let target = apply_unit(&metric, value, unit, unit_at)?;
+    let target = apply_unit(metric, value, unit, unit_at)?;
     if !target.is_finite() || target > MAX_TARGET {
         return err(
             value_at,
             format!("`{number}{unit}` is too large: a target is at most 10^15 (in ms for times)"),
         );
     }
+    Ok(target)
+}
+
+/// `for DURATION`, after any space, when it follows: the window in seconds.
+fn parse_window(c: &mut Cursor<'_>, metric: &Metric) -> Result<Option<f64>, ParseError> {
     c.skip_ws();
     let mut window_s = None;
     if let Some(after) = c.rest().strip_prefix("for")
@@ -482,25 +531,7 @@ fn parse_with_op_offset(text: &str) -> Result<(Threshold, usize), ParseError> {
         window_s = Some(seconds);
         c.pos = c.text.len();
     }
-    if !c.rest().is_empty() {
-        return err(
-            c.pos,
-            format!(
-                "unexpected `{}` after the value; a threshold is `METRIC OP VALUE[UNIT] [for DURATION]`",
-                c.rest()
-            ),
-        );
-    }
-    Ok((
-        Threshold {
-            text: text.trim().to_string(),
-            metric,
-            op,
-            target,
-            window_s,
-        },
-        op_at,
-    ))
+    Ok(window_s)
 }
 
 fn apply_unit(metric: &Metric, value: f64, unit: &str, at: usize) -> Result<f64, ParseError> {
