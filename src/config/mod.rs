@@ -6,6 +6,8 @@
 //! duration so that each error can name the file, the key path, the line and
 //! the column.
 
+mod duration;
+mod hints;
 pub mod threshold;
 
 use crate::format::ShowPath;
@@ -447,6 +449,82 @@ impl Ctx<'_> {
     }
 }
 
+/// The steps of [`Config::from_toml`].
+impl Ctx<'_> {
+    /// The TOML read into the `Raw*` types; a syntax error or a wrong key
+    /// or type is an error at its span.
+    fn raw(&self) -> Result<RawConfig, ConfigError> {
+        toml::Deserializer::parse(self.text)
+            .map_err(|e| toml_error(self, None, &e))
+            .and_then(|de| {
+                serde_path_to_error::deserialize(de).map_err(|e| {
+                    let path = e.path().to_string();
+                    let key = (path != ".").then_some(path);
+                    toml_error(self, key, e.inner())
+                })
+            })
+    }
+
+    /// The `[scenarios.KEY]` table, validated. Errors come in the order the
+    /// fields are checked: `min_duration`, the endpoint tables, `regression`,
+    /// `steady_state`, then `thresholds`.
+    fn scenario(&self, key: &str, s: &RawScenario) -> Result<ScenarioConfig, ConfigError> {
+        let base = format!("scenarios.{}", toml_key(key));
+        let min_duration = match &s.min_duration {
+            Some(text) => Some(self.min_duration(text, &base)?),
+            None => None,
+        };
+        let mut endpoints = Vec::new();
+        for (i, e) in s.endpoint.iter().enumerate() {
+            let key = format!("{base}.endpoint[{i}]");
+            endpoints.push(EndpointConfig {
+                name: Glob::new(&e.name),
+                method: e.method.clone(),
+                thresholds: self.thresholds(&e.thresholds, &format!("{key}.thresholds"))?,
+                key,
+            });
+        }
+        let regression = match &s.regression {
+            Some(raw) => Some(self.regression(raw, &format!("{base}.regression"))?),
+            None => None,
+        };
+        let steady_state = match &s.steady_state {
+            Some(raw) => Some(self.steady_state(raw, &format!("{base}.steady_state"))?),
+            None => None,
+        };
+        Ok(ScenarioConfig {
+            regression,
+            steady_state,
+            users: s.users,
+            strict_data: s.strict_data,
+            key: key.to_string(),
+            pattern: Glob::new(s.pattern.as_deref().unwrap_or(key)),
+            required: s.required,
+            min_duration,
+            min_requests: s.min_requests,
+            thresholds: self.thresholds(&s.thresholds, &format!("{base}.thresholds"))?,
+            endpoints,
+        })
+    }
+
+    /// A scenario's `min_duration`: seconds, and the text as written.
+    fn min_duration(
+        &self,
+        text: &Spanned<String>,
+        base: &str,
+    ) -> Result<(f64, String), ConfigError> {
+        let start = text.span().start + 1;
+        match threshold::parse_duration(text.get_ref()) {
+            Ok(secs) => Ok((secs, text.get_ref().trim().to_string())),
+            Err(e) => Err(self.error(
+                format!("{base}.min_duration"),
+                Some(start + e.offset..start + e.offset),
+                e.message,
+            )),
+        }
+    }
+}
+
 impl Config {
     /// The built-in defaults, used when no config file is found.
     pub fn builtin() -> Config {
@@ -506,15 +584,7 @@ impl Config {
     /// Parse and validate config text; `file` names it in errors.
     pub fn from_toml(text: &str, file: &Path) -> Result<Config, ConfigError> {
         let ctx = Ctx { file, text };
-        let raw: RawConfig = toml::Deserializer::parse(text)
-            .map_err(|e| toml_error(&ctx, None, &e))
-            .and_then(|de| {
-                serde_path_to_error::deserialize(de).map_err(|e| {
-                    let path = e.path().to_string();
-                    let key = (path != ".").then_some(path);
-                    toml_error(&ctx, key, e.inner())
-                })
-            })?;
+        let raw = ctx.raw()?;
 
         let (defaults, defaults_origin) = match &raw.defaults {
             Some(d) => (
@@ -526,54 +596,7 @@ impl Config {
 
         let mut scenarios = Vec::new();
         for (key, s) in &raw.scenarios {
-            let base = format!("scenarios.{}", toml_key(key));
-            let min_duration = match &s.min_duration {
-                Some(text) => {
-                    let start = text.span().start + 1;
-                    match threshold::parse_duration(text.get_ref()) {
-                        Ok(secs) => Some((secs, text.get_ref().trim().to_string())),
-                        Err(e) => {
-                            return Err(ctx.error(
-                                format!("{base}.min_duration"),
-                                Some(start + e.offset..start + e.offset),
-                                e.message,
-                            ));
-                        }
-                    }
-                }
-                None => None,
-            };
-            let mut endpoints = Vec::new();
-            for (i, e) in s.endpoint.iter().enumerate() {
-                let key = format!("{base}.endpoint[{i}]");
-                endpoints.push(EndpointConfig {
-                    name: Glob::new(&e.name),
-                    method: e.method.clone(),
-                    thresholds: ctx.thresholds(&e.thresholds, &format!("{key}.thresholds"))?,
-                    key,
-                });
-            }
-            let regression = match &s.regression {
-                Some(raw) => Some(ctx.regression(raw, &format!("{base}.regression"))?),
-                None => None,
-            };
-            let steady_state = match &s.steady_state {
-                Some(raw) => Some(ctx.steady_state(raw, &format!("{base}.steady_state"))?),
-                None => None,
-            };
-            scenarios.push(ScenarioConfig {
-                regression,
-                steady_state,
-                users: s.users,
-                strict_data: s.strict_data,
-                key: key.clone(),
-                pattern: Glob::new(s.pattern.as_deref().unwrap_or(key)),
-                required: s.required,
-                min_duration,
-                min_requests: s.min_requests,
-                thresholds: ctx.thresholds(&s.thresholds, &format!("{base}.thresholds"))?,
-                endpoints,
-            });
+            scenarios.push(ctx.scenario(key, s)?);
         }
 
         let regression = match &raw.regression {
