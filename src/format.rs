@@ -2,7 +2,7 @@
 //! every output, so the terminal and the reports never show the same number
 //! two ways. summary.json keeps the unrounded values.
 
-use crate::config::MetricKind;
+use crate::model::{MetricKind, Unit};
 
 /// Trim a fixed-point rendering: `12.50` → `12.5`, `3.00` → `3`.
 fn trim(s: String) -> String {
@@ -97,17 +97,17 @@ fn percent_digits(v: f64, digits: usize) -> String {
 /// rounding makes them the same text (`error_rate 0.18%, target < 0.18%`
 /// for 0.1804), both get more decimals until they differ (`0.1804%` and
 /// `0.18%`), up to six.
-pub fn pair(unit: &str, actual: f64, target: f64) -> (String, String) {
+pub fn pair(unit: Unit, actual: f64, target: f64) -> (String, String) {
     let (a, t) = (in_unit(unit, actual), in_unit(unit, target));
     if a != t || actual == target || !actual.is_finite() || !target.is_finite() {
         return (a, t);
     }
     let with = |v: f64, d: usize| match unit {
-        "%" => format!("{}%", percent_digits(v, d)),
-        "ms" => format!("{} ms", trim(format!("{v:.d$}"))),
-        "/s" => format!("{}/s", trim(format!("{v:.d$}"))),
-        "s" => format!("{} s", trim(format!("{v:.d$}"))),
-        _ => trim(format!("{v:.d$}")),
+        Unit::Percent => format!("{}%", percent_digits(v, d)),
+        Unit::Ms => format!("{} ms", trim(format!("{v:.d$}"))),
+        Unit::PerSecond => format!("{}/s", trim(format!("{v:.d$}"))),
+        Unit::Seconds => format!("{} s", trim(format!("{v:.d$}"))),
+        Unit::Count => trim(format!("{v:.d$}")),
     };
     for d in 1..=6 {
         let (a, t) = (with(actual, d), with(target, d));
@@ -165,27 +165,25 @@ pub fn p_value(p: f64) -> String {
 
 /// A signed change in one of summary.json's units: `+3.2 ms`, `-5 pp`
 /// (percentage points, for rates), `-2.5/s`, `+12`.
-pub fn signed_in_unit(unit: &str, v: f64) -> String {
+pub fn signed_in_unit(unit: Unit, v: f64) -> String {
     let sign = if v < 0.0 { "-" } else { "+" };
     let a = v.abs();
     match unit {
-        "%" => format!("{sign}{} pp", percent_digits(a, 2)),
-        "ms" => format!("{sign}{}", ms(a)),
-        "/s" => format!("{sign}{}", per_s(a)),
+        Unit::Percent => format!("{sign}{} pp", percent_digits(a, 2)),
         _ => format!("{sign}{}", in_unit(unit, a)),
     }
 }
 
 /// A value in one of summary.json's units (`ms`, `%`, `/s`, `s`, or ``
 /// for counts), the way every output shows it.
-pub fn in_unit(unit: &str, v: f64) -> String {
+pub fn in_unit(unit: Unit, v: f64) -> String {
     match unit {
-        "ms" => ms(v),
-        "%" => percent(v),
-        "/s" => per_s(v),
-        "s" => duration(v),
-        "" if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
-        _ => huge(v).unwrap_or_else(|| trim(format!("{v:.2}"))),
+        Unit::Ms => ms(v),
+        Unit::Percent => percent(v),
+        Unit::PerSecond => per_s(v),
+        Unit::Seconds => duration(v),
+        Unit::Count if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
+        Unit::Count => huge(v).unwrap_or_else(|| trim(format!("{v:.2}"))),
     }
 }
 
@@ -531,14 +529,26 @@ mod tests {
 
     #[test]
     fn a_miss_never_looks_equal_to_its_target() {
-        assert_eq!(pair("%", 0.1804, 0.18), ("0.1804%".into(), "0.18%".into()));
         assert_eq!(
-            pair("ms", 200.4, 200.0),
+            pair(Unit::Percent, 0.1804, 0.18),
+            ("0.1804%".into(), "0.18%".into())
+        );
+        assert_eq!(
+            pair(Unit::Ms, 200.4, 200.0),
             ("200.4 ms".into(), "200 ms".into())
         );
-        assert_eq!(pair("/s", 19.996, 20.0), ("19.996/s".into(), "20/s".into()));
-        assert_eq!(pair("%", 95.22, 99.0), ("95.22%".into(), "99%".into()));
-        assert_eq!(pair("ms", 200.0, 200.0), ("200 ms".into(), "200 ms".into()));
+        assert_eq!(
+            pair(Unit::PerSecond, 19.996, 20.0),
+            ("19.996/s".into(), "20/s".into())
+        );
+        assert_eq!(
+            pair(Unit::Percent, 95.22, 99.0),
+            ("95.22%".into(), "99%".into())
+        );
+        assert_eq!(
+            pair(Unit::Ms, 200.0, 200.0),
+            ("200 ms".into(), "200 ms".into())
+        );
     }
 
     #[test]
@@ -555,7 +565,7 @@ mod tests {
         assert_eq!(ms(f64::INFINITY), "inf ms");
         assert_eq!(times(f64::INFINITY), "more than 1,000,000x");
         assert_eq!(percent_of(1e300), "more than 1,000,000%");
-        assert!(in_unit("", 1e300).len() < 20);
+        assert!(in_unit(Unit::Count, 1e300).len() < 20);
         assert_eq!(per_s(999_999.0), "999999/s");
     }
 

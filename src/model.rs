@@ -26,6 +26,63 @@ pub struct ResultFiles {
     pub json: Option<PathBuf>,
 }
 
+/// The unit of a value, as summary.json writes it (`ms`, `%`, `/s`, `s`,
+/// or empty for a count). Outputs dispatch on this, never on the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Unit {
+    #[serde(rename = "ms")]
+    Ms,
+    /// Percent (rates); changes in rates are percentage points.
+    #[serde(rename = "%")]
+    Percent,
+    #[serde(rename = "/s")]
+    PerSecond,
+    /// Seconds (run lengths).
+    #[serde(rename = "s")]
+    Seconds,
+    /// A plain count.
+    #[serde(rename = "")]
+    Count,
+}
+
+impl Unit {
+    /// As summary.json writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Ms => "ms",
+            Unit::Percent => "%",
+            Unit::PerSecond => "/s",
+            Unit::Seconds => "s",
+            Unit::Count => "",
+        }
+    }
+}
+
+/// What a metric measures, which decides the units it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricKind {
+    /// Milliseconds; written with `ms` or `s`, a bare number means ms.
+    Time,
+    /// Percent; written with `%`.
+    Rate,
+    /// A count of requests; a bare number.
+    Count,
+    /// Per second; a bare number, or with `/s` as loadgate's reports print it.
+    PerSecond,
+}
+
+impl MetricKind {
+    /// The canonical unit of values of this kind, as written in summary.json.
+    pub fn unit(self) -> Unit {
+        match self {
+            MetricKind::Time => Unit::Ms,
+            MetricKind::Rate => Unit::Percent,
+            MetricKind::Count => Unit::Count,
+            MetricKind::PerSecond => Unit::PerSecond,
+        }
+    }
+}
+
 /// What a file is to its result set (a Locust `--csv` prefix's four files
 /// and its `--json-file` output; other tools map their files onto these).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

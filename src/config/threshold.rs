@@ -16,30 +16,7 @@ use crate::model::Stats;
 
 pub use super::duration::parse_duration;
 
-/// What a metric measures, which decides the units it accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricKind {
-    /// Milliseconds; written with `ms` or `s`, a bare number means ms.
-    Time,
-    /// Percent; written with `%`.
-    Rate,
-    /// A count of requests; a bare number.
-    Count,
-    /// Per second; a bare number, or with `/s` as loadgate's reports print it.
-    PerSecond,
-}
-
-impl MetricKind {
-    /// The canonical unit of values of this kind, as written in summary.json.
-    pub fn unit(self) -> &'static str {
-        match self {
-            MetricKind::Time => "ms",
-            MetricKind::Rate => "%",
-            MetricKind::Count => "",
-            MetricKind::PerSecond => "/s",
-        }
-    }
-}
+pub use crate::model::MetricKind;
 
 /// A metric of the threshold language.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,7 +14,7 @@ use super::stats::{ProportionTest, RankTest, failure_rise, mann_whitney};
 use crate::config::{MetricKind, Regression, ToleranceRule, Worse};
 use crate::format;
 use crate::model::{
-    Endpoint, Histogram, Histograms, SnapshotScenario, Stats, ser_num, ser_opt_num,
+    Endpoint, Histogram, Histograms, SnapshotScenario, Stats, Unit, ser_num, ser_opt_num,
 };
 
 /// The verdict of one compared metric.
@@ -45,7 +45,7 @@ pub struct Comparison {
     /// As written, e.g. `+15%`.
     pub tolerance: String,
     /// `ms`, `%`, `/s` or empty for counts.
-    pub unit: &'static str,
+    pub unit: Unit,
     pub verdict: Verdict,
     /// The rank test on the response-time histograms, for time metrics when
     /// both runs have Locust's `--json-file` output.

@@ -4,7 +4,7 @@
 use super::{Check, CheckKind};
 use crate::config::Op;
 use crate::format;
-use crate::model::{ScenarioData, Stats};
+use crate::model::{ScenarioData, Stats, Unit};
 
 /// Below this success rate a scenario "mostly failed": its response times
 /// are those of failed requests (a refused connection answers in a
@@ -46,7 +46,7 @@ pub(super) fn dead_target_guard(data: &ScenarioData, checks: &mut Vec<Check>) {
         return;
     };
     for c in checks.iter_mut().filter(|c| c.endpoint.is_none()) {
-        if c.unit == Some("ms") {
+        if c.unit == Some(Unit::Ms) {
             c.achievement = Some(format!("not meaningful: {reason}"));
         } else if !c.passed && matches!(c.metric.as_str(), "success_rate" | "error_rate") {
             // The reason is the news, not how many times the budget it is.
@@ -66,7 +66,7 @@ pub(super) fn dead_target_guard(data: &ScenarioData, checks: &mut Vec<Check>) {
             metric: "success_rate".into(),
             op: Some(Op::Ge),
             target: Some(MOSTLY_FAILED_BELOW_PCT),
-            unit: Some("%"),
+            unit: Some(Unit::Percent),
             actual,
             passed: false,
             achievement: Some(reason.clone()),

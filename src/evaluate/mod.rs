@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::config::{Config, ConfiguredThreshold, Metric, Op, ScenarioConfig};
 use crate::format;
-use crate::model::{Endpoint, ResultFiles, RunSnapshot, ScenarioData, Stats, ser_opt_num};
+use crate::model::{Endpoint, ResultFiles, RunSnapshot, ScenarioData, Stats, Unit, ser_opt_num};
 use achievement::achievement;
 use compare::{Current, ScenarioComparison, Verdict};
 use dead_target::dead_target_guard;
@@ -126,7 +126,7 @@ pub struct Check {
     #[serde(serialize_with = "ser_opt_num")]
     pub target: Option<f64>,
     /// `ms`, `%`, `/s`, `s`, or empty for counts.
-    pub unit: Option<&'static str>,
+    pub unit: Option<Unit>,
     #[serde(serialize_with = "ser_opt_num")]
     pub actual: Option<f64>,
     pub passed: bool,
@@ -547,7 +547,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
             metric: "duration".into(),
             op: Some(Op::Ge),
             target: Some(*min_s),
-            unit: Some("s"),
+            unit: Some(Unit::Seconds),
             actual,
             passed,
             achievement_ratio: actual.map(|a| a / min_s),
@@ -568,7 +568,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
             metric: "requests".into(),
             op: Some(Op::Ge),
             target: Some(min as f64),
-            unit: Some(""),
+            unit: Some(Unit::Count),
             actual: Some(actual as f64),
             passed,
             achievement_ratio: (min > 0).then(|| actual as f64 / min as f64),

@@ -11,6 +11,7 @@ use crate::config::Op;
 use crate::evaluate::compare::Verdict;
 use crate::evaluate::{Check, CheckKind};
 use crate::format;
+use crate::model::Unit;
 
 /// Every finding, in order.
 pub fn findings(summary: &Summary<'_>) -> Vec<String> {
@@ -115,7 +116,7 @@ fn window_violations(summary: &Summary<'_>) -> Vec<String> {
                     format::duration(st.duration_s as f64),
                     format::duration(st.start_offset_s as f64),
                     format::duration(st.end_offset_s as f64),
-                    format::in_unit(c.unit.unwrap_or(""), st.worst)
+                    format::in_unit(c.unit.unwrap_or(Unit::Count), st.worst)
                 ));
             }
         }
@@ -169,7 +170,7 @@ fn headroom(alive: &[&ScenarioSummary<'_>]) -> Vec<String> {
     let mut far = Vec::new();
     for s in alive {
         let tightest = total_checks(s, |c| {
-            c.unit == Some("ms") && matches!(c.op, Some(Op::Lt | Op::Le))
+            c.unit == Some(Unit::Ms) && matches!(c.op, Some(Op::Lt | Op::Le))
         })
         .filter_map(|c| Some((c, c.achievement_ratio?)))
         .min_by(|a, b| a.1.total_cmp(&b.1));

@@ -10,6 +10,7 @@ use crate::evaluate::compare::{Comparison, Verdict};
 use crate::evaluate::{CheckKind, Status};
 use crate::format;
 use crate::model::Stats;
+use crate::model::Unit;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -283,9 +284,9 @@ pub fn render_comparisons(rows: &[(&str, &Comparison)]) -> String {
     for (scenario, c) in rows {
         let kind_value = |v: f64| format::in_unit(c.unit, v);
         let change = match c.unit {
-            "ms" => format!("{:+.1} ms", c.change),
-            "%" => format!("{:+.2} pp", c.change),
-            "/s" => format!("{:+.2}/s", c.change),
+            Unit::Ms => format!("{:+.1} ms", c.change),
+            Unit::Percent => format!("{:+.2} pp", c.change),
+            Unit::PerSecond => format!("{:+.2}/s", c.change),
             _ => format!("{:+}", c.change),
         };
         let (verdict, style) = match c.verdict {

@@ -11,6 +11,7 @@ use crate::config::Op;
 use crate::evaluate::compare::Verdict;
 use crate::evaluate::{Check, CheckKind, Status};
 use crate::format;
+use crate::model::Unit;
 use crate::model::{HistoryPercentiles, ScenarioData, Stats};
 
 /// A chart as the templates see it.
@@ -211,7 +212,7 @@ fn stats_view(s: &Stats) -> StatsView {
 
 /// `target` and `actual` of a check, formatted in its unit.
 pub(super) fn check_values(c: &Check) -> (String, String) {
-    let unit = c.unit.unwrap_or("");
+    let unit = c.unit.unwrap_or(Unit::Count);
     let fmt = |v: f64| format::in_unit(unit, v);
     // Shown so that a miss never looks equal to its target.
     let (actual_text, target_text) = match (c.actual, c.target) {
@@ -412,7 +413,7 @@ fn scenario_charts(
         Some(comparisons) => {
             let bars: Vec<charts::BaselineBar> = comparisons
                 .iter()
-                .filter(|c| c.endpoint.is_none() && c.unit == "ms")
+                .filter(|c| c.endpoint.is_none() && c.unit == Unit::Ms)
                 .map(|c| charts::BaselineBar {
                     metric: c.metric.clone(),
                     baseline_ms: Some(c.baseline),
