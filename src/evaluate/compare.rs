@@ -29,7 +29,8 @@ pub enum Verdict {
 /// One metric compared with the baseline.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    pub metric: String,
+    #[serde(serialize_with = "super::ser_display")]
+    pub metric: crate::config::Metric,
     /// `METHOD NAME`, or `null` for the scenario total.
     pub endpoint: Option<String>,
     #[serde(serialize_with = "ser_num")]
@@ -155,7 +156,7 @@ fn compare_stats(
             (false, _) => format!(" ({})", format::signed_in_unit(kind.unit(), change)),
         };
         out.push(Comparison {
-            metric: rule.metric.to_string(),
+            metric: rule.metric.clone(),
             endpoint: endpoint.clone(),
             baseline: b,
             current: c,

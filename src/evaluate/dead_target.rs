@@ -1,8 +1,8 @@
 //! A dead target never passes: when most requests failed, the times are
 //! those of failed requests (a refused connection answers in a millisecond).
 
-use super::{Check, CheckKind};
-use crate::config::Op;
+use super::{Check, CheckKind, CheckMetric};
+use crate::config::{Metric, Op};
 use crate::format;
 use crate::model::{ScenarioData, Stats, Unit};
 
@@ -48,22 +48,20 @@ pub(super) fn dead_target_guard(data: &ScenarioData, checks: &mut Vec<Check>) {
     for c in checks.iter_mut().filter(|c| c.endpoint.is_none()) {
         if c.unit == Some(Unit::Ms) {
             c.achievement = Some(format!("not meaningful: {reason}"));
-        } else if !c.passed && matches!(c.metric.as_str(), "success_rate" | "error_rate") {
+        } else if !c.passed && c.metric.is_rate() {
             // The reason is the news, not how many times the budget it is.
             c.achievement = Some(reason.clone());
         }
     }
-    let judged = checks.iter().any(|c| {
-        c.endpoint.is_none()
-            && !c.passed
-            && matches!(c.metric.as_str(), "success_rate" | "error_rate")
-    });
+    let judged = checks
+        .iter()
+        .any(|c| c.endpoint.is_none() && !c.passed && c.metric.is_rate());
     if !judged {
         let actual = data.totals.success_rate;
         checks.push(Check {
             kind: CheckKind::Threshold,
             threshold: format!("success_rate >= {MOSTLY_FAILED_BELOW_PCT}%"),
-            metric: "success_rate".into(),
+            metric: CheckMetric::Of(Metric::SuccessRate),
             op: Some(Op::Ge),
             target: Some(MOSTLY_FAILED_BELOW_PCT),
             unit: Some(Unit::Percent),

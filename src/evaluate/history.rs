@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::window::{self, Probes, Series};
-use super::{Check, CheckKind};
+use super::{Check, CheckKind, CheckMetric};
 use crate::config::{Config, SteadyState};
 use crate::format;
 use crate::format::rfc3339;
@@ -190,7 +190,7 @@ fn untracked(history: &History, probe: &window::Probe) -> Result<Check, String> 
             Ok(Check::failed_rule(
                 CheckKind::EndpointMatch,
                 format!("endpoint \"{wanted}\""),
-                "endpoint",
+                CheckMetric::Endpoint,
                 Some(wanted.clone()),
                 format!(
                     "no endpoint in the history matches \"{wanted}\", so `{}` cannot be checked",
@@ -257,7 +257,7 @@ fn window_check(
     Check {
         kind: CheckKind::Window,
         threshold: th.text.clone(),
-        metric: th.metric.to_string(),
+        metric: CheckMetric::Of(th.metric.clone()),
         op: Some(th.op),
         target: Some(th.target),
         unit: Some(kind.unit()),

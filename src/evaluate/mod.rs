@@ -45,6 +45,56 @@ pub enum CheckKind {
     DataSanity,
 }
 
+/// What a check measured (summary.json `metric`, written as text: `p99`,
+/// `success_rate`, `duration`, `scenario`, `endpoint`, `data`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckMetric {
+    /// A metric of the threshold language.
+    Of(Metric),
+    /// The run length (`min_duration`).
+    Duration,
+    /// A required scenario was executed.
+    Scenario,
+    /// An endpoint table matched an endpoint.
+    Endpoint,
+    /// A data-sanity finding (`strict_data`).
+    Data,
+}
+
+impl CheckMetric {
+    /// Whether this is `success_rate` or `error_rate`.
+    pub fn is_rate(&self) -> bool {
+        matches!(
+            self,
+            CheckMetric::Of(Metric::SuccessRate | Metric::ErrorRate)
+        )
+    }
+
+    pub fn is(&self, metric: &Metric) -> bool {
+        matches!(self, CheckMetric::Of(m) if m == metric)
+    }
+}
+
+impl std::fmt::Display for CheckMetric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckMetric::Of(m) => write!(f, "{m}"),
+            CheckMetric::Duration => f.write_str("duration"),
+            CheckMetric::Scenario => f.write_str("scenario"),
+            CheckMetric::Endpoint => f.write_str("endpoint"),
+            CheckMetric::Data => f.write_str("data"),
+        }
+    }
+}
+
+/// Serialize a value as its `Display` text.
+pub(crate) fn ser_display<T: std::fmt::Display, S: serde::Serializer>(
+    v: &T,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
 impl CheckKind {
     /// The kind as summary.json writes it (`min_duration`), for every output.
     pub fn as_str(self) -> &'static str {
@@ -120,7 +170,8 @@ pub struct Check {
     pub kind: CheckKind,
     /// The threshold or rule as written, e.g. `p99 < 1s` or `min_duration = "4m"`.
     pub threshold: String,
-    pub metric: String,
+    #[serde(serialize_with = "ser_display")]
+    pub metric: CheckMetric,
     pub op: Option<Op>,
     /// The target in `unit`.
     #[serde(serialize_with = "ser_opt_num")]
@@ -153,7 +204,7 @@ impl Check {
     pub fn failed_rule(
         kind: CheckKind,
         threshold: String,
-        metric: &str,
+        metric: CheckMetric,
         endpoint: Option<String>,
         message: String,
         config_key: String,
@@ -161,7 +212,7 @@ impl Check {
         Check {
             kind,
             threshold,
-            metric: metric.to_string(),
+            metric,
             op: None,
             target: None,
             unit: None,
@@ -349,7 +400,7 @@ fn missing(sc: &ScenarioConfig, hint: &str) -> ScenarioResult {
         checks: vec![Check::failed_rule(
             CheckKind::Required,
             "required = true".into(),
-            "scenario",
+            CheckMetric::Scenario,
             None,
             format!(
                 "not executed: no result set matches \"{}\" ([scenarios.{}] is required){hint}",
@@ -478,7 +529,7 @@ fn judge_data(
             Check::failed_rule(
                 CheckKind::DataSanity,
                 "strict_data = true".into(),
-                "data",
+                CheckMetric::Data,
                 None,
                 f,
                 "strict_data".into(),
@@ -544,7 +595,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
         checks.push(Check {
             kind: CheckKind::MinDuration,
             threshold: format!("min_duration = \"{text}\""),
-            metric: "duration".into(),
+            metric: CheckMetric::Duration,
             op: Some(Op::Ge),
             target: Some(*min_s),
             unit: Some(Unit::Seconds),
@@ -565,7 +616,7 @@ fn completeness(sc: &ScenarioConfig, data: &ScenarioData, checks: &mut Vec<Check
         checks.push(Check {
             kind: CheckKind::MinRequests,
             threshold: format!("min_requests = {min}"),
-            metric: "requests".into(),
+            metric: CheckMetric::Of(Metric::Requests),
             op: Some(Op::Ge),
             target: Some(min as f64),
             unit: Some(Unit::Count),
@@ -620,7 +671,7 @@ fn endpoint_checks(
             checks.push(Check::failed_rule(
                 CheckKind::EndpointMatch,
                 format!("endpoint \"{wanted}\""),
-                "endpoint",
+                CheckMetric::Endpoint,
                 Some(wanted.clone()),
                 format!(
                     "no endpoint matches \"{wanted}\", so its thresholds cannot be checked{}",
@@ -711,7 +762,7 @@ fn check(
     Ok(Check {
         kind: CheckKind::Threshold,
         threshold: th.text.clone(),
-        metric: th.metric.to_string(),
+        metric: CheckMetric::Of(th.metric.clone()),
         op: Some(th.op),
         target: Some(th.target),
         unit: Some(kind.unit()),

@@ -7,7 +7,7 @@
 use super::Summary;
 use super::summary::ScenarioSummary;
 use super::view::check_values;
-use crate::config::Op;
+use crate::config::{Metric, Op};
 use crate::evaluate::compare::Verdict;
 use crate::evaluate::{Check, CheckKind};
 use crate::format;
@@ -193,7 +193,7 @@ fn headroom(alive: &[&ScenarioSummary<'_>]) -> Vec<String> {
         }
         out.extend(error_budget(s));
         for c in total_checks(s, |c| {
-            c.metric == "rps"
+            c.metric.is(&Metric::Rps)
                 && matches!(c.op, Some(Op::Gt | Op::Ge))
                 && c.achievement_ratio.is_some_and(|r| r < 1.1)
         }) {
@@ -217,7 +217,7 @@ fn headroom(alive: &[&ScenarioSummary<'_>]) -> Vec<String> {
 
 /// How much of the allowed failure rate a scenario used, from half on.
 fn error_budget(s: &ScenarioSummary<'_>) -> Vec<String> {
-    total_checks(s, |c| c.metric == "success_rate")
+    total_checks(s, |c| c.metric.is(&Metric::SuccessRate))
         .filter_map(|c| {
             let (actual, target) = (c.actual?, c.target?);
             let used = (100.0 - actual) / (100.0 - target);

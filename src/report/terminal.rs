@@ -300,7 +300,7 @@ pub fn render_comparisons(rows: &[(&str, &Comparison)]) -> String {
                 c.endpoint.as_deref().map_or_else(|| "total".into(), name),
                 Style::new(),
             ),
-            (c.metric.clone(), Style::new()),
+            (c.metric.to_string(), Style::new()),
             (kind_value(c.baseline), Style::new()),
             (kind_value(c.current), Style::new()),
             (change, Style::new()),

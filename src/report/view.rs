@@ -7,9 +7,9 @@ use serde::Serialize;
 use super::Summary;
 use super::charts::{self, Chart, OverviewRow};
 use super::summary::ScenarioSummary;
-use crate::config::Op;
+use crate::config::{Metric, Op};
 use crate::evaluate::compare::Verdict;
-use crate::evaluate::{Check, CheckKind, Status};
+use crate::evaluate::{Check, CheckKind, CheckMetric, Status};
 use crate::format;
 use crate::model::Unit;
 use crate::model::{HistoryPercentiles, ScenarioData, Stats};
@@ -256,7 +256,7 @@ fn check_view(c: &Check) -> CheckView {
 
 fn metric_label(c: &Check) -> String {
     match c.kind {
-        CheckKind::Threshold => c.metric.clone(),
+        CheckKind::Threshold => c.metric.to_string(),
         CheckKind::Required => "executed".into(),
         CheckKind::MinDuration => "duration".into(),
         CheckKind::MinRequests => "requests (minimum)".into(),
@@ -415,7 +415,7 @@ fn scenario_charts(
                 .iter()
                 .filter(|c| c.endpoint.is_none() && c.unit == Unit::Ms)
                 .map(|c| charts::BaselineBar {
-                    metric: c.metric.clone(),
+                    metric: c.metric.to_string(),
                     baseline_ms: Some(c.baseline),
                     current_ms: Some(c.current),
                 })
@@ -523,7 +523,7 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
                     .endpoint
                     .as_deref()
                     .map_or_else(|| "total".to_string(), shown),
-                metric: c.metric.clone(),
+                metric: c.metric.to_string(),
                 baseline: format::in_unit(c.unit, c.baseline),
                 current: format::in_unit(c.unit, c.current),
                 change_pct: c
@@ -561,9 +561,9 @@ fn chart_marks(s: &ScenarioSummary<'_>, history: &crate::model::History) -> char
         .filter(|c| c.kind == CheckKind::Window && !c.passed && c.endpoint.is_none())
         .filter_map(|c| {
             let stretch = c.window.as_ref()?.stretch.as_ref()?;
-            let chart = match c.metric.as_str() {
-                "rps" | "users" => charts::MarkedChart::Throughput,
-                "failures_per_s" => charts::MarkedChart::Failures,
+            let chart = match &c.metric {
+                CheckMetric::Of(Metric::Rps | Metric::Users) => charts::MarkedChart::Throughput,
+                CheckMetric::Of(Metric::FailuresPerS) => charts::MarkedChart::Failures,
                 _ => charts::MarkedChart::ResponseTimes,
             };
             Some(charts::MarkedStretch {
@@ -615,13 +615,13 @@ fn left_reason(s: &ScenarioSummary<'_>) -> Option<String> {
 }
 
 /// The target of the first scenario-level threshold on `metric` with `<`/`<=`.
-fn target_of(checks: &[Check], metric: &str) -> Option<f64> {
+fn target_of(checks: &[Check], metric: impl Fn(&Metric) -> bool) -> Option<f64> {
     checks
         .iter()
         .find(|c| {
             c.kind == CheckKind::Threshold
                 && c.endpoint.is_none()
-                && c.metric == metric
+                && matches!(&c.metric, CheckMetric::Of(m) if metric(m))
                 && matches!(c.op, Some(Op::Lt | Op::Le))
         })
         .and_then(|c| c.target)
@@ -637,8 +637,11 @@ fn overview_rows(summary: &Summary<'_>) -> Vec<OverviewRow> {
                 scenario: shown(s.name),
                 median_ms: t.median_ms,
                 p99_ms: t.percentiles_ms.get(99.0).flatten(),
-                median_target_ms: target_of(s.checks, "median"),
-                p99_target_ms: target_of(s.checks, "p99"),
+                median_target_ms: target_of(s.checks, |m| *m == Metric::Median),
+                p99_target_ms: target_of(
+                    s.checks,
+                    |m| matches!(m, Metric::Percentile { level, .. } if *level == 99.0),
+                ),
             })
         })
         .collect()
