@@ -339,12 +339,9 @@ fn write_defaults(out: &mut String, scenarios: &[(&str, &ScenarioData)]) {
     let _ = writeln!(out, "thresholds = [{}]", list.join(", "));
 }
 
-/// One `[scenarios.KEY]` table.
-fn write_scenario(out: &mut String, name: &str, data: &ScenarioData, all_names: &[&str]) {
-    let _ = writeln!(out, "\n[scenarios.{}]", toml_key(name));
-    let _ = writeln!(out, "match = {}", toml_string(name));
-    // `*` and `?` in a name are wildcards in `match`, and loadgate has no escape
-    // for them: say so when the pattern also catches another scenario.
+/// `*` and `?` in a name are wildcards in `match`, and loadgate has no
+/// escape for them: say so when the pattern also catches another scenario.
+fn write_wildcard_note(out: &mut String, name: &str, all_names: &[&str]) {
     let pattern = Glob::new(name);
     let also: Vec<&str> = all_names
         .iter()
@@ -361,6 +358,13 @@ fn write_scenario(out: &mut String, name: &str, data: &ScenarioData, all_names: 
                 .join(", ")
         );
     }
+}
+
+/// One `[scenarios.KEY]` table.
+fn write_scenario(out: &mut String, name: &str, data: &ScenarioData, all_names: &[&str]) {
+    let _ = writeln!(out, "\n[scenarios.{}]", toml_key(name));
+    let _ = writeln!(out, "match = {}", toml_string(name));
+    write_wildcard_note(out, name, all_names);
 
     let totals = &data.totals;
     if totals.requests == 0 {

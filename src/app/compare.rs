@@ -67,6 +67,18 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<bool> {
             args.current.show()
         );
     }
+    let (text, regressed) = table(args, &config, &compared, &notes);
+    streams::out_text(&text)?;
+    Ok(regressed > 0)
+}
+
+/// The table, its notes and the verdict line; and how many metrics regressed.
+fn table(
+    args: &CompareArgs,
+    config: &crate::config::Config,
+    compared: &[(String, Vec<crate::evaluate::compare::Comparison>)],
+    notes: &[String],
+) -> (String, usize) {
     let rows: Vec<(&str, &crate::evaluate::compare::Comparison)> = compared
         .iter()
         .flat_map(|(name, cs)| cs.iter().map(move |c| (name.as_str(), c)))
@@ -86,13 +98,12 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<bool> {
         }
     );
     text.push_str(&crate::report::terminal::render_comparisons(&rows));
-    for note in &notes {
+    for note in notes {
         text.push_str(&format!("note: {note}\n"));
     }
     text.push_str(&match regressed {
         0 => format!("\nNo regression: {} metrics compared.\n", rows.len()),
         n => format!("\nREGRESSED: {n} of {} compared metrics.\n", rows.len()),
     });
-    streams::out_text(&text)?;
-    Ok(regressed > 0)
+    (text, regressed)
 }

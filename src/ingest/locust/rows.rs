@@ -460,6 +460,39 @@ pub(super) fn count_commas(bytes: &[u8]) -> usize {
         .sum()
 }
 
+/// The record whose first line (at file offset `start`) is in `quoted`:
+/// further lines are appended until its quotes balance, up to
+/// [`guard::MAX_RECORD_BYTES`].
+fn read_quoted<R: Read>(
+    lines: &mut Lines<R>,
+    start: u64,
+    path: &Path,
+    quoted: &mut Vec<u8>,
+) -> Result<(), InputError> {
+    let mut quotes = memchr::memchr_iter(b'"', quoted).count();
+    while quotes % 2 == 1 {
+        let Some((_, more)) = lines.next_line().map_err(|e| io_error(path, &e))? else {
+            break;
+        };
+        let more = more.strip_suffix(b"\r").unwrap_or(more);
+        quotes += memchr::memchr_iter(b'"', more).count();
+        quoted.push(b'\n');
+        quoted.extend_from_slice(more);
+        if quoted.len() > guard::MAX_RECORD_BYTES {
+            return Err(InputError {
+                path: path.to_path_buf(),
+                line: line_at(path, start),
+                column: None,
+                message: format!(
+                    "a quoted field that runs on for more than {} MiB: a quote is never closed",
+                    guard::MAX_RECORD_BYTES >> 20
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// A row of the line-by-line reader, offered cheaply first.
 pub(super) enum LineRow<'r, 'a> {
     /// A line whose first `early` fields hold no quote, split only that far
@@ -535,29 +568,7 @@ pub(super) fn for_each_line_row(
         // A quoted field may hold a newline: read on until the quotes balance.
         quoted.clear();
         quoted.extend_from_slice(line);
-        let mut quotes = memchr::memchr_iter(b'"', line).count();
-        while quotes % 2 == 1 {
-            match lines.next_line().map_err(read_error)? {
-                Some((_, more)) => {
-                    let more = more.strip_suffix(b"\r").unwrap_or(more);
-                    quotes += memchr::memchr_iter(b'"', more).count();
-                    quoted.push(b'\n');
-                    quoted.extend_from_slice(more);
-                    if quoted.len() > guard::MAX_RECORD_BYTES {
-                        return Err(InputError {
-                            path: header.path.to_path_buf(),
-                            line: line_at(header.path, start),
-                            column: None,
-                            message: format!(
-                                "a quoted field that runs on for more than {} MiB: a quote is never closed",
-                                guard::MAX_RECORD_BYTES >> 20
-                            ),
-                        });
-                    }
-                }
-                None => break,
-            }
-        }
+        read_quoted(&mut lines, start, header.path, &mut quoted)?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
