@@ -17,6 +17,7 @@ mod layers;
 mod outputs;
 mod proptests;
 mod report;
+mod shape;
 mod snapshots;
 mod soak;
 mod versions;
