@@ -37,8 +37,7 @@ enum Detail {
 /// with the same numbers for where Mermaid does not render, the endpoints of
 /// each scenario, and the data notes.
 ///
-/// - `data` is aligned with `summary.scenarios`, as for [`crate::report::view::build`];
-///   the charts read the histories from it.
+/// - The charts read each scenario's history from its summary (`data`).
 /// - `report_dir` is the output folder, named as where the full report is.
 /// - `run_url` links to the workflow run (whose artifacts hold the report);
 ///   anything but a plain `http(s)://` URL is ignored.
