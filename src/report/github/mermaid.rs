@@ -20,7 +20,7 @@ const MAX_LABEL_CHARS: usize = 40;
 
 /// The chart sections, in order: the median/p99 section (when any scenario
 /// has totals), then one requests/s section per scenario whose history has
-/// at least two points. `data` is aligned with `summary.scenarios`.
+/// at least two points. Histories come from each scenario's `data`.
 pub(super) fn chart_sections(summary: &Summary<'_>) -> Vec<String> {
     let mut charts: Vec<String> = overview_section(summary).into_iter().collect();
     for s in &summary.scenarios {
