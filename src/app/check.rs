@@ -126,8 +126,12 @@ fn read_sets(
         .sets
         .iter()
         .map(|set| {
-            let sc = config.scenario_for(&set.name).ok().flatten();
-            ingest_set(set, Probes::for_scenario(config, sc), progress.as_ref())
+            // Matched once: the probes and the judging use the same table.
+            let resolved = config.scenario_for(&set.name);
+            let sc = resolved.as_ref().ok().copied().flatten();
+            let mut input = ingest_set(set, Probes::for_scenario(config, sc), progress.as_ref());
+            input.scenario = Some(resolved.map(|sc| sc.map(|s| s.key.clone())));
+            input
         })
         .collect();
     if let Some(bar) = progress {

@@ -255,6 +255,10 @@ impl Status {
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioInput {
     pub name: String,
+    /// The `[scenarios.KEY]` it matched, when already resolved (for the
+    /// ingest's window probes): the key, or why the match is ambiguous.
+    /// `None`: [`evaluate`] resolves it. A scenario's patterns are matched once.
+    pub scenario: Option<Result<Option<String>, String>>,
     pub files: ResultFiles,
     pub data: Option<ScenarioData>,
     /// The windowed thresholds, already fed with the history.
@@ -326,7 +330,12 @@ pub fn evaluate(
     let mut results = Vec::new();
     let mut matched_keys = std::collections::BTreeSet::new();
     for input in inputs {
-        let scenario_config = config.scenario_for(&input.name);
+        let scenario_config = match &input.scenario {
+            Some(resolved) => resolved
+                .clone()
+                .map(|key| key.and_then(|k| config.scenarios.iter().find(|s| s.key == k))),
+            None => config.scenario_for(&input.name),
+        };
         if let Ok(Some(sc)) = &scenario_config {
             matched_keys.insert(sc.key.clone());
         }
@@ -420,6 +429,7 @@ fn judge(
 ) -> ScenarioResult {
     let ScenarioInput {
         name,
+        scenario: _,
         files,
         data,
         probes,

@@ -93,6 +93,7 @@ pub(super) fn judge_folder(dir: &Path, config: &Config) -> Vec<ScenarioResult> {
                 warnings: ingested.warnings,
                 errors: ingested.errors.iter().map(ToString::to_string).collect(),
                 probes: None,
+                scenario: None,
             }
         })
         .collect();
