@@ -1,7 +1,8 @@
 //! The job summary: compact GitHub-flavoured Markdown for
-//! `$GITHUB_STEP_SUMMARY` or a pull-request comment. Its sections are
-//! rendered once ([`Parts`]) and assembled at a [`Detail`]; [`job_summary`]
-//! sheds detail until the text fits its budget.
+//! `$GITHUB_STEP_SUMMARY` or a pull-request comment. Its pieces are
+//! rendered once ([`Parts`]), kept or left out at a [`Detail`], and laid out
+//! by `templates/job_summary.md.j2`; [`job_summary`] sheds detail until the
+//! text fits its budget (the only part of the layout left in Rust).
 
 use std::fmt::Write as _;
 
@@ -133,7 +134,8 @@ impl Parts {
         }
     }
 
-    /// The summary at `detail`, with the first `rows` quick-results rows.
+    /// The summary at `detail`, with the first `rows` quick-results rows:
+    /// the pieces that `detail` keeps, laid out by `job_summary.md.j2`.
     fn render(&self, detail: Detail, rows: usize) -> String {
         let rows = rows.min(self.quick_rows.len());
         let list_cap = match detail {
@@ -146,42 +148,59 @@ impl Parts {
             .filter(|(endpoint, _)| detail == Detail::Full || !endpoint)
             .map(|(_, line)| line)
             .collect();
-
-        let mut out = self.head.clone();
-        self.push_left_out(&mut out, detail, rows, failed.len());
-        self.push_quick_results(&mut out, rows);
-        self.push_failed_checks(&mut out, detail, &failed, list_cap);
-
-        if !self.whats_left.is_empty() {
-            out.push_str("## What's left\n\n");
-            let items: Vec<&String> = self.whats_left.iter().collect();
-            push_list(&mut out, &items, list_cap, "scenarios");
-            out.push('\n');
-        }
-
-        if detail <= Detail::NoEndpoints && !self.charts.is_empty() {
-            out.push_str("## Charts\n\n");
-            for chart in &self.charts {
-                out.push_str(chart);
-            }
-        }
-
-        if detail == Detail::Full && !self.endpoints.is_empty() {
-            out.push_str("## Endpoints\n\n");
-            for section in &self.endpoints {
-                out.push_str(section);
-            }
-        }
-
-        if !self.notes.is_empty() {
-            out.push_str("## Data notes\n\n");
-            let items: Vec<&String> = self.notes.iter().collect();
-            push_list(&mut out, &items, list_cap, "notes");
-            out.push('\n');
-        }
-
-        let _ = writeln!(out, "---\n\n{}", self.full_report);
-        out
+        let capped = |items: Vec<&'_ String>, what: &str| {
+            let more = more_line(items.len(), list_cap, what);
+            let kept: Vec<String> = items.into_iter().take(list_cap).cloned().collect();
+            (kept, more)
+        };
+        let (failed_items, failed_more) = capped(failed.clone(), "failed checks");
+        let (whats_left, whats_left_more) = capped(self.whats_left.iter().collect(), "scenarios");
+        let (notes, notes_more) = capped(self.notes.iter().collect(), "notes");
+        let failed_endpoint_checks = self.failed_endpoint_checks();
+        let doc = Doc {
+            head: &self.head,
+            left_out: self.left_out(detail, rows, failed.len()),
+            quick_empty: self.quick_rows.is_empty(),
+            quick_rows: &self.quick_rows[..rows],
+            quick_more: match rows < self.quick_rows.len() {
+                true => format!(
+                    "\n… {} more rows: see report.md in the full report.\n",
+                    format::count((self.quick_rows.len() - rows) as u64)
+                ),
+                false => String::new(),
+            },
+            failed_heading: match self.checks_failed {
+                0 => String::new(),
+                n => format!(
+                    "## Failed checks ({} of {})\n\n",
+                    format::count(n as u64),
+                    format::count(self.checks as u64)
+                ),
+            },
+            failed: failed_items,
+            failed_more,
+            failed_endpoint_note: match detail > Detail::Full && failed_endpoint_checks > 0 {
+                true => format!(
+                    "- … and {} failed endpoint checks, left out here: see report.md in the full report.\n",
+                    format::count(failed_endpoint_checks as u64)
+                ),
+                false => String::new(),
+            },
+            whats_left,
+            whats_left_more,
+            charts: match detail <= Detail::NoEndpoints {
+                true => &self.charts,
+                false => &[],
+            },
+            endpoints: match detail == Detail::Full {
+                true => &self.endpoints,
+                false => &[],
+            },
+            notes,
+            notes_more,
+            full_report: &self.full_report,
+        };
+        render_doc(&doc)
     }
 
     fn failed_endpoint_checks(&self) -> usize {
@@ -191,7 +210,7 @@ impl Parts {
     /// The note on what was left out, at the top where it is seen; nothing
     /// at [`Detail::Full`] with every row. `failed` is the number of failed
     /// checks listed at `detail`.
-    fn push_left_out(&self, out: &mut String, detail: Detail, rows: usize, failed: usize) {
+    fn left_out(&self, detail: Detail, rows: usize, failed: usize) -> String {
         let failed_endpoint_checks = self.failed_endpoint_checks();
         let lists_cut = detail == Detail::Cut
             && [failed, self.whats_left.len(), self.notes.len()]
@@ -223,67 +242,14 @@ impl Parts {
                 format::count(self.quick_rows.len() as u64)
             ));
         }
-        if !left_out.is_empty() {
-            let _ = writeln!(
-                out,
-                "> **Shortened to stay within GitHub's size limit.** Left out: {}. {}\n",
+        match left_out.is_empty() {
+            true => String::new(),
+            false => format!(
+                "> **Shortened to stay within GitHub's size limit.** Left out: {}. {}\n\n",
                 left_out.join("; "),
                 self.full_report
-            );
+            ),
         }
-    }
-
-    /// The quick-results table with its first `rows` rows, and a line
-    /// counting the rest.
-    fn push_quick_results(&self, out: &mut String, rows: usize) {
-        out.push_str("## Quick results\n\n");
-        if self.quick_rows.is_empty() {
-            out.push_str("No checks ran.\n\n");
-            return;
-        }
-        out.push_str("| Scenario | Metric | Target | Actual | Achievement | Status |\n");
-        out.push_str("|---|---|---|---|---|---|\n");
-        for row in &self.quick_rows[..rows] {
-            out.push_str(row);
-        }
-        if rows < self.quick_rows.len() {
-            let _ = write!(
-                out,
-                "\n… {} more rows: see report.md in the full report.\n",
-                format::count((self.quick_rows.len() - rows) as u64)
-            );
-        }
-        out.push('\n');
-    }
-
-    /// The failed checks listed at `detail` (`failed`), at most `list_cap`,
-    /// and a line counting the failed endpoint checks left out.
-    fn push_failed_checks(
-        &self,
-        out: &mut String,
-        detail: Detail,
-        failed: &[&String],
-        list_cap: usize,
-    ) {
-        if self.checks_failed == 0 {
-            return;
-        }
-        let _ = writeln!(
-            out,
-            "## Failed checks ({} of {})\n",
-            format::count(self.checks_failed as u64),
-            format::count(self.checks as u64)
-        );
-        push_list(out, failed, list_cap, "failed checks");
-        let failed_endpoint_checks = self.failed_endpoint_checks();
-        if detail > Detail::Full && failed_endpoint_checks > 0 {
-            let _ = writeln!(
-                out,
-                "- … and {} failed endpoint checks, left out here: see report.md in the full report.",
-                format::count(failed_endpoint_checks as u64)
-            );
-        }
-        out.push('\n');
     }
 
     /// How many quick-results rows fit in `budget` at [`Detail::Cut`].
@@ -419,18 +385,59 @@ fn is_plain_url(url: &str) -> bool {
             .all(|c| c.is_ascii_graphic() && !matches!(c, '(' | ')' | '<' | '>' | '"' | '`' | '\\'))
 }
 
-/// The first `cap` items, then a line saying how many more there are.
-fn push_list(out: &mut String, items: &[&String], cap: usize, what: &str) {
-    for item in items.iter().take(cap) {
-        out.push_str(item);
+/// The line after a list cut at `cap` items, saying how many more there are.
+fn more_line(len: usize, cap: usize, what: &str) -> String {
+    match len > cap {
+        true => format!(
+            "- … and {} more {what}: see report.md in the full report.\n",
+            format::count((len - cap) as u64)
+        ),
+        false => String::new(),
     }
-    if items.len() > cap {
-        let _ = writeln!(
-            out,
-            "- … and {} more {what}: see report.md in the full report.",
-            format::count((items.len() - cap) as u64)
-        );
-    }
+}
+
+/// What `job_summary.md.j2` lays out: every piece escaped and formatted,
+/// ending in its own line break; a piece left out is empty.
+#[derive(serde::Serialize)]
+struct Doc<'a> {
+    head: &'a str,
+    left_out: String,
+    quick_empty: bool,
+    quick_rows: &'a [String],
+    quick_more: String,
+    failed_heading: String,
+    failed: Vec<String>,
+    failed_more: String,
+    failed_endpoint_note: String,
+    whats_left: Vec<String>,
+    whats_left_more: String,
+    charts: &'a [String],
+    endpoints: &'a [String],
+    notes: Vec<String>,
+    notes_more: String,
+    full_report: &'a str,
+}
+
+/// Lay the pieces out with the built-in template.
+fn render_doc(doc: &Doc<'_>) -> String {
+    static ENV: std::sync::LazyLock<minijinja::Environment<'static>> =
+        std::sync::LazyLock::new(|| {
+            let mut env = minijinja::Environment::new();
+            env.add_template(
+                "job_summary.md.j2",
+                include_str!("../../../templates/job_summary.md.j2"),
+            )
+            // The built-in template is tested to parse (see the tests below).
+            .expect("the built-in job_summary.md.j2 parses");
+            env
+        });
+    let mut text = ENV
+        .get_template("job_summary.md.j2")
+        .and_then(|t| t.render(minijinja::value::Serde(doc)))
+        // Only strings and lists of strings: rendering cannot fail.
+        .expect("job_summary.md.j2 renders its own context");
+    text.push('\n');
+    text
 }
 
 /// `text` cut to at most `budget` bytes, ending with `line`.
@@ -452,6 +459,16 @@ fn cut_at(mut text: String, budget: usize, line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_built_in_layout_parses() {
+        let mut env = minijinja::Environment::new();
+        env.add_template(
+            "job_summary.md.j2",
+            include_str!("../../../templates/job_summary.md.j2"),
+        )
+        .unwrap();
+    }
+
     use std::path::Path;
 
     use super::*;
