@@ -13,6 +13,7 @@ mod discovery;
 mod github;
 mod history;
 mod hostile;
+mod jmeter;
 mod layers;
 mod outputs;
 mod proptests;

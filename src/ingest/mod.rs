@@ -6,6 +6,7 @@
 //! [`HistoryObserver`] as it streams it, so checks over time need not hold it.
 
 pub mod guard;
+pub mod jmeter;
 pub mod locust;
 pub mod summary;
 
@@ -52,7 +53,7 @@ pub trait Reader: Sync {
 }
 
 /// Every reader, in the order discovery asks them.
-pub static READERS: &[&dyn Reader] = &[&locust::Locust];
+pub static READERS: &[&dyn Reader] = &[&locust::Locust, &jmeter::Jmeter];
 
 /// The reader of a tool, by the name [`Reader::tool`] gives.
 pub fn reader(tool: &str) -> Option<&'static dyn Reader> {

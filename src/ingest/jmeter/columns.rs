@@ -1,0 +1,312 @@
+//! The JTL's header and its rows: the delimiter, the columns by name, and
+//! one sample per record with typed fields and located errors.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::ingest::InputError;
+use crate::ingest::guard::{self, Guarded};
+
+/// The setting that makes JMeter write the header line.
+pub(super) const HEADER_SETTING: &str = "jmeter.save.saveservice.print_field_names=true";
+
+/// The delimiters JMeter's `jmeter.save.saveservice.default_delimiter` is
+/// set to in practice, the default first.
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// Unix times in ms a load test can plausibly have: 2000-01-01 to 2100-01-01.
+const PLAUSIBLE_MS: (u64, u64) = (946_684_800_000, 4_102_444_800_000);
+
+/// The delimiter of a header line: the one that splits it into fields named
+/// `timeStamp`, `elapsed` and `label`.
+pub(super) fn delimiter_of(first_line: &str) -> Option<u8> {
+    let first_line = first_line.trim_start_matches('\u{feff}');
+    DELIMITERS.into_iter().find(|&d| {
+        let names: Vec<&str> = first_line.split(d as char).map(str::trim).collect();
+        ["timeStamp", "elapsed", "label"]
+            .iter()
+            .all(|n| names.contains(n))
+    })
+}
+
+/// The columns a JTL may have that are read, by index.
+pub(super) struct Columns {
+    pub(super) names: Vec<String>,
+    pub(super) time_stamp: usize,
+    pub(super) elapsed: usize,
+    pub(super) label: usize,
+    pub(super) success: usize,
+    pub(super) response_code: Option<usize>,
+    pub(super) response_message: Option<usize>,
+    pub(super) failure_message: Option<usize>,
+    pub(super) all_threads: Option<usize>,
+    /// Number columns that are checked but not otherwise used.
+    pub(super) checked_numbers: Vec<usize>,
+}
+
+impl Columns {
+    /// The columns from the header record (line 1).
+    pub(super) fn new(path: &Path, record: &ByteRecord) -> Result<Columns, InputError> {
+        let at_line_1 = |column: Option<&str>, message: String| InputError {
+            path: path.to_path_buf(),
+            line: Some(1),
+            column: column.map(str::to_string),
+            message,
+        };
+        if std::str::from_utf8(record.as_slice()).is_err() {
+            return Err(at_line_1(None, "the header line is not valid UTF-8".into()));
+        }
+        let names: Vec<String> = record
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect();
+        if !["timeStamp", "elapsed", "label"]
+            .iter()
+            .all(|n| names.iter().any(|x| x == n))
+        {
+            return Err(at_line_1(None, not_a_header(&names)));
+        }
+        let mut index: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            if let Some(first) = index.insert(name, i) {
+                return Err(at_line_1(
+                    Some(name),
+                    format!(
+                        "the header names this column twice (fields {} and {})",
+                        first + 1,
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let require = |name: &str| {
+            index.get(name).copied().ok_or_else(|| {
+                at_line_1(
+                    Some(name),
+                    "a required column is missing from the header (it is on unless jmeter.save.saveservice.successful=false)".into(),
+                )
+            })
+        };
+        let optional = |name: &str| index.get(name).copied();
+        Ok(Columns {
+            time_stamp: require("timeStamp")?,
+            elapsed: require("elapsed")?,
+            label: require("label")?,
+            success: require("success")?,
+            response_code: optional("responseCode"),
+            response_message: optional("responseMessage"),
+            failure_message: optional("failureMessage"),
+            all_threads: optional("allThreads"),
+            checked_numbers: ["grpThreads", "bytes", "sentBytes", "Latency", "Connect"]
+                .iter()
+                .filter_map(|n| optional(n))
+                .collect(),
+            names,
+        })
+    }
+
+    /// One record as a sample, checked.
+    pub(super) fn sample<'r>(
+        &self,
+        path: &Path,
+        record: &'r ByteRecord,
+    ) -> Result<Sample<'r>, InputError> {
+        let line = record.position().map(|p| p.line());
+        let error = |column: Option<usize>, message: String| InputError {
+            path: path.to_path_buf(),
+            line,
+            column: column.map(|c| self.names[c].clone()),
+            message,
+        };
+        if record.len() != self.names.len() {
+            return Err(error(
+                None,
+                format!(
+                    "the line has {} fields but the header has {}",
+                    record.len(),
+                    self.names.len()
+                ),
+            ));
+        }
+        if self.is_header_again(record) {
+            return Err(error(
+                None,
+                "the header line again: two JTL files joined into one?".into(),
+            ));
+        }
+        let text = |column: usize| -> Result<&'r str, InputError> {
+            std::str::from_utf8(record.get(column).unwrap_or_default())
+                .map_err(|_| error(Some(column), "the field is not valid UTF-8".into()))
+        };
+        let opt_text =
+            |column: Option<usize>| -> Result<&'r str, InputError> { column.map_or(Ok(""), text) };
+        let number = |column: usize, what: &str| -> Result<u64, InputError> {
+            let t = text(column)?.trim();
+            t.parse::<u64>()
+                .map_err(|_| error(Some(column), format!("expected {what}, found `{t}`")))
+        };
+        let time_stamp = number(self.time_stamp, "a Unix time in milliseconds")
+            .map_err(|mut e| {
+                e.message.push_str(
+                    ": JMeter writes one with jmeter.save.saveservice.timestamp_format=ms (the default)",
+                );
+                e
+            })?;
+        if !(PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(&time_stamp) {
+            return Err(error(
+                Some(self.time_stamp),
+                format!(
+                    "{time_stamp} is not a plausible time of a load test in Unix milliseconds (before 2000 or after 2100)"
+                ),
+            ));
+        }
+        let elapsed = number(self.elapsed, "a whole number of milliseconds")?;
+        let success = match text(self.success)?.trim() {
+            s if s.eq_ignore_ascii_case("true") => true,
+            s if s.eq_ignore_ascii_case("false") => false,
+            s => {
+                return Err(error(
+                    Some(self.success),
+                    format!("expected true or false, found `{s}`"),
+                ));
+            }
+        };
+        let all_threads = match self.all_threads {
+            Some(c) if !text(c)?.trim().is_empty() => Some(number(c, "a thread count")?),
+            _ => None,
+        };
+        for &c in &self.checked_numbers {
+            if !text(c)?.trim().is_empty() {
+                number(c, "a whole number of 0 or more")?;
+            }
+        }
+        Ok(Sample {
+            time_stamp,
+            elapsed,
+            label: text(self.label)?,
+            success,
+            response_code: opt_text(self.response_code)?.trim(),
+            response_message: opt_text(self.response_message)?.trim(),
+            failure_message: opt_text(self.failure_message)?.trim(),
+            all_threads,
+        })
+    }
+
+    fn is_header_again(&self, record: &ByteRecord) -> bool {
+        record.get(self.label) == Some(b"label".as_slice())
+            && record.get(self.time_stamp) == Some(b"timeStamp".as_slice())
+    }
+}
+
+/// Why a first line (its fields `names`) is no JTL header.
+fn not_a_header(names: &[String]) -> String {
+    let first = names
+        .first()
+        .map_or("", |n| n.trim_start_matches('\u{feff}'));
+    if !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit()) {
+        format!(
+            "the file has no header line (it starts with a sample): loadgate finds JMeter's columns by name, so run JMeter with {HEADER_SETTING} (-J{HEADER_SETTING})"
+        )
+    } else {
+        format!(
+            "the first line is not a JMeter CSV header (no timeStamp, elapsed and label columns); JMeter writes one with {HEADER_SETTING}"
+        )
+    }
+}
+
+/// One sample row of a JTL.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Sample<'r> {
+    /// `timeStamp`: when the sample started (ms since the epoch), with
+    /// JMeter's default `sampleresult.timestamp.start=true`.
+    pub(super) time_stamp: u64,
+    pub(super) elapsed: u64,
+    pub(super) label: &'r str,
+    pub(super) success: bool,
+    pub(super) response_code: &'r str,
+    pub(super) response_message: &'r str,
+    pub(super) failure_message: &'r str,
+    pub(super) all_threads: Option<u64>,
+}
+
+impl Sample<'_> {
+    /// When the sample ended, in ms since the epoch.
+    pub(super) fn end(&self) -> u64 {
+        self.time_stamp.saturating_add(self.elapsed)
+    }
+
+    /// What went wrong, for the failures table: the response code and
+    /// message (`409 Conflict`), and the assertion's failure message.
+    pub(super) fn error(&self) -> String {
+        let response = format!("{} {}", self.response_code, self.response_message);
+        match (response.trim(), self.failure_message) {
+            ("", "") => "(no message)".to_string(),
+            (r, "") => r.to_string(),
+            ("", f) => f.to_string(),
+            (r, f) => format!("{r}: {f}"),
+        }
+    }
+}
+
+/// The first 4 KiB of a file, as text (lossy); empty when unreadable.
+pub(super) fn head(path: &Path) -> String {
+    let mut buf = vec![0u8; 4096];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut buf))
+        .unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+/// Open a JTL to stream it: its start sniffed, every byte checked as read.
+pub(super) fn open(path: &Path) -> Result<Guarded<File>, InputError> {
+    guard::sniff(path)?;
+    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+    Ok(Guarded::csv(file))
+}
+
+/// A csv error while reading `path`, located.
+pub(super) fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return io_error(path, io);
+    }
+    InputError {
+        path: path.to_path_buf(),
+        line: e.position().map(|p| p.line()),
+        column: None,
+        message: match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
+            _ => e.to_string(),
+        },
+    }
+}
+
+/// An I/O error: a [`guard::Pathology`] with its line, else as the system says.
+fn io_error(path: &Path, e: &io::Error) -> InputError {
+    match guard::pathology(e) {
+        Some(p) => InputError {
+            path: path.to_path_buf(),
+            line: line_at(path, p.offset),
+            column: None,
+            message: p.message(),
+        },
+        None => InputError::file(path, format!("cannot read: {e}")),
+    }
+}
+
+/// The 1-based line of byte `offset` (reads the file: for messages only).
+fn line_at(path: &Path, offset: u64) -> Option<u64> {
+    let mut file = File::open(path).ok()?.take(offset);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut lines = 1;
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(lines);
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
+}

@@ -1,0 +1,304 @@
+//! The JMeter reader: a JTL in JMeter's CSV format (`jmeter -n -t plan.jmx
+//! -l NAME.jtl`) into [`ScenarioData`]. The file is the whole result set:
+//! `NAME.jtl` is scenario `NAME`. The files: `columns` (header, delimiter,
+//! one typed sample per row), `stats` (exact counts and percentiles),
+//! `history` (the per-second series, streamed to the observer).
+//!
+//! How a JTL maps onto the model:
+//!
+//! - **Columns** are found by the header's names, in any order, so the header
+//!   line is required (`jmeter.save.saveservice.print_field_names=true`; JMeter
+//!   2.13 writes none by default): a file that starts with a sample is an
+//!   error on line 1 naming that setting. The delimiter is the one that splits
+//!   the header into `timeStamp`, `elapsed` and `label` (`,`, tab, `;`, `|`).
+//!   Required: `timeStamp` (Unix ms), `elapsed` (ms), `label`, `success`
+//!   (`true`/`false`). Read when present: `responseCode`, `responseMessage`,
+//!   `failureMessage`, `allThreads`; `grpThreads`, `bytes`, `sentBytes`,
+//!   `Latency` and `Connect` are checked to be numbers; every other column
+//!   (`threadName`, `URL`, `dataType`, …) is ignored. Every malformed value is
+//!   an [`InputError`] with the path, line and column. An XML JTL is an error
+//!   naming `jmeter.save.saveservice.output_format=csv`.
+//! - **Samples.** Every row is one sample (request), whatever made it: a
+//!   sampler, a transaction controller's own row (which JMeter writes after
+//!   its children, so a transaction's requests are counted in its children
+//!   and again in it, as JMeter's Aggregate Report does), a sub-result.
+//!   `success=false` is a failure. Samples with one label are one endpoint,
+//!   whichever thread group sent them. The endpoint's method is empty (a JTL
+//!   has no method column) and its name is the label; endpoints are sorted by
+//!   label.
+//! - **Totals and endpoints**: requests, failures, min/max/mean and exact
+//!   nearest-rank percentiles (the smallest elapsed time with at least N% of
+//!   the samples at or below it; the median is p50) at Locust's levels 50, 66,
+//!   75, 80, 90, 95, 98, 99, 99.9, 99.99 and 100, from a histogram per whole
+//!   millisecond (JMeter's resolution), so no sample is held. The run lasts
+//!   from the first `timeStamp` to the last sample end (`timeStamp + elapsed`);
+//!   requests/s and failures/s are the counts over that.
+//! - **History**: one point a second, the samples whose `timeStamp` falls in
+//!   it (with JMeter's default `sampleresult.timestamp.start=true`, the second
+//!   they started in): requests/s and failures/s are that second's counts, the
+//!   users its highest `allThreads` (unknown without that column), the
+//!   percentiles that second's alone (windowed). A second without samples
+//!   within a run has 0 requests; no sample for more than
+//!   [`MAX_GAP_S`](crate::model::MAX_GAP_S) seconds is a finding instead.
+//! - **Failures**: one row per (label, error), the error being the response
+//!   code and message (`409 Conflict`) and the `failureMessage` of a failed
+//!   assertion, when there is one.
+//! - **Histograms** for the rank test against a baseline: the per-millisecond
+//!   counts, total and per label.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::format::ShowPath;
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::model::{Endpoint, FailureRow, Histograms, ResultFiles, Role, ScenarioData, ToolInfo};
+
+mod columns;
+mod history;
+mod stats;
+#[cfg(test)]
+mod tests;
+
+use columns::{Columns, HEADER_SETTING};
+use stats::Acc;
+
+/// The JMeter reader (see the module doc).
+pub struct Jmeter;
+
+/// Distinct (label, error) pairs kept in the failures table; the rest are
+/// counted under one "other errors" row per label, so a message holding a
+/// request id cannot make the table as long as the run.
+const MAX_FAILURE_KINDS: usize = 1000;
+
+impl Reader for Jmeter {
+    fn tool(&self) -> &'static str {
+        "jmeter"
+    }
+
+    /// `NAME.jtl` → (`NAME`, stats): the samples file is the whole set.
+    fn claim(&self, file_name: &str) -> Option<(String, Role)> {
+        let prefix = file_name.strip_suffix(".jtl")?;
+        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+    }
+
+    fn looks_like_result(&self, file_name: &[u8]) -> bool {
+        file_name.ends_with(b".jtl")
+    }
+
+    /// A CSV whose header has JMeter's `timeStamp`, `elapsed` and `label`.
+    fn recognises(&self, path: &Path) -> bool {
+        let head = columns::head(path);
+        columns::delimiter_of(head.lines().next().unwrap_or_default()).is_some()
+    }
+
+    /// The progress bar is not advanced: the check command sizes it over
+    /// the history files (Locust's), which a JTL set has none of.
+    fn read(
+        &self,
+        files: &ResultFiles,
+        observer: Option<&mut (dyn HistoryObserver + '_)>,
+        _progress: Option<&indicatif::ProgressBar>,
+    ) -> Ingested {
+        let mut out = Ingested::default();
+        let Some(path) = &files.stats else {
+            return out;
+        };
+        match read_jtl(path, observer) {
+            Ok((data, warnings)) => {
+                out.data = Some(data);
+                out.warnings = warnings;
+            }
+            Err(e) => out.errors.push(e),
+        }
+        out
+    }
+}
+
+/// What the samples add up to while the file is read.
+#[derive(Default)]
+struct Totals {
+    total: Acc,
+    /// Label → index into `names` and `labels`.
+    index: HashMap<String, usize>,
+    names: Vec<String>,
+    labels: Vec<Acc>,
+    /// (label index, error) → occurrences.
+    failures: HashMap<(usize, String), u64>,
+    first_ms: Option<u64>,
+    last_end_ms: u64,
+}
+
+impl Totals {
+    /// The index of `label`, added when new.
+    fn label(&mut self, label: &str) -> usize {
+        if let Some(&i) = self.index.get(label) {
+            return i;
+        }
+        let i = self.names.len();
+        self.index.insert(label.to_string(), i);
+        self.names.push(label.to_string());
+        self.labels.push(Acc::default());
+        i
+    }
+
+    fn add(&mut self, sample: &columns::Sample<'_>, label: usize) {
+        self.total.add(sample.elapsed, sample.success);
+        self.labels[label].add(sample.elapsed, sample.success);
+        self.first_ms = Some(
+            self.first_ms
+                .map_or(sample.time_stamp, |f| f.min(sample.time_stamp)),
+        );
+        self.last_end_ms = self.last_end_ms.max(sample.end());
+        if !sample.success {
+            let mut error = sample.error();
+            if self.failures.len() >= MAX_FAILURE_KINDS
+                && !self.failures.contains_key(&(label, error.clone()))
+            {
+                error = format!("(other errors: more than {MAX_FAILURE_KINDS} distinct messages)");
+            }
+            *self.failures.entry((label, error)).or_insert(0) += 1;
+        }
+    }
+
+    /// The run length in seconds: first start to last end.
+    fn duration_s(&self) -> f64 {
+        self.first_ms
+            .map_or(0.0, |first| (self.last_end_ms - first) as f64 / 1000.0)
+    }
+}
+
+/// Read one JTL: its samples, streamed, into the model; warnings beside.
+fn read_jtl(
+    path: &Path,
+    observer: Option<&mut (dyn HistoryObserver + '_)>,
+) -> Result<(ScenarioData, Vec<String>), InputError> {
+    let mut reader = open_csv(path)?;
+    let mut record = csv::ByteRecord::new();
+    let has_header = reader
+        .read_byte_record(&mut record)
+        .map_err(|e| columns::csv_error(path, &e))?;
+    if !has_header {
+        return Err(InputError {
+            path: path.to_path_buf(),
+            line: Some(1),
+            column: None,
+            message: format!(
+                "the file is empty: expected JMeter's header line (written with {HEADER_SETTING})"
+            ),
+        });
+    }
+    let cols = Columns::new(path, &record)?;
+    let users_known = cols.all_threads.is_some();
+    let mut totals = Totals::default();
+    let mut timeline = history::Timeline::new(observer);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let sample = cols.sample(path, &record)?;
+                let label = totals.label(sample.label);
+                totals.add(&sample, label);
+                timeline.add(&sample, label, &totals.names, path);
+            }
+            Err(e) => return Err(columns::csv_error(path, &e)),
+        }
+    }
+    let late = timeline.late;
+    let history = timeline.finish(&totals.names, path, users_known);
+    let mut warnings = Vec::new();
+    if totals.total.requests == 0 {
+        warnings.push(format!(
+            "{}: holds no samples, only the header line",
+            path.show()
+        ));
+    }
+    if late > 0 {
+        warnings.push(format!(
+            "{}: {} samples were written more than {} s after the second they started in; they are counted in the totals but left out of the per-second history",
+            path.show(),
+            crate::format::count(late),
+            history::LATE_MS / 1000
+        ));
+    }
+    Ok((into_data(totals, history), warnings))
+}
+
+/// The JTL through the guard, as CSV with the header's delimiter; the
+/// header is read as the first record, so line numbers are the file's.
+fn open_csv(
+    path: &Path,
+) -> Result<csv::Reader<crate::ingest::guard::Guarded<std::fs::File>>, InputError> {
+    let head = columns::head(path);
+    let start = head.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with("<?xml") || start.starts_with("<testResults") {
+        return Err(InputError {
+            path: path.to_path_buf(),
+            line: Some(1),
+            column: None,
+            message: "an XML JTL: loadgate reads JMeter's CSV results; run JMeter with jmeter.save.saveservice.output_format=csv (the default) and jmeter.save.saveservice.print_field_names=true".into(),
+        });
+    }
+    let delimiter = columns::delimiter_of(head.lines().next().unwrap_or_default()).unwrap_or(b',');
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        // Field counts are checked per row, which names the file and line.
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(columns::open(path)?))
+}
+
+/// The model from what the samples added up to.
+fn into_data(mut totals: Totals, history: Option<crate::model::History>) -> ScenarioData {
+    let duration_s = totals.duration_s();
+    let mut order: Vec<usize> = (0..totals.names.len()).collect();
+    order.sort_by(|&a, &b| totals.names[a].cmp(&totals.names[b]));
+    let endpoints: Vec<Endpoint> = order
+        .iter()
+        .map(|&i| Endpoint {
+            method: String::new(),
+            name: totals.names[i].clone(),
+            stats: totals.labels[i].stats(duration_s),
+        })
+        .collect();
+    let mut failures: Vec<FailureRow> = std::mem::take(&mut totals.failures)
+        .into_iter()
+        .map(|((label, error), occurrences)| FailureRow {
+            method: String::new(),
+            name: totals.names[label].clone(),
+            error,
+            occurrences,
+        })
+        .collect();
+    failures.sort_by(|a, b| {
+        b.occurrences
+            .cmp(&a.occurrences)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.error.cmp(&b.error))
+    });
+    let stats = totals.total.stats(duration_s);
+    let histograms = (stats.requests > 0).then(|| Histograms {
+        total: std::mem::take(&mut totals.total.histogram),
+        endpoints: order
+            .iter()
+            .map(|&i| {
+                (
+                    (String::new(), totals.names[i].clone()),
+                    std::mem::take(&mut totals.labels[i].histogram),
+                )
+            })
+            .collect::<BTreeMap<_, _>>(),
+    });
+    ScenarioData {
+        tool: ToolInfo {
+            name: "jmeter",
+            version: None,
+        },
+        totals: stats,
+        endpoints,
+        history,
+        failures,
+        exceptions: Vec::new(),
+        histograms,
+    }
+}
