@@ -120,7 +120,7 @@ impl Walk {
             classify(root).filter(|(_, _, role)| *role != Role::Histograms)
         else {
             self.out.errors.push(format!(
-                "{}: not a Locust result file (expected a name ending in _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv)",
+                "{}: not a result file loadgate reads (expected Locust's _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv, or JMeter's .jtl)",
                 root.show()
             ));
             return;

@@ -55,7 +55,7 @@ fn a_folder_without_results_is_an_error() {
     let run = check(&[empty.path().to_str().unwrap()], out.path());
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("no Locust results found"),
+        run.stderr.contains("no load-test results found"),
         "{}",
         run.stderr
     );

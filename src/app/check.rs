@@ -113,7 +113,7 @@ fn read_sets(
     let mut errors = found.errors;
     if found.sets.is_empty() && found.duplicates.is_empty() && errors.is_empty() {
         errors.push(format!(
-            "no Locust results found in {} (looked for files named *_stats.csv, written by `locust --csv PREFIX`)",
+            "no load-test results found in {} (looked for Locust's *_stats.csv, written by `locust --csv PREFIX`, and JMeter's *.jtl, written by `jmeter -n -l NAME.jtl`)",
             plan.paths
                 .iter()
                 .map(|p| p.show())

@@ -38,7 +38,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<()> {
     }
     if measured.is_empty() {
         bail!(
-            "no Locust results found in {} (looked for files named *_stats.csv)",
+            "no load-test results found in {} (looked for Locust's *_stats.csv and JMeter's *.jtl)",
             args.paths
                 .iter()
                 .map(|p| p.show().to_string())

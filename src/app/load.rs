@@ -52,7 +52,7 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<crate::mo
         );
     }
     if scenarios.is_empty() {
-        bail!("no Locust results found in the baseline {}", path.show());
+        bail!("no load-test results found in the baseline {}", path.show());
     }
     Ok(crate::model::RunSnapshot {
         source: path.to_path_buf(),
