@@ -37,12 +37,21 @@ pub struct Discovery {
     pub errors: Vec<String>,
 }
 
-/// The reader that claims a file, with the file's scenario and role.
+/// The reader that claims a file, with the file's scenario and role: by
+/// its name first, else (a regular file nobody claims by name) by content.
 fn classify(path: &Path) -> Option<(&'static dyn Reader, String, Role)> {
     let file_name = path.file_name()?.to_str()?;
     READERS
         .iter()
         .find_map(|r| r.claim(file_name).map(|(prefix, role)| (*r, prefix, role)))
+        .or_else(|| {
+            if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+                return None;
+            }
+            READERS
+                .iter()
+                .find_map(|r| r.claim_by_content(path).map(|(p, role)| (*r, p, role)))
+        })
 }
 
 /// Whether a file name (any bytes) ends like some tool's result file.
@@ -143,7 +152,10 @@ impl Walk {
                 None => PathBuf::from(e.file_name()),
             })
             .collect();
+        // The file itself, even when only its content says whose it is.
+        siblings.push(root.to_path_buf());
         siblings.sort();
+        siblings.dedup();
         for sibling in siblings {
             self.add(&sibling);
         }

@@ -449,3 +449,37 @@ fn a_slower_jtl_is_slower_by_the_rank_test_against_a_jtl_baseline() {
     assert!(p95.contains("REGRESSED"), "{p95}");
     assert!(p95.contains("slower, P(slower) = "), "{p95}");
 }
+
+#[test]
+fn a_jtl_named_csv_is_read_by_its_content() {
+    // `jmeter -n -t plan.jmx -l results.csv` is common: the header says it is a JTL.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::util::fixture("jmeter/checkout.jtl"),
+        dir.path().join("results.csv"),
+    )
+    .unwrap();
+    // An unrelated CSV beside it is not a result set.
+    std::fs::write(dir.path().join("notes.csv"), "a,b\n1,2\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = crate::util::check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let summary = run.summary.unwrap();
+    let names: Vec<&str> = summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["results"]);
+    assert_eq!(summary["scenarios"][0]["tool"]["name"], "jmeter");
+    // As a PATH of its own, too.
+    let single = crate::util::check(
+        &[
+            dir.path().join("results.csv").to_str().unwrap(),
+            "--no-fail",
+        ],
+        &out.path().join("single"),
+    );
+    assert_eq!(single.code, 0, "{}", single.stderr);
+}

@@ -37,6 +37,13 @@ pub trait Reader: Sync {
     /// Whether the file's content is this tool's, from its first bytes.
     fn recognises(&self, path: &Path) -> bool;
 
+    /// The scenario and role of a file that no reader claims by name but
+    /// whose content is this tool's (a JTL written as `results.csv`). Asked
+    /// only for such files; the default claims nothing.
+    fn claim_by_content(&self, _path: &Path) -> Option<(String, Role)> {
+        None
+    }
+
     /// A last pass over the files grouped in one folder: attach files that
     /// belong to a set by content rather than by name (Locust's freely named
     /// `--json-file` output).

@@ -91,6 +91,13 @@ impl Reader for Jmeter {
         columns::delimiter_of(head.lines().next().unwrap_or_default()).is_some()
     }
 
+    /// A JTL under another name (`jmeter -l results.csv` is common):
+    /// `NAME.csv` whose header is JMeter's is scenario `NAME`.
+    fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
+        let stem = path.file_name()?.to_str()?.strip_suffix(".csv")?;
+        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
+    }
+
     /// The progress bar is not advanced: the check command sizes it over
     /// the history files (Locust's), which a JTL set has none of.
     fn read(
