@@ -2,6 +2,7 @@
 
 mod util;
 
+mod artillery;
 mod baseline;
 mod broken;
 mod browser;

@@ -5,6 +5,7 @@
 //! back as a baseline. A reader feeds a run's history to a
 //! [`HistoryObserver`] as it streams it, so checks over time need not hold it.
 
+pub mod artillery;
 pub mod guard;
 pub mod jmeter;
 pub mod locust;
@@ -60,7 +61,9 @@ pub trait Reader: Sync {
 }
 
 /// Every reader, in the order discovery asks them.
-pub static READERS: &[&dyn Reader] = &[&locust::Locust, &jmeter::Jmeter];
+/// Artillery comes first: its `NAME.artillery.json` would otherwise be claimed
+/// by Locust as the `--json-file` output (`*.json`) of a set `NAME.artillery`.
+pub static READERS: &[&dyn Reader] = &[&artillery::Artillery, &locust::Locust, &jmeter::Jmeter];
 
 /// The reader of a tool, by the name [`Reader::tool`] gives.
 pub fn reader(tool: &str) -> Option<&'static dyn Reader> {

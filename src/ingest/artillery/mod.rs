@@ -1,0 +1,407 @@
+//! The Artillery reader: an Artillery 2 JSON report (`artillery run --output
+//! NAME.artillery.json scenario.yml`) into [`ScenarioData`]. The file is the
+//! whole result set: `NAME.artillery.json` is scenario `NAME`.
+//!
+//! **Naming.** Locust's `--json-file` output is claimed as `*.json`, so an
+//! Artillery report must end in `.artillery.json` to be read; this reader
+//! comes before Locust in [`READERS`](crate::ingest::READERS) so that
+//! `checkout.artillery.json` is scenario `checkout` of Artillery rather than
+//! a Locust histogram file of a set `checkout.artillery`. A report saved as
+//! plain `NAME.json` is not read as Artillery's. The files: `report` (the
+//! typed shape), this one (the mapping), `history` (one point per period).
+//!
+//! How a report maps onto the model (Artillery 2.0.21's fields):
+//!
+//! - **Recognised** as JSON whose top level has `aggregate` and `intermediate`.
+//!   Every malformed value (a count that is not a whole number, a summary
+//!   without `min`, a negative time, a bad `period`) is an [`InputError`]
+//!   naming the file and the JSON path (`aggregate.counters.http.requests`).
+//! - **Requests** are the counter `http.requests` (requests sent), else
+//!   `http.responses`, else the responses by code plus the errors.
+//! - **Failures** are the responses with a code of 400 or more
+//!   (`http.codes.4xx`/`5xx` counters) plus every `errors.*` counter (a request
+//!   that got no response: `ETIMEDOUT`, `ECONNREFUSED`, …; Artillery counts one
+//!   per failed request), at most the requests. `vusers.failed` is not added:
+//!   a VU fails *because of* one of those errors, so it would count it twice.
+//!   The success rate follows from the two.
+//! - **Response times** from `summaries["http.response_time"]`: `min`, `max`,
+//!   `mean` (avg), `median` (p50 when missing), and the percentiles
+//!   `p50`, `p75`, `p90`, `p95`, `p99`, `p999` as "50", "75", "90", "95",
+//!   "99", "99.9". Artillery's percentiles are DDSketch estimates (about 1%
+//!   relative error), kept as written.
+//! - **Run length**: `aggregate.lastMetricAt − aggregate.firstMetricAt`, else
+//!   the first to the last `intermediate[].period` plus one period (10 s unless
+//!   the periods say otherwise). Requests/s and failures/s are the counts over it.
+//! - **Users**: Artillery's VUs are arrivals (an open model) and its report
+//!   has counters (`vusers.created`, `vusers.completed`), no gauge of VUs in
+//!   flight, so there is no user count: the history's `users_known` is false
+//!   (the `auto` steady state is the whole run, as for Locust 0.x) and no peak
+//!   users is reported.
+//! - **Endpoints** from the bundled `metrics-by-endpoint` plugin
+//!   (`config.plugins: metrics-by-endpoint: {}`): the summaries
+//!   `plugins.metrics-by-endpoint.response_time.<URL>` and the counters
+//!   `plugins.metrics-by-endpoint.<URL>.codes.<code>` and `.errors.<name>`,
+//!   with requests, failures and rates as for the total. The name is the URL
+//!   key as Artillery wrote it (`127.0.0.1:8080/api/health`, or the request's
+//!   `name` with `useOnlyRequestNames`); the method is empty. Sorted by name.
+//! - **Failures table**: one row per endpoint and code ≥ 400 (`HTTP 409`) or
+//!   error name (`ETIMEDOUT`); from the aggregate with an empty name when the
+//!   plugin is off.
+//! - **History**: one point per `intermediate[]` period, at its `period` start:
+//!   requests/s and failures/s are its counts over the part of the period the
+//!   run covered (the first and last periods are partial), the percentiles
+//!   its own `http.response_time` summary (windowed). A missing period is a
+//!   finding (no metric for that long). The tick is the period length.
+//! - **Tool**: `artillery`, no version (the report does not record one).
+//!   No histograms: Artillery's are serialised sketches, so the rank test
+//!   against a baseline is not available.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use crate::ingest::guard::{self, Guarded};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::model::{
+    Endpoint, FailureRow, Percentile, Percentiles, ResultFiles, Role, ScenarioData, Stats,
+    ToolInfo, success_rate,
+};
+
+mod history;
+mod report;
+#[cfg(test)]
+mod tests;
+
+use report::{Period, Report, Summary};
+
+/// The Artillery reader (see the module doc).
+pub struct Artillery;
+
+const SUFFIX: &str = ".artillery.json";
+/// The plugin's prefix, in counters and summaries.
+const PLUGIN: &str = "plugins.metrics-by-endpoint.";
+/// The period length when the report does not show one (Artillery's default).
+const DEFAULT_PERIOD_MS: u64 = 10_000;
+
+impl Reader for Artillery {
+    fn tool(&self) -> &'static str {
+        "artillery"
+    }
+
+    /// `NAME.artillery.json` → (`NAME`, stats): the report is the whole set.
+    fn claim(&self, file_name: &str) -> Option<(String, Role)> {
+        let prefix = file_name.strip_suffix(SUFFIX)?;
+        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+    }
+
+    fn looks_like_result(&self, file_name: &[u8]) -> bool {
+        file_name.ends_with(SUFFIX.as_bytes())
+    }
+
+    /// JSON with top-level `aggregate` and `intermediate` (the whole file is
+    /// parsed, without keeping the values).
+    fn recognises(&self, path: &Path) -> bool {
+        open(path).is_ok_and(|r| serde_json::from_reader::<_, report::Shape>(r).is_ok())
+    }
+
+    /// The progress bar is not advanced: a report is read at once.
+    fn read(
+        &self,
+        files: &ResultFiles,
+        observer: Option<&mut (dyn HistoryObserver + '_)>,
+        _progress: Option<&indicatif::ProgressBar>,
+    ) -> Ingested {
+        let mut out = Ingested::default();
+        let Some(path) = &files.stats else {
+            return out;
+        };
+        match read_report(path, observer) {
+            Ok((data, warnings)) => {
+                out.data = Some(data);
+                out.warnings = warnings;
+            }
+            Err(e) => out.errors.push(e),
+        }
+        out
+    }
+}
+
+/// The report through the guard (a NUL byte or an over-long line is refused).
+fn open(path: &Path) -> Result<BufReader<Guarded<File>>, InputError> {
+    guard::sniff(path)?;
+    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+    Ok(BufReader::new(Guarded::new(file, 0)))
+}
+
+/// Parse the report: typed, every error with its JSON path.
+fn parse(path: &Path) -> Result<Report, InputError> {
+    let mut de = serde_json::Deserializer::from_reader(open(path)?);
+    let report: Report = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let at = e.path().to_string();
+        let inner = e.into_inner();
+        InputError {
+            path: path.to_path_buf(),
+            line: Some(inner.line() as u64).filter(|l| *l > 0),
+            column: None,
+            message: format!("not an Artillery report (artillery run --output): at {at}: {inner}"),
+        }
+    })?;
+    check_summaries(path, "aggregate", &report.aggregate)?;
+    for (i, p) in report.intermediate.iter().enumerate() {
+        check_summaries(path, &format!("intermediate[{i}]"), p)?;
+    }
+    Ok(report)
+}
+
+/// A negative response time is an error naming its path.
+fn check_summaries(path: &Path, at: &str, period: &Period) -> Result<(), InputError> {
+    for (key, s) in &period.summaries {
+        if let Some(field) = s.negative() {
+            return Err(InputError::file(
+                path,
+                format!("{at}.summaries.{key}.{field}: a negative response time"),
+            ));
+        }
+    }
+    if let Some(p) = &period.period
+        && p.ms().is_none()
+    {
+        return Err(InputError::file(
+            path,
+            format!("{at}.period: not a Unix time in ms: {p:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Requests and failures of the total or one endpoint, from its counters.
+#[derive(Debug, Default, Clone)]
+struct Counts {
+    requests: u64,
+    failures: u64,
+    /// Error wording (`HTTP 409`, `ETIMEDOUT`) → count, failures only.
+    errors: BTreeMap<String, u64>,
+}
+
+/// A failure's wording from a code counter, `None` for a success (< 400).
+fn code_error(path: &Path, key: &str, code: &str) -> Result<Option<String>, InputError> {
+    let n: u16 = code.parse().map_err(|_| {
+        InputError::file(
+            path,
+            format!("counters.{key}: `{code}` is not an HTTP status code"),
+        )
+    })?;
+    Ok((n >= 400).then(|| format!("HTTP {n}")))
+}
+
+/// The total's counts of one period (see the module doc for the rule).
+fn total_counts(path: &Path, period: &Period) -> Result<Counts, InputError> {
+    let mut c = Counts::default();
+    let mut answered = 0u64;
+    let mut errored = 0u64;
+    for (key, &n) in &period.counters {
+        if let Some(code) = key.strip_prefix("http.codes.") {
+            answered = answered.saturating_add(n);
+            if let Some(error) = code_error(path, key, code)? {
+                *c.errors.entry(error).or_insert(0) += n;
+            }
+        } else if let Some(name) = key.strip_prefix("errors.") {
+            errored = errored.saturating_add(n);
+            *c.errors.entry(name.to_string()).or_insert(0) += n;
+        }
+    }
+    c.requests = period
+        .counters
+        .get("http.requests")
+        .or_else(|| period.counters.get("http.responses"))
+        .copied()
+        .unwrap_or(answered.saturating_add(errored));
+    c.failures = c
+        .errors
+        .values()
+        .fold(0u64, |a, &n| a.saturating_add(n))
+        .min(c.requests);
+    Ok(c)
+}
+
+/// Every endpoint's counts of one period, by URL key.
+fn endpoint_counts(path: &Path, period: &Period) -> Result<BTreeMap<String, Counts>, InputError> {
+    let mut out: BTreeMap<String, Counts> = BTreeMap::new();
+    for (key, &n) in &period.counters {
+        let Some(rest) = key.strip_prefix(PLUGIN) else {
+            continue;
+        };
+        if let Some((url, code)) = rest.rsplit_once(".codes.") {
+            let c = out.entry(url.to_string()).or_default();
+            c.requests = c.requests.saturating_add(n);
+            if let Some(error) = code_error(path, key, code)? {
+                c.failures = c.failures.saturating_add(n);
+                *c.errors.entry(error).or_insert(0) += n;
+            }
+        } else if let Some((url, name)) = rest.rsplit_once(".errors.") {
+            let c = out.entry(url.to_string()).or_default();
+            c.requests = c.requests.saturating_add(n);
+            c.failures = c.failures.saturating_add(n);
+            *c.errors.entry(name.to_string()).or_insert(0) += n;
+        }
+    }
+    Ok(out)
+}
+
+/// An endpoint's summary key.
+fn endpoint_summary<'p>(period: &'p Period, url: &str) -> Option<&'p Summary> {
+    period
+        .summaries
+        .get(&format!("{PLUGIN}response_time.{url}"))
+}
+
+/// The endpoints' URL keys of a period: from summaries and counters.
+fn endpoint_urls(period: &Period, counts: &BTreeMap<String, Counts>) -> BTreeSet<String> {
+    let prefix = format!("{PLUGIN}response_time.");
+    period
+        .summaries
+        .keys()
+        .filter_map(|k| k.strip_prefix(&prefix))
+        .map(str::to_string)
+        .chain(counts.keys().cloned())
+        .collect()
+}
+
+/// Stats from counts and a summary, rates over `duration_s` (0 when it is 0).
+fn stats(c: &Counts, summary: Option<&Summary>, duration_s: f64) -> Stats {
+    let per_s = |n: u64| {
+        if duration_s > 0.0 {
+            n as f64 / duration_s
+        } else {
+            0.0
+        }
+    };
+    let percentiles = summary.map_or_else(Vec::new, |s| {
+        s.levels()
+            .into_iter()
+            .map(|(label, value_ms)| Percentile {
+                label: label.to_string(),
+                level: label.parse().unwrap_or(0.0),
+                value_ms,
+            })
+            .collect()
+    });
+    Stats {
+        requests: c.requests,
+        failures: c.failures,
+        success_rate: success_rate(c.requests, c.failures),
+        rps: per_s(c.requests),
+        failures_per_s: per_s(c.failures),
+        median_ms: summary.and_then(|s| s.median.or(s.p50)),
+        avg_ms: summary.map(|s| s.mean),
+        min_ms: summary.map(|s| s.min),
+        max_ms: summary.map(|s| s.max),
+        percentiles_ms: Percentiles(percentiles),
+    }
+}
+
+/// The period length in ms: the smallest step between periods, else 10 s.
+fn period_ms(report: &Report) -> u64 {
+    let starts: Vec<u64> = report
+        .intermediate
+        .iter()
+        .filter_map(|p| p.period.as_ref()?.ms())
+        .collect();
+    starts
+        .windows(2)
+        .filter_map(|w| w[1].checked_sub(w[0]).filter(|d| *d > 0))
+        .min()
+        .unwrap_or(DEFAULT_PERIOD_MS)
+}
+
+/// The run's first and last metric (Unix ms), see the module doc.
+fn run_span_ms(report: &Report, period_ms: u64) -> Option<(u64, u64)> {
+    let a = &report.aggregate;
+    if let (Some(first), Some(last)) = (a.first_metric_at, a.last_metric_at)
+        && last > first
+    {
+        return Some((first, last));
+    }
+    let starts = report
+        .intermediate
+        .iter()
+        .filter_map(|p| p.period.as_ref()?.ms());
+    let (first, last) = starts.fold(None, |acc: Option<(u64, u64)>, s| {
+        Some(acc.map_or((s, s), |(a, b)| (a.min(s), b.max(s))))
+    })?;
+    Some((first, last.saturating_add(period_ms)))
+}
+
+/// Read one report into the model; warnings beside.
+fn read_report(
+    path: &Path,
+    observer: Option<&mut (dyn HistoryObserver + '_)>,
+) -> Result<(ScenarioData, Vec<String>), InputError> {
+    use crate::format::ShowPath;
+    let report = parse(path)?;
+    let period_ms = period_ms(&report);
+    let span = run_span_ms(&report, period_ms);
+    let duration_s = span.map_or(0.0, |(a, b)| (b - a) as f64 / 1000.0);
+    let agg = &report.aggregate;
+    let total = total_counts(path, agg)?;
+    let by_url = endpoint_counts(path, agg)?;
+    let urls = endpoint_urls(agg, &by_url);
+    let empty = Counts::default();
+    let endpoints: Vec<Endpoint> = urls
+        .iter()
+        .map(|url| Endpoint {
+            method: String::new(),
+            name: url.clone(),
+            stats: stats(
+                by_url.get(url).unwrap_or(&empty),
+                endpoint_summary(agg, url),
+                duration_s,
+            ),
+        })
+        .collect();
+    let mut failures: Vec<FailureRow> = if by_url.is_empty() {
+        rows("", &total)
+    } else {
+        by_url.iter().flat_map(|(url, c)| rows(url, c)).collect()
+    };
+    failures.sort_by(|a, b| {
+        b.occurrences
+            .cmp(&a.occurrences)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.error.cmp(&b.error))
+    });
+    let mut warnings = Vec::new();
+    if total.requests == 0 {
+        warnings.push(format!("{}: the report holds no requests", path.show()));
+    }
+    let urls: Vec<String> = urls.into_iter().collect();
+    let history = history::build(path, &report, period_ms, span, &urls, observer)?;
+    let data = ScenarioData {
+        tool: ToolInfo {
+            name: "artillery",
+            version: None,
+        },
+        totals: stats(&total, agg.summaries.get("http.response_time"), duration_s),
+        endpoints,
+        history,
+        failures,
+        exceptions: Vec::new(),
+        histograms: None,
+    };
+    Ok((data, warnings))
+}
+
+/// The failures table rows of one endpoint (or of all, `name` empty).
+fn rows(name: &str, c: &Counts) -> Vec<FailureRow> {
+    c.errors
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(error, &occurrences)| FailureRow {
+            method: String::new(),
+            name: name.to_string(),
+            error: error.clone(),
+            occurrences,
+        })
+        .collect()
+}
