@@ -129,8 +129,9 @@ impl Walk {
             classify(root).filter(|(_, _, role)| *role != Role::Histograms)
         else {
             self.out.errors.push(format!(
-                "{}: not a result file loadgate reads (expected Locust's _stats.csv, _stats_history.csv, _failures.csv or _exceptions.csv, or JMeter's .jtl)",
-                root.show()
+                "{}: not a result file loadgate reads (it reads {})",
+                root.show(),
+                crate::ingest::files_hint()
             ));
             return;
         };

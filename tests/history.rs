@@ -186,7 +186,7 @@ fn each_sanity_rule_trips_on_its_fixture() {
     for (case, expected) in [
         (
             "sanity_rps_mismatch",
-            "the history spans 44 s but Locust's counts give 21.9 s (1,069 requests at 48.79/s); loadgate judges 21.9 s",
+            "the history spans 44 s but the totals give 21.9 s (1,069 requests at 48.79/s); loadgate judges 21.9 s",
         ),
         (
             "sanity_history_totals",

@@ -113,12 +113,13 @@ fn read_sets(
     let mut errors = found.errors;
     if found.sets.is_empty() && found.duplicates.is_empty() && errors.is_empty() {
         errors.push(format!(
-            "no load-test results found in {} (looked for Locust's *_stats.csv, written by `locust --csv PREFIX`, and JMeter's *.jtl, written by `jmeter -n -l NAME.jtl`)",
+            "no load-test results found in {} (looked for {})",
             plan.paths
                 .iter()
                 .map(|p| p.show())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            crate::ingest::files_hint()
         ));
     }
     let progress = progress_bar(&found.sets, plan.progress);

@@ -38,12 +38,13 @@ pub fn run(args: &InitArgs) -> anyhow::Result<()> {
     }
     if measured.is_empty() {
         bail!(
-            "no load-test results found in {} (looked for Locust's *_stats.csv and JMeter's *.jtl)",
+            "no load-test results found in {} (looked for {})",
             args.paths
                 .iter()
                 .map(|p| p.show().to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            crate::ingest::files_hint()
         );
     }
     let refs: Vec<(String, &crate::model::ScenarioData)> =

@@ -319,21 +319,24 @@ fn run_length_findings(data: &ScenarioData, last: &crate::model::HistoryPoint) -
         return out;
     };
     let span = span as f64;
-    let tolerance = 2.0 + 0.1 * stats;
+    // Two ticks of the history (Locust's are 1 s, Artillery's periods 10 s)
+    // plus a tenth of the run.
+    let tick = data.history.as_ref().map_or(1, |h| h.tick_s).max(1) as f64;
+    let tolerance = 2.0 * tick + 0.1 * stats;
     let share = last.total_requests as f64 / totals.requests as f64;
     if (span - stats * share).abs() <= tolerance {
         return out;
     }
     out.push(if last.total_requests < totals.requests {
         format!(
-            "{}, but the history spans {} of the {} Locust's counts give: its rows do not fit its totals",
+            "{}, but the history spans {} of the {} the totals give: its rows do not fit its totals",
             totals_text(),
             format::duration(span),
             format::duration(stats)
         )
     } else {
         format!(
-            "the history spans {} but Locust's counts give {} ({} requests at {}); loadgate judges {}",
+            "the history spans {} but the totals give {} ({} requests at {}); loadgate judges {}",
             format::duration(span),
             format::duration(stats),
             format::count(totals.requests),

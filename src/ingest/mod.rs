@@ -25,6 +25,10 @@ pub trait Reader: Sync {
     /// The tool, as summary.json names it (`locust`).
     fn tool(&self) -> &'static str;
 
+    /// The files this reader reads, for messages: "Locust's *_stats.csv
+    /// (`locust --csv PREFIX`)".
+    fn files_hint(&self) -> &'static str;
+
     /// The scenario and role of a file, by its name, when it is one of this
     /// tool's result files (`s1_stats.csv` → (`s1`, stats)). Files with
     /// ambiguous names are confirmed by [`Reader::recognises`].
@@ -64,6 +68,16 @@ pub trait Reader: Sync {
 /// Artillery comes first: its `NAME.artillery.json` would otherwise be claimed
 /// by Locust as the `--json-file` output (`*.json`) of a set `NAME.artillery`.
 pub static READERS: &[&dyn Reader] = &[&artillery::Artillery, &locust::Locust, &jmeter::Jmeter];
+
+/// Every reader's [`Reader::files_hint`], for "looked for …" messages.
+pub fn files_hint() -> String {
+    let hints: Vec<&str> = READERS.iter().map(|r| r.files_hint()).collect();
+    match hints.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
 
 /// The reader of a tool, by the name [`Reader::tool`] gives.
 pub fn reader(tool: &str) -> Option<&'static dyn Reader> {

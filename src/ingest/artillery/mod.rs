@@ -89,6 +89,10 @@ impl Reader for Artillery {
         "artillery"
     }
 
+    fn files_hint(&self) -> &'static str {
+        "Artillery's *.artillery.json (`artillery run --output NAME.artillery.json`)"
+    }
+
     /// `NAME.artillery.json` → (`NAME`, stats): the report is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
         let prefix = file_name.strip_suffix(SUFFIX)?;

@@ -75,6 +75,10 @@ impl Reader for Jmeter {
         "jmeter"
     }
 
+    fn files_hint(&self) -> &'static str {
+        "JMeter's *.jtl (`jmeter -n -l NAME.jtl`)"
+    }
+
     /// `NAME.jtl` → (`NAME`, stats): the samples file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
         let prefix = file_name.strip_suffix(".jtl")?;

@@ -48,6 +48,10 @@ impl Reader for Locust {
         "locust"
     }
 
+    fn files_hint(&self) -> &'static str {
+        "Locust's *_stats.csv (`locust --csv PREFIX`)"
+    }
+
     /// `x_stats.csv` → (`x`, stats); `x.json` → (`x`, histograms), attached
     /// only to a set that has other files.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
