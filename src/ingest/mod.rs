@@ -7,6 +7,7 @@
 
 pub mod guard;
 pub mod jmeter;
+pub mod k6;
 pub mod locust;
 pub mod summary;
 
@@ -52,8 +53,10 @@ pub trait Reader: Sync {
     ) -> Ingested;
 }
 
-/// Every reader, in the order discovery asks them.
-pub static READERS: &[&dyn Reader] = &[&locust::Locust, &jmeter::Jmeter];
+/// Every reader, in the order discovery asks them. k6 comes first: its
+/// names (`NAME.k6-summary.json`, `NAME.k6.json`) end in `.json`, which
+/// Locust claims for its histograms.
+pub static READERS: &[&dyn Reader] = &[&k6::K6, &locust::Locust, &jmeter::Jmeter];
 
 /// The reader of a tool, by the name [`Reader::tool`] gives.
 pub fn reader(tool: &str) -> Option<&'static dyn Reader> {
