@@ -14,6 +14,7 @@ mod github;
 mod history;
 mod hostile;
 mod jmeter;
+mod k6;
 mod layers;
 mod outputs;
 mod proptests;
