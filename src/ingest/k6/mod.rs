@@ -53,8 +53,9 @@
 //!
 //! - every `http_req_duration` point is one request (k6 writes one per
 //!   request, with `http_reqs` and `http_req_failed` points beside it, all
-//!   with the request's tags and end time); other metrics' points are
-//!   checked to be JSON and skipped, except `vus` (the users);
+//!   with the request's tags and end time); other metrics' lines are
+//!   skipped unparsed (checked only to be `{…}`: a stream is mostly them),
+//!   except `vus` (the users);
 //! - a request failed when its `expected_response` tag is `false` (k6 ≥ 0.31
 //!   tags every request so; it is what `http_req_failed` records), and
 //!   without that tag when its `status` is outside 200–399 (k6's default
