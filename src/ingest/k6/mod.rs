@@ -1,5 +1,5 @@
 //! The k6 reader: k6's end-of-test summary or its `--out json` stream into
-//! [`ScenarioData`]. One file is the whole result set; its name minus the
+//! [`ScenarioData`](crate::model::ScenarioData). One file is the whole result set; its name minus the
 //! suffix is the scenario. The files: `summary` (the summary JSON), `stream`
 //! (the NDJSON of raw samples), `stats` (exact counts and percentiles from a
 //! fine histogram), `history` (the per-second series, streamed to the
