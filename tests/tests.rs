@@ -15,6 +15,7 @@ mod github;
 mod history;
 mod hostile;
 mod jmeter;
+mod k6;
 mod layers;
 mod outputs;
 mod proptests;

@@ -8,6 +8,7 @@
 pub mod artillery;
 pub mod guard;
 pub mod jmeter;
+pub mod k6;
 pub mod locust;
 pub mod summary;
 
@@ -64,10 +65,16 @@ pub trait Reader: Sync {
     ) -> Ingested;
 }
 
-/// Every reader, in the order discovery asks them.
-/// Artillery comes first: its `NAME.artillery.json` would otherwise be claimed
-/// by Locust as the `--json-file` output (`*.json`) of a set `NAME.artillery`.
-pub static READERS: &[&dyn Reader] = &[&artillery::Artillery, &locust::Locust, &jmeter::Jmeter];
+/// Every reader, in the order discovery asks them. Artillery and k6 come
+/// first: their names (`NAME.artillery.json`, `NAME.k6-summary.json`,
+/// `NAME.k6.json`) end in `.json`, which Locust claims for its
+/// `--json-file` histograms.
+pub static READERS: &[&dyn Reader] = &[
+    &artillery::Artillery,
+    &k6::K6,
+    &locust::Locust,
+    &jmeter::Jmeter,
+];
 
 /// Every reader's [`Reader::files_hint`], for "looked for …" messages.
 pub fn files_hint() -> String {

@@ -1,0 +1,217 @@
+//! The k6 reader: k6's end-of-test summary or its `--out json` stream into
+//! [`ScenarioData`](crate::model::ScenarioData). One file is the whole result set; its name minus the
+//! suffix is the scenario. The files: `summary` (the summary JSON), `stream`
+//! (the NDJSON of raw samples), `stats` (exact counts and percentiles from a
+//! fine histogram), `history` (the per-second series, streamed to the
+//! observer), `time` (k6's RFC 3339 timestamps).
+//!
+//! **Which files.** Discovery classifies by name alone and takes the first
+//! reader whose `claim` matches; Locust claims every `*.json` (its
+//! `--json-file` histograms). So k6 files need a name of their own, and this
+//! reader sits before Locust in [`READERS`](crate::ingest::READERS) (its names
+//! are narrow, so no Locust name is taken from Locust):
+//!
+//! - `NAME.k6-summary.json` and `NAME.k6.json`: a summary (`k6 run
+//!   --summary-export NAME.k6.json`, or `handleSummary` returning
+//!   `{"NAME.k6-summary.json": JSON.stringify(data)}`);
+//! - `NAME.k6.ndjson` and `NAME.ndjson`: the stream (`k6 run --out
+//!   json=NAME.k6.ndjson`).
+//!
+//! Which of the two a file is, is decided by its content, whatever the name
+//! (`k6 run --out json=NAME.k6.json` is read as the stream): the stream's
+//! first line is a `{"type":"Metric",…}` or `{"type":"Point",…}` object; a
+//! summary is a JSON object whose `metrics` has `http_req_duration`. A plain
+//! `NAME.json` stays Locust's (a name alone cannot tell a k6 summary from
+//! Locust's `--json-file`): rename it. Gzipped output (`--out
+//! json=x.json.gz`) is not read.
+//!
+//! **The summary** (both shapes: handleSummary's `data`, where a metric is
+//! `{type, contains, values: {…}}`, and `--summary-export`'s older one, where
+//! the metric is its values and a rate's `rate` is called `value`):
+//!
+//! - requests = `http_reqs.count`, requests/s = `http_reqs.rate`;
+//!   failures = `http_req_failed.passes` (a rate metric counts `true`s as
+//!   passes, and `http_req_failed` is `true` for a failed request); no
+//!   `http_req_failed` (k6 before 0.31) is 0 failures and a warning;
+//! - median, mean, min, max = `med`, `avg`, `min`, `max` of
+//!   `http_req_duration`; every `p(N)` it has is percentile `N` (`p(95)` →
+//!   `95`), none other: k6's `summaryTrendStats` decides which there are
+//!   (`p(90)` and `p(95)` by default). These are k6's numbers, interpolated
+//!   between ranks, not loadgate's nearest rank;
+//! - the run length is `state.testRunDurationMs` when the file has it
+//!   (handleSummary), else `count ÷ rate` of `http_reqs` (the same, as k6
+//!   computes the rate over the run); failures/s are over that;
+//! - endpoints are the sub-metrics tagged by `name` (and optionally `method`),
+//!   which k6 writes only when a threshold names them:
+//!   `http_req_duration{name:/api/x}` for times, `http_reqs{name:…}` (or else
+//!   `http_req_failed{name:…}`'s passes + fails) for the count,
+//!   `http_req_failed{name:…}` for failures;
+//! - a summary has **no history** (no time series: windowed checks have
+//!   nothing to follow), no failures table and no histograms (no rank test).
+//!
+//! **The stream**, raw samples, read like a JTL:
+//!
+//! - every `http_req_duration` point is one request (k6 writes one per
+//!   request, with `http_reqs` and `http_req_failed` points beside it, all
+//!   with the request's tags and end time); other metrics' lines are
+//!   skipped unparsed (checked only to be `{…}`: a stream is mostly them),
+//!   except `vus` (the users);
+//! - a request failed when its `expected_response` tag is `false` (k6 ≥ 0.31
+//!   tags every request so; it is what `http_req_failed` records), and
+//!   without that tag when its `status` is outside 200–399 (k6's default
+//!   expected statuses; 0, no response, included);
+//! - endpoints are (`method` tag, `name` tag), `name` being the URL unless
+//!   the script names the request; sorted by name, then method;
+//! - exact nearest-rank percentiles (Locust's levels 50 … 100) and
+//!   min/max/mean, from a histogram at 0.01 ms resolution: k6 writes float
+//!   milliseconds (ns precision); each value is rounded to 0.01 ms for the
+//!   percentiles, min and max (the mean is over the exact values). The
+//!   histograms kept for the rank test are per whole millisecond (rounded);
+//! - the run lasts from the first request's start (its time minus its
+//!   duration) to the last request's end; requests/s and failures/s are over
+//!   that;
+//! - the history has one point a second, the requests whose time (k6 stamps
+//!   the end) falls in it, windowed percentiles; the users are that second's
+//!   highest `vus` value (carried over seconds without one); no request for
+//!   more than [`MAX_GAP_S`](crate::model::MAX_GAP_S) s is a finding;
+//! - failures: one row per (endpoint, error), the error being `HTTP <status>`
+//!   and the `error` tag k6 adds on a network error (`request timeout`);
+//! - the file is one scenario, its name: one `ScenarioData` per k6
+//!   `scenario` tag is out of scope (the tag is ignored; k6 scenarios that
+//!   call the same endpoints are merged in it).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard};
+use crate::model::{ResultFiles, Role};
+
+mod history;
+mod stats;
+mod stream;
+mod summary;
+#[cfg(test)]
+mod tests;
+mod time;
+
+/// The k6 reader (see the module doc).
+pub struct K6;
+
+/// The names claimed, longest first where one ends another.
+const SUFFIXES: [&str; 4] = [".k6-summary.json", ".k6.json", ".k6.ndjson", ".ndjson"];
+
+/// What a k6 file is, by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Summary,
+    Stream,
+}
+
+/// How much of a file is looked at to tell what it is: a summary's
+/// `root_group` (every check) comes before its `metrics`.
+const HEAD_BYTES: usize = 256 * 1024;
+
+/// The first bytes of a file, lossily as text ("" when unreadable).
+fn head(path: &Path) -> String {
+    let mut buf = Vec::new();
+    let _ = File::open(path).and_then(|f| f.take(HEAD_BYTES as u64).read_to_end(&mut buf));
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// What `head` (a file's first bytes) is, if it is k6's.
+fn kind_of(head: &str) -> Option<Kind> {
+    let text = head.trim_start_matches('\u{feff}').trim_start();
+    let first = text.lines().next().unwrap_or_default();
+    let compact: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.starts_with('{')
+        && (compact.contains(r#""type":"Metric""#) || compact.contains(r#""type":"Point""#))
+    {
+        return Some(Kind::Stream);
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    (compact.starts_with('{')
+        && compact.contains(r#""metrics":{"#)
+        && compact.contains(r#""http_req_duration"#))
+    .then_some(Kind::Summary)
+}
+
+impl Reader for K6 {
+    fn tool(&self) -> &'static str {
+        "k6"
+    }
+
+    fn files_hint(&self) -> &'static str {
+        "k6's *.k6-summary.json, *.k6.json or *.k6.ndjson (`k6 run --summary-export` / `--out json`)"
+    }
+
+    /// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.k6.ndjson`, `NAME.ndjson`
+    /// → (`NAME`, stats): the one file is the whole set.
+    fn claim(&self, file_name: &str) -> Option<(String, Role)> {
+        SUFFIXES.iter().find_map(|suffix| {
+            let prefix = file_name.strip_suffix(suffix)?;
+            (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        })
+    }
+
+    fn looks_like_result(&self, file_name: &[u8]) -> bool {
+        SUFFIXES.iter().any(|s| file_name.ends_with(s.as_bytes()))
+    }
+
+    /// A stream's first line is a `Metric` or `Point` object; a summary has
+    /// `metrics` with `http_req_duration`.
+    fn recognises(&self, path: &Path) -> bool {
+        kind_of(&head(path)).is_some()
+    }
+
+    /// The progress bar is not advanced: the check command sizes it over
+    /// the history files (Locust's), which a k6 set has none of.
+    fn read(
+        &self,
+        files: &ResultFiles,
+        observer: Option<&mut (dyn HistoryObserver + '_)>,
+        _progress: Option<&indicatif::ProgressBar>,
+    ) -> Ingested {
+        let mut out = Ingested::default();
+        let Some(path) = &files.stats else {
+            return out;
+        };
+        let result = guard::sniff(path).and_then(|()| match kind_of(&head(path)) {
+            Some(Kind::Stream) => stream::read(path, observer),
+            Some(Kind::Summary) => summary::read(path),
+            None => Err(InputError {
+                path: path.to_path_buf(),
+                line: Some(1),
+                column: None,
+                message: "not a k6 result: expected k6's end-of-test summary (a JSON object whose `metrics` has `http_req_duration`, from --summary-export or handleSummary) or its `--out json` output (one `{\"type\":\"Metric\"…}` or `{\"type\":\"Point\"…}` object a line)".into(),
+            }),
+        });
+        match result {
+            Ok((data, warnings)) => {
+                out.data = Some(data);
+                out.warnings = warnings;
+            }
+            Err(e) => out.errors.push(e),
+        }
+        out
+    }
+}
+
+/// An I/O error while reading `path`: a guard's finding with its line when
+/// known, else as the system says.
+fn io_error(path: &Path, line: Option<u64>, e: &std::io::Error) -> InputError {
+    match guard::pathology(e) {
+        Some(p) => InputError {
+            path: path.to_path_buf(),
+            line,
+            column: None,
+            message: p.message(),
+        },
+        None => InputError {
+            path: path.to_path_buf(),
+            line,
+            column: None,
+            message: format!("cannot read: {e}"),
+        },
+    }
+}
