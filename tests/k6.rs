@@ -494,3 +494,30 @@ fn thresholds_and_windows_judge_the_stream() {
         "{rate}"
     );
 }
+
+/// k6's `--summary-export` has p(90) and p(95) only: the built-in `p99 < 1s`
+/// cannot be judged on it, and the error names its source once.
+#[test]
+fn a_missing_percentile_under_the_builtin_defaults_is_one_clear_error() {
+    let results = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("k6").join("checkout_export.k6.json"),
+        results.path().join("checkout_export.k6.json"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[results.path().to_str().unwrap()], out.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: built-in defaults: the data has no p99 column; percentiles present: p90, p95"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("built-in defaults: built-in defaults"),
+        "{}",
+        run.stderr
+    );
+}

@@ -640,6 +640,24 @@ impl Config {
         }
     }
 
+    /// Where a threshold comes from, for messages: `loadgate.toml: 3:15:
+    /// defaults.thresholds[0]`, or just `built-in defaults`.
+    pub fn threshold_label(&self, t: &ConfiguredThreshold) -> String {
+        match (&self.source, t.location) {
+            (ConfigSource::BuiltIn, _) => self.source_label(),
+            (ConfigSource::File(_), Some(l)) => {
+                format!(
+                    "{}: {}:{}: {}",
+                    self.source_label(),
+                    l.line,
+                    l.column,
+                    t.key
+                )
+            }
+            (ConfigSource::File(_), None) => format!("{}: {}", self.source_label(), t.key),
+        }
+    }
+
     /// The file name for messages, or `built-in defaults`.
     pub fn source_label(&self) -> String {
         match &self.source {

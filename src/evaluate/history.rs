@@ -98,12 +98,12 @@ pub fn window_checks(
 ) -> (Vec<Check>, Vec<String>) {
     let mut checks = Vec::new();
     let mut errors = Vec::new();
-    let source = config.source_label();
     let Some(history) = history else {
         for p in probes.probes {
             errors.push(format!(
-                "{source}: {}: `{}` needs the run's _stats_history.csv, which is missing or unreadable",
-                p.threshold.key, p.threshold.threshold.text
+                "{}: `{}` needs the run's _stats_history.csv, which is missing or unreadable",
+                config.threshold_label(&p.threshold),
+                p.threshold.threshold.text
             ));
         }
         return (checks, errors);
@@ -114,6 +114,7 @@ pub fn window_checks(
         steady_start: steady.map_or(i64::MAX, |s| s.start_ts),
     };
     for probe in probes.probes {
+        let source = config.threshold_label(&probe.threshold);
         if let Some(why) = unusable(history, &probe) {
             errors.push(format!("{source}: {why}"));
             continue;
@@ -144,14 +145,14 @@ struct RunClock {
 /// Why a percentile window cannot be checked on this history: cumulative
 /// percentiles, or no such percentile column.
 fn unusable(history: &History, probe: &window::Probe) -> Option<String> {
-    let (t, th) = (&probe.threshold, &probe.threshold.threshold);
+    let th = &probe.threshold.threshold;
     let Series::Percentile(level) = probe.series else {
         return None;
     };
     if history.percentiles == HistoryPercentiles::Cumulative {
         return Some(format!(
-            "{}: `{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history (Locust 1.2 to 2.2.1 write cumulative percentiles even with it: use 2.2.2 or later)",
-            t.key, th.text
+            "`{}` needs windowed percentiles, but this history's are cumulative since the start of the run; re-run Locust with --csv-full-history (Locust 1.2 to 2.2.1 write cumulative percentiles even with it: use 2.2.2 or later)",
+            th.text
         ));
     }
     let levels: Vec<f64> = history
@@ -161,9 +162,9 @@ fn unusable(history: &History, probe: &window::Probe) -> Option<String> {
         .collect();
     (!levels.contains(&level)).then(|| {
         format!(
-            "{}: the history has no {} column; percentiles present: {}",
-            t.key,
+            "the history has no {} column to check `{}` on; percentiles present: {}",
             th.metric,
+            th.text,
             history
                 .percentile_labels
                 .iter()
@@ -177,11 +178,11 @@ fn unusable(history: &History, probe: &window::Probe) -> Option<String> {
 /// A probe that followed no rows: an endpoint table matching nothing in the
 /// history is a failed check, anything else an error.
 fn untracked(history: &History, probe: &window::Probe) -> Result<Check, String> {
-    let (t, th) = (&probe.threshold, &probe.threshold.threshold);
+    let th = &probe.threshold.threshold;
     match &probe.endpoint {
         Some(_) if history.percentiles == HistoryPercentiles::Cumulative => Err(format!(
-            "{}: `{}` on an endpoint needs per-endpoint history rows; re-run Locust with --csv-full-history",
-            t.key, th.text
+            "`{}` on an endpoint needs per-endpoint history rows; re-run Locust with --csv-full-history",
+            th.text
         )),
         Some((glob, method, key)) => {
             let wanted = method
@@ -199,10 +200,7 @@ fn untracked(history: &History, probe: &window::Probe) -> Result<Check, String> 
                 key.clone(),
             ))
         }
-        None => Err(format!(
-            "{}: the history has no rows to check `{}` on",
-            t.key, th.text
-        )),
+        None => Err(format!("the history has no rows to check `{}` on", th.text)),
     }
 }
 

@@ -520,7 +520,7 @@ fn judge_data(
     {
         match check(t, &data.totals, None, &figures) {
             Ok(c) => v.checks.push(c),
-            Err(e) => v.errors.push(format!("{}: {e}", config.source_label())),
+            Err(e) => v.errors.push(format!("{}: {e}", config.threshold_label(t))),
         }
     }
     if let Some(sc) = sc {
@@ -707,7 +707,7 @@ fn endpoint_checks(
                     &HistoryFigures::default(),
                 ) {
                     Ok(c) => checks.push(c),
-                    Err(e) => errors.push(format!("{}: {e}", config.source_label())),
+                    Err(e) => errors.push(format!("{}: {e}", config.threshold_label(t))),
                 }
             }
         }
@@ -729,13 +729,8 @@ fn check(
         _ => th.metric.value(stats),
     };
     let actual = actual.map_err(|available| {
-        let at = t
-            .location
-            .map(|l| format!("{}:{}: ", l.line, l.column))
-            .unwrap_or_default();
         format!(
-            "{at}{}: the data has no {} column; percentiles present: {}",
-            t.key,
+            "the data has no {} column; percentiles present: {}",
             th.metric,
             if available.is_empty() {
                 "none".to_string()
