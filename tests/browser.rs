@@ -145,3 +145,60 @@ fn chromium_finds_no_element_made_from_a_hostile_name() {
     assert!(dom.contains("a|b"));
     assert!(dom.contains("Zürich/データ/ünïcödé"));
 }
+
+/// Every status badge is readable: its text colour, as Chromium computes it,
+/// differs from its background. The k6 set has pass, FAIL and ERROR badges;
+/// a page-wide `.error` text colour once painted ERROR red on red.
+#[test]
+fn chromium_shows_every_badge_in_a_colour_other_than_its_background() {
+    let Some(chromium) = require_chromium() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let run = loadgate()
+        .env("SOURCE_DATE_EPOCH", "1769040000")
+        .args(["check", "fixtures/k6", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "the k6 set has an ERROR scenario"
+    );
+    // A copy of the report with a probe that writes each badge's computed
+    // colours into the DOM, where --dump-dom shows them.
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let probe = r#"<script>
+for (const b of document.querySelectorAll('.badge')) {
+  const s = getComputedStyle(b);
+  b.setAttribute('data-probe', b.textContent.trim() + '|' + s.color + '|' + s.backgroundColor);
+}
+</script></body>"#;
+    let page = out.path().join("probe.html");
+    std::fs::write(&page, html.replacen("</body>", probe, 1)).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let output = headless(&chromium, profile.path(), &["--dump-dom"], &page);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let probes: Vec<&str> = dom
+        .split("data-probe=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    for label in ["pass", "FAIL", "ERROR"] {
+        assert!(
+            probes.iter().any(|p| p.starts_with(&format!("{label}|"))),
+            "a {label} badge: {probes:?}"
+        );
+    }
+    for p in &probes {
+        let mut parts = p.split('|');
+        let (_, color, background) = (parts.next(), parts.next(), parts.next());
+        assert_ne!(color, background, "badge unreadable: {p}");
+    }
+}
