@@ -4,7 +4,7 @@
 //! read here independently as plain JSON; thresholds and windows judge it;
 //! a report sits beside a Locust set in one report.
 
-use crate::util::{check, fixture, scenario};
+use crate::util::{beside_a_locust_set, check, fixture, scenario, scenario_tools};
 
 const FIXTURES: [&str; 2] = ["checkout", "slow"];
 const PLUGIN: &str = "plugins.metrics-by-endpoint.";
@@ -203,34 +203,15 @@ fn thresholds_and_windows_judge_a_report() {
 
 #[test]
 fn a_report_and_a_locust_set_in_one_folder_make_one_report() {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture("demo")).unwrap() {
-        let entry = entry.unwrap();
-        let file = entry.file_name().into_string().unwrap();
-        if file.starts_with("scenario1_concurrent_deployments") {
-            std::fs::copy(entry.path(), dir.path().join(&file)).unwrap();
-        }
-    }
-    std::fs::copy(
-        fixture("artillery/checkout.artillery.json"),
-        dir.path().join("checkout.artillery.json"),
-    )
-    .unwrap();
+    let dir = beside_a_locust_set(&[(
+        "artillery/checkout.artillery.json",
+        "checkout.artillery.json",
+    )]);
     let out = tempfile::tempdir().unwrap();
     let run = check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
     assert_eq!(run.code, 0, "{}", run.stderr);
     let summary = run.summary.unwrap();
-    let tools: Vec<(&str, &str)> = summary["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap(),
-                s["tool"]["name"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let tools = scenario_tools(&summary);
     assert_eq!(
         tools,
         [

@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{check, copy_dir, csv_rows, fixture, loadgate, scenario};
+use crate::util::{
+    beside_a_locust_set, check, copy_dir, csv_rows, fixture, loadgate, scenario, scenario_tools,
+};
 
 const FIXTURES: [&str; 3] = ["checkout", "checkout_full", "slow"];
 
@@ -261,34 +263,12 @@ fn the_fixtures_are_what_jmeter_writes() {
 
 #[test]
 fn a_jtl_and_a_locust_set_in_one_folder_make_one_report() {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture("demo")).unwrap() {
-        let entry = entry.unwrap();
-        let file = entry.file_name().into_string().unwrap();
-        if file.starts_with("scenario1_concurrent_deployments") {
-            std::fs::copy(entry.path(), dir.path().join(&file)).unwrap();
-        }
-    }
-    std::fs::copy(
-        fixture("jmeter/checkout.jtl"),
-        dir.path().join("checkout.jtl"),
-    )
-    .unwrap();
+    let dir = beside_a_locust_set(&[("jmeter/checkout.jtl", "checkout.jtl")]);
     let out = tempfile::tempdir().unwrap();
     let run = check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
     assert_eq!(run.code, 0, "{}", run.stderr);
     let summary = run.summary.unwrap();
-    let tools: Vec<(&str, &str)> = summary["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap(),
-                s["tool"]["name"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let tools = scenario_tools(&summary);
     assert_eq!(
         tools,
         [

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::util::{check, fixture, scenario};
+use crate::util::{beside_a_locust_set, check, fixture, scenario, scenario_tools};
 
 /// Locust's percentile levels, as (label, hundredths of a percent).
 const LEVELS: [(&str, u64); 11] = [
@@ -406,37 +406,16 @@ fn the_fixtures_are_one_consistent_run_of_two_k6_scenarios() {
 
 #[test]
 fn k6_files_beside_a_locust_set_make_one_report_and_locust_keeps_its_json() {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture("demo")).unwrap() {
-        let entry = entry.unwrap();
-        let file = entry.file_name().into_string().unwrap();
-        if file.starts_with("scenario1_concurrent_deployments") {
-            std::fs::copy(entry.path(), dir.path().join(&file)).unwrap();
-        }
-    }
-    for file in ["checkout.k6.ndjson", "checkout_export.k6.json"] {
-        std::fs::copy(fixture(&format!("k6/{file}")), dir.path().join(file)).unwrap();
-    }
     // A k6 summary under a plain `.json` name is Locust's by name: not read as k6.
-    std::fs::copy(
-        fixture("k6/checkout_summary.k6-summary.json"),
-        dir.path().join("plain.json"),
-    )
-    .unwrap();
+    let dir = beside_a_locust_set(&[
+        ("k6/checkout.k6.ndjson", "checkout.k6.ndjson"),
+        ("k6/checkout_export.k6.json", "checkout_export.k6.json"),
+        ("k6/checkout_summary.k6-summary.json", "plain.json"),
+    ]);
     let out = tempfile::tempdir().unwrap();
     let run = check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
     let summary = run.summary.unwrap_or_else(|| panic!("{}", run.stderr));
-    let tools: Vec<(&str, &str)> = summary["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap(),
-                s["tool"]["name"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let tools = scenario_tools(&summary);
     assert_eq!(
         tools,
         [

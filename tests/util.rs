@@ -90,3 +90,36 @@ pub fn copy_dir(from: &Path) -> tempfile::TempDir {
     }
     dir
 }
+
+/// A new temp folder holding the demo's `scenario1_concurrent_deployments`
+/// Locust set plus each `(fixture path, file name)` given: another tool's
+/// files beside a Locust set.
+pub fn beside_a_locust_set(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(fixture("demo")).expect("demo fixtures") {
+        let entry = entry.expect("entry");
+        let file = entry.file_name().into_string().expect("UTF-8 name");
+        if file.starts_with("scenario1_concurrent_deployments") {
+            std::fs::copy(entry.path(), dir.path().join(&file)).expect("copy");
+        }
+    }
+    for (from, name) in files {
+        std::fs::copy(fixture(from), dir.path().join(name)).expect("copy");
+    }
+    dir
+}
+
+/// Each scenario of a summary as (name, tool name), in summary order.
+pub fn scenario_tools(summary: &serde_json::Value) -> Vec<(&str, &str)> {
+    summary["scenarios"]
+        .as_array()
+        .expect("scenarios array")
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().expect("name"),
+                s["tool"]["name"].as_str().expect("tool name"),
+            )
+        })
+        .collect()
+}
