@@ -6,6 +6,7 @@
 //! [`HistoryObserver`] as it streams it, so checks over time need not hold it.
 
 pub mod artillery;
+pub mod exact;
 pub mod guard;
 pub mod jmeter;
 pub mod k6;

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::stats::{Acc, levels_of};
+use super::stats::Acc;
 use crate::format::ShowPath;
 use crate::ingest::{HistoryObserver, HistoryRow};
 use crate::model::{History, HistoryPercentiles, HistoryPoint, MAX_GAP_S, PointsBuilder};
@@ -136,11 +136,7 @@ impl<'o, 'b> Timeline<'o, 'b> {
         self.total_requests += bucket.total.requests;
         self.total_failures += bucket.total.failures;
         let timestamp = s as i64;
-        levels_of(
-            &bucket.total.histogram,
-            bucket.total.requests,
-            &mut self.row,
-        );
+        bucket.total.levels(&mut self.row);
         if let Some(observer) = self.observer.as_deref_mut() {
             observer.observe(&HistoryRow {
                 timestamp,
@@ -170,7 +166,7 @@ impl<'o, 'b> Timeline<'o, 'b> {
         let empty = Acc::default();
         for (i, name) in labels.iter().enumerate() {
             let acc = bucket.labels.get(&i).unwrap_or(&empty);
-            levels_of(&acc.histogram, acc.requests, &mut self.row);
+            acc.levels(&mut self.row);
             observer.observe(&HistoryRow {
                 timestamp,
                 users,
@@ -194,10 +190,7 @@ impl<'o, 'b> Timeline<'o, 'b> {
         }
         let points = self.points.finish();
         (!points.is_empty()).then(|| History {
-            percentile_labels: super::stats::LEVELS
-                .iter()
-                .map(|(label, _)| label.to_string())
-                .collect(),
+            percentile_labels: crate::ingest::exact::level_labels(),
             percentiles: HistoryPercentiles::Windowed,
             points,
             tick_s: 1,

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::stats::{Acc, LEVELS, levels_of};
+use super::stats::Acc;
 use crate::format::ShowPath;
 use crate::ingest::{HistoryObserver, HistoryRow};
 use crate::model::{History, HistoryPercentiles, HistoryPoint, MAX_GAP_S, PointsBuilder};
@@ -157,11 +157,7 @@ impl<'o, 'b> Timeline<'o, 'b> {
         self.last_users = users;
         self.total_requests += bucket.total.requests;
         self.total_failures += bucket.total.failures;
-        levels_of(
-            &bucket.total.histogram,
-            bucket.total.requests,
-            &mut self.row,
-        );
+        bucket.total.levels(&mut self.row);
         if let Some(observer) = self.observer.as_deref_mut() {
             observer.observe(&HistoryRow {
                 timestamp,
@@ -191,7 +187,7 @@ impl<'o, 'b> Timeline<'o, 'b> {
         let empty = Acc::default();
         for (i, (method, name)) in names.iter().enumerate() {
             let acc = bucket.endpoints.get(&i).unwrap_or(&empty);
-            levels_of(&acc.histogram, acc.requests, &mut self.row);
+            acc.levels(&mut self.row);
             observer.observe(&HistoryRow {
                 timestamp,
                 users,
@@ -215,7 +211,7 @@ impl<'o, 'b> Timeline<'o, 'b> {
         }
         let points = self.points.finish();
         (self.total_requests > 0).then(|| History {
-            percentile_labels: LEVELS.iter().map(|(label, _)| label.to_string()).collect(),
+            percentile_labels: crate::ingest::exact::level_labels(),
             percentiles: HistoryPercentiles::Windowed,
             points,
             tick_s: 1,

@@ -1,27 +1,10 @@
-//! Exact statistics from k6's samples: counts and a histogram of durations
-//! per 0.01 ms (k6 writes float milliseconds), so percentiles are exact
-//! nearest-rank values (of the values rounded to 0.01 ms) whatever the
-//! number of samples.
+//! Requests of one k6 endpoint (or of all) summed up as the stream is
+//! read: counts and a histogram of durations per 0.01 ms (k6 writes float
+//! milliseconds), so percentiles are exact nearest-rank values of the values
+//! rounded to 0.01 ms ([`crate::ingest::exact`]).
 
-use std::collections::BTreeMap;
-
-use crate::model::{Histogram, Percentile, Percentiles, Stats, success_rate};
-
-/// The percentile levels reported, Locust's usual ones: (label, level in
-/// hundredths of a percent).
-pub(super) const LEVELS: [(&str, u64); 11] = [
-    ("50", 5000),
-    ("66", 6600),
-    ("75", 7500),
-    ("80", 8000),
-    ("90", 9000),
-    ("95", 9500),
-    ("98", 9800),
-    ("99", 9900),
-    ("99.9", 9990),
-    ("99.99", 9999),
-    ("100", 10000),
-];
+use crate::ingest::exact::{Sampled, levels_of};
+use crate::model::{Histogram, Stats};
 
 /// Histogram units per millisecond.
 const PER_MS: f64 = 100.0;
@@ -29,42 +12,6 @@ const PER_MS: f64 = 100.0;
 /// A duration in ms as a histogram key (0.01 ms units, rounded).
 pub(super) fn key(ms: f64) -> u64 {
     (ms * PER_MS).round() as u64
-}
-
-/// A histogram key back in ms.
-fn ms(key: u64) -> f64 {
-    key as f64 / PER_MS
-}
-
-/// The nearest-rank percentile of `histogram` (0.01 ms keys, `n` samples)
-/// at `hundredths` of a percent, in ms: the smallest value with at least
-/// that share of the samples at or below it. `None` without samples.
-pub(super) fn nearest_rank(histogram: &BTreeMap<u64, u64>, n: u64, hundredths: u64) -> Option<f64> {
-    if n == 0 {
-        return None;
-    }
-    let rank = (u128::from(n) * u128::from(hundredths))
-        .div_ceil(10_000)
-        .max(1);
-    let mut seen: u128 = 0;
-    for (&k, &count) in histogram {
-        seen += u128::from(count);
-        if seen >= rank {
-            return Some(ms(k));
-        }
-    }
-    histogram.keys().next_back().map(|&k| ms(k))
-}
-
-/// The percentiles of `histogram` at every level of [`LEVELS`], as
-/// (level, value) pairs (the shape of a history row).
-pub(super) fn levels_of(histogram: &BTreeMap<u64, u64>, n: u64, out: &mut Vec<(f64, Option<f64>)>) {
-    out.clear();
-    out.extend(
-        LEVELS
-            .iter()
-            .map(|&(_, h)| (h as f64 / 100.0, nearest_rank(histogram, n, h))),
-    );
 }
 
 /// Requests of one endpoint (or of all), summed up as they are read.
@@ -75,7 +22,7 @@ pub(super) struct Acc {
     /// Of the exact values.
     sum_ms: f64,
     /// 0.01 ms → count.
-    pub(super) histogram: BTreeMap<u64, u64>,
+    pub(super) histogram: Histogram,
 }
 
 impl Acc {
@@ -97,35 +44,18 @@ impl Acc {
 
     /// The stats, with rates over `duration_s` (none when it is 0).
     pub(super) fn stats(&self, duration_s: f64) -> Stats {
-        let n = self.requests;
-        let per_s = |count: u64| {
-            if duration_s > 0.0 {
-                count as f64 / duration_s
-            } else {
-                0.0
-            }
-        };
-        let time = |h: u64| nearest_rank(&self.histogram, n, h);
-        Stats {
-            requests: n,
+        Sampled {
+            requests: self.requests,
             failures: self.failures,
-            success_rate: success_rate(n, self.failures),
-            rps: per_s(n),
-            failures_per_s: per_s(self.failures),
-            median_ms: time(5000),
-            avg_ms: (n > 0).then(|| self.sum_ms / n as f64),
-            min_ms: self.histogram.keys().next().map(|&k| ms(k)),
-            max_ms: self.histogram.keys().next_back().map(|&k| ms(k)),
-            percentiles_ms: Percentiles(
-                LEVELS
-                    .iter()
-                    .map(|&(label, h)| Percentile {
-                        label: label.to_string(),
-                        level: h as f64 / 100.0,
-                        value_ms: time(h),
-                    })
-                    .collect(),
-            ),
+            avg_ms: (self.requests > 0).then(|| self.sum_ms / self.requests as f64),
+            histogram: &self.histogram,
+            per_ms: PER_MS,
         }
+        .stats(duration_s)
+    }
+
+    /// The percentiles at every level, for a history row.
+    pub(super) fn levels(&self, out: &mut Vec<(f64, Option<f64>)>) {
+        levels_of(&self.histogram, self.requests, PER_MS, out);
     }
 }
