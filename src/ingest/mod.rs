@@ -11,6 +11,7 @@ pub mod guard;
 pub mod jmeter;
 pub mod k6;
 pub mod locust;
+pub mod samples;
 pub mod summary;
 
 use std::collections::BTreeMap;

@@ -1,8 +1,9 @@
 //! The JMeter reader: a JTL in JMeter's CSV format (`jmeter -n -t plan.jmx
 //! -l NAME.jtl`) into [`ScenarioData`]. The file is the whole result set:
 //! `NAME.jtl` is scenario `NAME`. The files: `columns` (header, delimiter,
-//! one typed sample per row), `stats` (exact counts and percentiles),
-//! `history` (the per-second series, streamed to the observer).
+//! one typed sample per row); each sample goes to
+//! [`samples::Run`](crate::ingest::samples::Run), which sums up the exact
+//! counts and percentiles and streams the per-second series to the observer.
 //!
 //! How a JTL maps onto the model:
 //!
@@ -46,29 +47,21 @@
 //! - **Histograms** for the rank test against a baseline: the per-millisecond
 //!   counts, total and per label.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::format::ShowPath;
+use crate::ingest::samples::{Run, Sample, SecondOf, Spec};
 use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
-use crate::model::{Endpoint, FailureRow, Histograms, ResultFiles, Role, ScenarioData, ToolInfo};
+use crate::model::{ResultFiles, Role, ScenarioData};
 
 mod columns;
-mod history;
-mod stats;
 #[cfg(test)]
 mod tests;
 
 use columns::{Columns, HEADER_SETTING};
-use stats::Acc;
 
 /// The JMeter reader (see the module doc).
 pub struct Jmeter;
-
-/// Distinct (label, error) pairs kept in the failures table; the rest are
-/// counted under one "other errors" row per label, so a message holding a
-/// request id cannot make the table as long as the run.
-const MAX_FAILURE_KINDS: usize = 1000;
 
 impl Reader for Jmeter {
     fn tool(&self) -> &'static str {
@@ -125,57 +118,24 @@ impl Reader for Jmeter {
     }
 }
 
-/// What the samples add up to while the file is read.
-#[derive(Default)]
-struct Totals {
-    total: Acc,
-    /// Label → index into `names` and `labels`.
-    index: HashMap<String, usize>,
-    names: Vec<String>,
-    labels: Vec<Acc>,
-    /// (label index, error) → occurrences.
-    failures: HashMap<(usize, String), u64>,
-    first_ms: Option<u64>,
-    last_end_ms: u64,
-}
+/// How a JTL's samples make a run (see the module doc).
+const SPEC: Spec = Spec {
+    tool: "jmeter",
+    second_of: SecondOf::Start,
+    late_us: LATE_MS as i64 * 1000,
+    gap_what: "no sample started",
+    gap_why: "a stalled test, or two runs appended to one JTL: JMeter appends to an existing -l file",
+};
 
-impl Totals {
-    /// The index of `label`, added when new.
-    fn label(&mut self, label: &str) -> usize {
-        if let Some(&i) = self.index.get(label) {
-            return i;
-        }
-        let i = self.names.len();
-        self.index.insert(label.to_string(), i);
-        self.names.push(label.to_string());
-        self.labels.push(Acc::default());
-        i
-    }
+/// How long a second stays open for samples that started in it: JMeter
+/// writes a sample when it ends, so a second is complete once the file has
+/// reached samples that ended this long after it.
+const LATE_MS: u64 = 120_000;
 
-    fn add(&mut self, sample: &columns::Sample<'_>, label: usize) {
-        self.total.add(sample.elapsed, sample.success);
-        self.labels[label].add(sample.elapsed, sample.success);
-        self.first_ms = Some(
-            self.first_ms
-                .map_or(sample.time_stamp, |f| f.min(sample.time_stamp)),
-        );
-        self.last_end_ms = self.last_end_ms.max(sample.end());
-        if !sample.success {
-            let mut error = sample.error();
-            if self.failures.len() >= MAX_FAILURE_KINDS
-                && !self.failures.contains_key(&(label, error.clone()))
-            {
-                error = format!("(other errors: more than {MAX_FAILURE_KINDS} distinct messages)");
-            }
-            *self.failures.entry((label, error)).or_insert(0) += 1;
-        }
-    }
-
-    /// The run length in seconds: first start to last end.
-    fn duration_s(&self) -> f64 {
-        self.first_ms
-            .map_or(0.0, |first| (self.last_end_ms - first) as f64 / 1000.0)
-    }
+/// Milliseconds since the epoch in µs (saturating: a time stamp past
+/// year 292,000 is not a real one, and still orders last).
+fn us(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
 /// Read one JTL: its samples, streamed, into the model; warnings beside.
@@ -200,38 +160,44 @@ fn read_jtl(
     }
     let cols = Columns::new(path, &record)?;
     let users_known = cols.all_threads.is_some();
-    let mut totals = Totals::default();
-    let mut timeline = history::Timeline::new(observer);
+    // JMeter's resolution is the whole millisecond.
+    let mut run = Run::<1>::new(SPEC, observer);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let sample = cols.sample(path, &record)?;
-                let label = totals.label(sample.label);
-                totals.add(&sample, label);
-                timeline.add(&sample, label, &totals.names, path);
+                let label = run.endpoint("", sample.label);
+                let one = Sample {
+                    start_us: us(sample.time_stamp),
+                    end_us: us(sample.end()),
+                    ms: sample.elapsed as f64,
+                    failed: !sample.success,
+                    users: sample.all_threads,
+                };
+                run.add(label, &one, path, || sample.error());
             }
             Err(e) => return Err(columns::csv_error(path, &e)),
         }
     }
-    let late = timeline.late;
-    let history = timeline.finish(&totals.names, path, users_known);
+    let empty = run.requests() == 0;
+    let read = run.finish(path, users_known, None);
     let mut warnings = Vec::new();
-    if totals.total.requests == 0 {
+    if empty {
         warnings.push(format!(
             "{}: holds no samples, only the header line",
             path.show()
         ));
     }
-    if late > 0 {
+    if read.late > 0 {
         warnings.push(format!(
             "{}: {} samples were written more than {} s after the second they started in; they are counted in the totals but left out of the per-second history",
             path.show(),
-            crate::format::count(late),
-            history::LATE_MS / 1000
+            crate::format::count(read.late),
+            LATE_MS / 1000
         ));
     }
-    Ok((into_data(totals, history), warnings))
+    Ok((read.data, warnings))
 }
 
 /// The JTL through the guard, as CSV with the header's delimiter; the
@@ -257,59 +223,4 @@ fn open_csv(
         .flexible(true)
         .buffer_capacity(256 * 1024)
         .from_reader(columns::open(path)?))
-}
-
-/// The model from what the samples added up to.
-fn into_data(mut totals: Totals, history: Option<crate::model::History>) -> ScenarioData {
-    let duration_s = totals.duration_s();
-    let mut order: Vec<usize> = (0..totals.names.len()).collect();
-    order.sort_by(|&a, &b| totals.names[a].cmp(&totals.names[b]));
-    let endpoints: Vec<Endpoint> = order
-        .iter()
-        .map(|&i| Endpoint {
-            method: String::new(),
-            name: totals.names[i].clone(),
-            stats: totals.labels[i].stats(duration_s),
-        })
-        .collect();
-    let mut failures: Vec<FailureRow> = std::mem::take(&mut totals.failures)
-        .into_iter()
-        .map(|((label, error), occurrences)| FailureRow {
-            method: String::new(),
-            name: totals.names[label].clone(),
-            error,
-            occurrences,
-        })
-        .collect();
-    failures.sort_by(|a, b| {
-        b.occurrences
-            .cmp(&a.occurrences)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.error.cmp(&b.error))
-    });
-    let stats = totals.total.stats(duration_s);
-    let histograms = (stats.requests > 0).then(|| Histograms {
-        total: std::mem::take(&mut totals.total.histogram),
-        endpoints: order
-            .iter()
-            .map(|&i| {
-                (
-                    (String::new(), totals.names[i].clone()),
-                    std::mem::take(&mut totals.labels[i].histogram),
-                )
-            })
-            .collect::<BTreeMap<_, _>>(),
-    });
-    ScenarioData {
-        tool: ToolInfo {
-            name: "jmeter",
-            version: None,
-        },
-        totals: stats,
-        endpoints,
-        history,
-        failures,
-        exceptions: Vec::new(),
-        histograms,
-    }
 }

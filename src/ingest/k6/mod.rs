@@ -1,9 +1,9 @@
 //! The k6 reader: k6's end-of-test summary or its `--out json` stream into
 //! [`ScenarioData`](crate::model::ScenarioData). One file is the whole result set; its name minus the
 //! suffix is the scenario. The files: `summary` (the summary JSON), `stream`
-//! (the NDJSON of raw samples), `stats` (exact counts and percentiles from a
-//! fine histogram), `history` (the per-second series, streamed to the
-//! observer), `time` (k6's RFC 3339 timestamps).
+//! (the NDJSON of raw samples, handed to [`samples::Run`](crate::ingest::samples::Run)
+//! for exact counts, percentiles per 0.01 ms and the per-second history),
+//! `time` (k6's RFC 3339 timestamps).
 //!
 //! **Which files.** Discovery classifies by name alone and takes the first
 //! reader whose `claim` matches; Locust claims every `*.json` (its
@@ -87,8 +87,6 @@ use std::path::Path;
 use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard};
 use crate::model::{ResultFiles, Role};
 
-mod history;
-mod stats;
 mod stream;
 mod summary;
 #[cfg(test)]

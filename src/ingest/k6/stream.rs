@@ -4,23 +4,32 @@
 //! per-second history (see the module doc for the mapping).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::history::{LATE_US, Timeline};
-use super::stats::Acc;
 use crate::format::ShowPath;
 use crate::ingest::guard::Guarded;
+use crate::ingest::samples::{Run, Sample, SecondOf, Spec};
 use crate::ingest::{HistoryObserver, InputError};
-use crate::model::{Endpoint, FailureRow, Histograms, ScenarioData, ToolInfo};
+use crate::model::ScenarioData;
 
-/// Distinct (endpoint, error) pairs kept in the failures table; the rest
-/// are counted under one "other errors" row per endpoint.
-const MAX_FAILURE_KINDS: usize = 1000;
+/// How a stream's requests make a run: k6 stamps a request's samples with
+/// its end, and writes them as its outputs flush (about once a second), so
+/// a second stays open 30 s for late ones.
+const SPEC: Spec = Spec {
+    tool: "k6",
+    second_of: SecondOf::End,
+    late_us: LATE_US,
+    gap_what: "no request",
+    gap_why: "a stalled test, or a pause in the script",
+};
+
+/// How long a second stays open for samples stamped in it (µs).
+pub(super) const LATE_US: i64 = 30_000_000;
 
 /// One line, as k6's `internal/output/json/wrapper.go` writes it.
 #[derive(Deserialize)]
@@ -43,41 +52,6 @@ struct Data<'a> {
     value: Option<f64>,
     #[serde(borrow, default)]
     tags: Option<HashMap<Cow<'a, str>, Cow<'a, str>>>,
-}
-
-/// What the requests add up to while the stream is read.
-#[derive(Default)]
-struct Totals {
-    total: Acc,
-    /// (method, name) → index into `names` and `endpoints`.
-    index: HashMap<(String, String), usize>,
-    names: Vec<(String, String)>,
-    endpoints: Vec<Acc>,
-    /// (endpoint index, error) → occurrences.
-    failures: HashMap<(usize, String), u64>,
-    first_start_us: Option<i64>,
-    last_end_us: Option<i64>,
-}
-
-impl Totals {
-    fn endpoint(&mut self, method: &str, name: &str) -> usize {
-        let key = (method.to_string(), name.to_string());
-        if let Some(&i) = self.index.get(&key) {
-            return i;
-        }
-        let i = self.names.len();
-        self.index.insert(key.clone(), i);
-        self.names.push(key);
-        self.endpoints.push(Acc::default());
-        i
-    }
-
-    fn duration_s(&self) -> f64 {
-        match (self.first_start_us, self.last_end_us) {
-            (Some(a), Some(b)) if b > a => (b - a) as f64 / 1e6,
-            _ => 0.0,
-        }
-    }
 }
 
 /// A located error on `line`.
@@ -127,8 +101,8 @@ pub(super) fn read(
 ) -> Result<(ScenarioData, Vec<String>), InputError> {
     let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
     let mut reader = BufReader::with_capacity(256 * 1024, Guarded::new(file, 0));
-    let mut totals = Totals::default();
-    let mut timeline = Timeline::new(observer);
+    // k6 writes float milliseconds: histograms per 0.01 ms.
+    let mut run = Run::<100>::new(SPEC, observer);
     let mut users_known = false;
     let mut buf = String::new();
     let mut line_no = 0u64;
@@ -205,7 +179,7 @@ pub(super) fn read(
             })?;
         if line.metric == "vus" {
             users_known = true;
-            timeline.users(time_us, value.round() as u64, &totals.names, path);
+            run.users(time_us, value.round() as u64, path);
             continue;
         }
         let tags = data.tags.unwrap_or_default();
@@ -214,95 +188,32 @@ pub(super) fn read(
             .or_else(|| tags.get("url"))
             .map_or("", |n| n.as_ref());
         let method = tags.get("method").map_or("", |m| m.as_ref());
-        let endpoint = totals.endpoint(method, name);
-        let failed = failed(&tags);
-        totals.total.add(value, failed);
-        totals.endpoints[endpoint].add(value, failed);
-        let start_us = time_us - (value * 1000.0).round() as i64;
-        totals.first_start_us = Some(totals.first_start_us.map_or(start_us, |f| f.min(start_us)));
-        totals.last_end_us = Some(totals.last_end_us.map_or(time_us, |l| l.max(time_us)));
-        if failed {
-            let mut error = error_of(&tags);
-            if totals.failures.len() >= MAX_FAILURE_KINDS
-                && !totals.failures.contains_key(&(endpoint, error.clone()))
-            {
-                error = format!("(other errors: more than {MAX_FAILURE_KINDS} distinct messages)");
-            }
-            *totals.failures.entry((endpoint, error)).or_insert(0) += 1;
-        }
-        timeline.request(time_us, value, failed, endpoint, &totals.names, path);
+        let endpoint = run.endpoint(method, name);
+        let sample = Sample {
+            start_us: time_us - (value * 1000.0).round() as i64,
+            end_us: time_us,
+            ms: value,
+            failed: failed(&tags),
+            users: None,
+        };
+        run.add(endpoint, &sample, path, || error_of(&tags));
     }
-    let late = timeline.late;
-    let history = timeline.finish(&totals.names, path, users_known);
+    let empty = run.requests() == 0;
+    let read = run.finish(path, users_known, None);
     let mut warnings = Vec::new();
-    if totals.total.requests == 0 {
+    if empty {
         warnings.push(format!(
             "{}: holds no HTTP requests (no http_req_duration points)",
             path.show()
         ));
     }
-    if late > 0 {
+    if read.late > 0 {
         warnings.push(format!(
             "{}: {} requests were written more than {} s after the second they are stamped in; they are counted in the totals but left out of the per-second history",
             path.show(),
-            crate::format::count(late),
+            crate::format::count(read.late),
             LATE_US / 1_000_000
         ));
     }
-    Ok((into_data(totals, history), warnings))
-}
-
-/// The model from what the requests added up to.
-fn into_data(mut totals: Totals, history: Option<crate::model::History>) -> ScenarioData {
-    let duration_s = totals.duration_s();
-    let mut order: Vec<usize> = (0..totals.names.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ma, na) = &totals.names[a];
-        let (mb, nb) = &totals.names[b];
-        na.cmp(nb).then_with(|| ma.cmp(mb))
-    });
-    let endpoints: Vec<Endpoint> = order
-        .iter()
-        .map(|&i| Endpoint {
-            method: totals.names[i].0.clone(),
-            name: totals.names[i].1.clone(),
-            stats: totals.endpoints[i].stats(duration_s),
-        })
-        .collect();
-    let mut failures: Vec<FailureRow> = std::mem::take(&mut totals.failures)
-        .into_iter()
-        .map(|((i, error), occurrences)| FailureRow {
-            method: totals.names[i].0.clone(),
-            name: totals.names[i].1.clone(),
-            error,
-            occurrences,
-        })
-        .collect();
-    failures.sort_by(|a, b| {
-        b.occurrences
-            .cmp(&a.occurrences)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.method.cmp(&b.method))
-            .then_with(|| a.error.cmp(&b.error))
-    });
-    let stats = totals.total.stats(duration_s);
-    let histograms = (stats.requests > 0).then(|| Histograms {
-        total: totals.total.per_ms(),
-        endpoints: order
-            .iter()
-            .map(|&i| (totals.names[i].clone(), totals.endpoints[i].per_ms()))
-            .collect::<BTreeMap<_, _>>(),
-    });
-    ScenarioData {
-        tool: ToolInfo {
-            name: "k6",
-            version: None,
-        },
-        totals: stats,
-        endpoints,
-        history,
-        failures,
-        exceptions: Vec::new(),
-        histograms,
-    }
+    Ok((read.data, warnings))
 }
