@@ -141,14 +141,24 @@ impl Columns {
                 "the header line again: two JTL files joined into one?".into(),
             ));
         }
+        // The record's bytes checked once; a field is then a slice of them
+        // (on a char boundary, else it is checked alone and reported).
+        let whole = std::str::from_utf8(record.as_slice()).ok();
         let text = |column: usize| -> Result<&'r str, InputError> {
+            if let Some(field) = whole.zip(record.range(column)).and_then(|(w, r)| w.get(r)) {
+                return Ok(field);
+            }
             std::str::from_utf8(record.get(column).unwrap_or_default())
                 .map_err(|_| error(Some(column), "the field is not valid UTF-8".into()))
         };
         let opt_text =
             |column: Option<usize>| -> Result<&'r str, InputError> { column.map_or(Ok(""), text) };
         let number = |column: usize, what: &str| -> Result<u64, InputError> {
-            let t = text(column)?.trim();
+            let field = text(column)?;
+            if let Some(n) = digits(field.as_bytes()) {
+                return Ok(n);
+            }
+            let t = field.trim();
             t.parse::<u64>()
                 .map_err(|_| error(Some(column), format!("expected {what}, found `{t}`")))
         };
@@ -183,7 +193,8 @@ impl Columns {
             _ => None,
         };
         for &c in &self.checked_numbers {
-            if !text(c)?.trim().is_empty() {
+            let field = record.get(c).unwrap_or_default();
+            if !field.is_empty() && digits(field).is_none() && !text(c)?.trim().is_empty() {
                 number(c, "a whole number of 0 or more")?;
             }
         }
@@ -192,9 +203,9 @@ impl Columns {
             elapsed,
             label: text(self.label)?,
             success,
-            response_code: opt_text(self.response_code)?.trim(),
-            response_message: opt_text(self.response_message)?.trim(),
-            failure_message: opt_text(self.failure_message)?.trim(),
+            response_code: opt_text(self.response_code)?,
+            response_message: opt_text(self.response_message)?,
+            failure_message: opt_text(self.failure_message)?,
             all_threads,
         })
     }
@@ -203,6 +214,23 @@ impl Columns {
         record.get(self.label) == Some(b"label".as_slice())
             && record.get(self.time_stamp) == Some(b"timeStamp".as_slice())
     }
+}
+
+/// A field of ASCII digits only (the common case, no white space) as a
+/// number; `None` for anything else, which the caller parses the slow way.
+fn digits(field: &[u8]) -> Option<u64> {
+    if field.is_empty() || field.len() > 19 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in field {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        // 19 digits fit in a u64.
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
 }
 
 /// Why a first line (its fields `names`) is no JTL header.
@@ -245,8 +273,12 @@ impl Sample<'_> {
     /// What went wrong, for the failures table: the response code and
     /// message (`409 Conflict`), and the assertion's failure message.
     pub(super) fn error(&self) -> String {
-        let response = format!("{} {}", self.response_code, self.response_message);
-        match (response.trim(), self.failure_message) {
+        let response = format!(
+            "{} {}",
+            self.response_code.trim(),
+            self.response_message.trim()
+        );
+        match (response.trim(), self.failure_message.trim()) {
             ("", "") => "(no message)".to_string(),
             (r, "") => r.to_string(),
             ("", f) => f.to_string(),
@@ -311,5 +343,55 @@ fn line_at(path: &Path, offset: u64) -> Option<u64> {
             return Some(lines);
         }
         lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_take_plain_numbers_and_leave_the_rest_to_the_slow_path() {
+        assert_eq!(digits(b"0"), Some(0));
+        assert_eq!(digits(b"1796120939992"), Some(1_796_120_939_992));
+        assert_eq!(
+            digits(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        for slow in [
+            &b""[..],
+            b" 12",
+            b"12 ",
+            b"-1",
+            b"1.5",
+            b"+3",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(digits(slow), None, "{:?}", String::from_utf8_lossy(slow));
+        }
+    }
+
+    #[test]
+    fn a_field_split_inside_a_character_is_not_valid_utf8() {
+        // The record's bytes together are valid UTF-8 ("é" = C3 A9), the
+        // fields alone are not: the field is reported, not sliced.
+        let cols = Columns::new(
+            Path::new("x.jtl"),
+            &ByteRecord::from(vec![
+                "timeStamp",
+                "elapsed",
+                "success",
+                "label",
+                "responseMessage",
+            ]),
+        )
+        .unwrap();
+        let mut record = ByteRecord::new();
+        for field in [&b"1796120939992"[..], b"5", b"true", b"a\xC3", b"\xA9"] {
+            record.push_field(field);
+        }
+        let err = cols.sample(Path::new("x.jtl"), &record).unwrap_err();
+        assert_eq!(err.column.as_deref(), Some("label"), "{err}");
+        assert!(err.message.contains("not valid UTF-8"), "{err}");
     }
 }
