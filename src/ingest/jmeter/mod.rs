@@ -47,6 +47,7 @@
 //! - **Histograms** for the rank test against a baseline: the per-millisecond
 //!   counts, total and per label.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::format::ShowPath;
@@ -138,7 +139,36 @@ fn us(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
+/// One sample as the parsing thread hands it over.
+struct Parsed {
+    time_stamp: u64,
+    end: u64,
+    elapsed: u64,
+    success: bool,
+    all_threads: Option<u64>,
+    /// The label's index, in order of first appearance.
+    label: usize,
+    /// What went wrong, for a failed sample.
+    error: Option<String>,
+}
+
+/// Samples parsed, in file order, with the labels first seen among them.
+#[derive(Default)]
+struct Batch {
+    new_labels: Vec<String>,
+    samples: Vec<Parsed>,
+}
+
+/// Samples a batch holds: enough to make the hand-over cheap, few enough
+/// that the memory is small (a few hundred KB in flight).
+const BATCH: usize = 4096;
+
 /// Read one JTL: its samples, streamed, into the model; warnings beside.
+///
+/// Two threads: one parses the rows (most of the work) and hands batches
+/// of typed samples to this one, which adds them up and feeds the
+/// observer, so the observer stays on the caller's thread and the samples
+/// are added in file order as before.
 fn read_jtl(
     path: &Path,
     observer: Option<&mut (dyn HistoryObserver + '_)>,
@@ -162,24 +192,32 @@ fn read_jtl(
     let users_known = cols.all_threads.is_some();
     // JMeter's resolution is the whole millisecond.
     let mut run = Run::<1>::new(SPEC, observer);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let sample = cols.sample(path, &record)?;
-                let label = run.endpoint("", sample.label);
-                let one = Sample {
-                    start_us: us(sample.time_stamp),
-                    end_us: us(sample.end()),
-                    ms: sample.elapsed as f64,
-                    failed: !sample.success,
-                    users: sample.all_threads,
-                };
-                run.add(label, &one, path, || sample.error());
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let parsed = std::thread::scope(|scope| {
+        let parser = scope.spawn(move || parse_rows(path, reader, &cols, &sender));
+        for batch in receiver {
+            for name in &batch.new_labels {
+                run.endpoint("", name);
             }
-            Err(e) => return Err(columns::csv_error(path, &e)),
+            for p in &batch.samples {
+                let one = Sample {
+                    start_us: us(p.time_stamp),
+                    end_us: us(p.end),
+                    ms: p.elapsed as f64,
+                    failed: !p.success,
+                    users: p.all_threads,
+                };
+                run.add(p.label, &one, path, || p.error.clone().unwrap_or_default());
+            }
         }
-    }
+        parser.join().unwrap_or_else(|_| {
+            Err(InputError::file(
+                path,
+                "the JTL parser stopped unexpectedly",
+            ))
+        })
+    });
+    parsed?;
     let empty = run.requests() == 0;
     let read = run.finish(path, users_known, None);
     let mut warnings = Vec::new();
@@ -198,6 +236,55 @@ fn read_jtl(
         ));
     }
     Ok((read.data, warnings))
+}
+
+/// The parsing thread: every row after the header, typed and checked, in
+/// batches to `sender`; the first bad row ends it with its error (the
+/// samples before it are still sent, and then dropped by the caller).
+fn parse_rows(
+    path: &Path,
+    mut reader: csv::Reader<crate::ingest::guard::Guarded<std::fs::File>>,
+    cols: &Columns,
+    sender: &std::sync::mpsc::SyncSender<Batch>,
+) -> Result<(), InputError> {
+    let mut record = csv::ByteRecord::new();
+    let mut labels: HashMap<String, usize> = HashMap::new();
+    let mut batch = Batch::default();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let sample = cols.sample(path, &record)?;
+                let label = match labels.get(sample.label) {
+                    Some(&i) => i,
+                    None => {
+                        let i = labels.len();
+                        labels.insert(sample.label.to_string(), i);
+                        batch.new_labels.push(sample.label.to_string());
+                        i
+                    }
+                };
+                batch.samples.push(Parsed {
+                    time_stamp: sample.time_stamp,
+                    end: sample.end(),
+                    elapsed: sample.elapsed,
+                    success: sample.success,
+                    all_threads: sample.all_threads,
+                    label,
+                    error: (!sample.success).then(|| sample.error()),
+                });
+                if batch.samples.len() == BATCH && sender.send(std::mem::take(&mut batch)).is_err()
+                {
+                    return Ok(());
+                }
+            }
+            Err(e) => return Err(columns::csv_error(path, &e)),
+        }
+    }
+    if !batch.samples.is_empty() || !batch.new_labels.is_empty() {
+        let _ = sender.send(batch);
+    }
+    Ok(())
 }
 
 /// The JTL through the guard, as CSV with the header's delimiter; the
