@@ -304,14 +304,20 @@ pub struct Endpoint {
     pub stats: Stats,
 }
 
+/// `METHOD NAME`, the way checks and messages name an endpoint; the name
+/// alone for tools that record no method (a JTL's label).
+pub fn endpoint_label(method: &str, name: &str) -> String {
+    if method.is_empty() {
+        name.to_string()
+    } else {
+        format!("{method} {name}")
+    }
+}
+
 impl Endpoint {
-    /// `METHOD NAME`, the way checks and messages name an endpoint.
+    /// See [`endpoint_label`].
     pub fn label(&self) -> String {
-        if self.method.is_empty() {
-            self.name.clone()
-        } else {
-            format!("{} {}", self.method, self.name)
-        }
+        endpoint_label(&self.method, &self.name)
     }
 }
 
@@ -582,6 +588,9 @@ pub struct SnapshotScenario {
     pub totals: Stats,
     pub endpoints: Vec<Endpoint>,
     pub histograms: Option<Histograms>,
+    /// Why there are no histograms, when there are none (for the note that
+    /// says why the rank test did not run).
+    pub no_histograms: Option<String>,
 }
 
 // ---------------------------------------------------------------------------

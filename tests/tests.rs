@@ -17,6 +17,7 @@ mod hostile;
 mod jmeter;
 mod k6;
 mod layers;
+mod mixed;
 mod outputs;
 mod proptests;
 mod report;

@@ -40,6 +40,10 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<crate::mo
                 name: set.name.clone(),
                 totals: data.totals,
                 endpoints: data.endpoints,
+                no_histograms: data
+                    .histograms
+                    .is_none()
+                    .then(|| crate::ingest::no_histograms(data.tool.name)),
                 histograms: data.histograms,
             });
         }

@@ -79,6 +79,8 @@ pub struct Current<'a> {
     pub totals: &'a Stats,
     pub endpoints: &'a [Endpoint],
     pub histograms: Option<&'a Histograms>,
+    /// Why there are none, when there are none.
+    pub no_histograms: Option<&'a str>,
 }
 
 /// Judge a single value pair against one tolerance.
@@ -209,20 +211,25 @@ pub fn compare(
         base.histograms.as_ref().map(|h| &h.total),
         current.histograms.map(|h| &h.total),
     );
+    let base_why = base.no_histograms.as_deref().unwrap_or("not read");
+    let current_why = current.no_histograms.unwrap_or("not read");
     out.no_rank_test = match (base.histograms.is_some(), current.histograms.is_some()) {
         _ if test.is_some() => None,
         (true, true) => Some(
             "the histograms cannot be ranked (no requests, or every request in one bucket)".into(),
         ),
-        (false, true) => Some(
-            "the baseline has no response-time histograms (Locust's --json-file output beside its stats; a summary.json baseline never has them)".into(),
-        ),
-        (true, false) => Some(
-            "this run has no Locust --json-file output beside its stats".into(),
-        ),
-        (false, false) => Some(
-            "neither run has Locust's --json-file output beside its stats (run Locust with --json-file PREFIX)".into(),
-        ),
+        (false, true) => Some(format!(
+            "the baseline has no response-time histograms: {base_why}"
+        )),
+        (true, false) => Some(format!(
+            "this run has no response-time histograms: {current_why}"
+        )),
+        (false, false) if base_why == current_why => Some(format!(
+            "neither run has response-time histograms: {current_why}"
+        )),
+        (false, false) => Some(format!(
+            "neither run has response-time histograms: {current_why}; the baseline: {base_why}"
+        )),
     };
     compare_stats(
         regression,

@@ -156,6 +156,7 @@ pub fn compare_runs(
                     totals: &scenario.totals,
                     endpoints: &scenario.endpoints,
                     histograms: scenario.histograms.as_ref(),
+                    no_histograms: scenario.no_histograms.as_deref(),
                 },
             );
             Some((scenario.name.clone(), result))
@@ -344,6 +345,7 @@ pub fn evaluate(
             && let Some(base_scenario) = base.scenarios.iter().find(|b| b.name == result.name)
         {
             let regression = config.regression_for(scenario_config.ok().flatten());
+            let why = crate::ingest::no_histograms(data.tool.name);
             let comparison = compare::compare(
                 &regression,
                 base_scenario,
@@ -351,6 +353,7 @@ pub fn evaluate(
                     totals: &data.totals,
                     endpoints: &data.endpoints,
                     histograms: data.histograms.as_ref(),
+                    no_histograms: Some(&why),
                 },
             );
             result.comparison = Some(comparison);

@@ -28,6 +28,12 @@ pub trait Reader: Sync {
     /// The tool, as summary.json names it (`locust`).
     fn tool(&self) -> &'static str;
 
+    /// The tool as people write it (`JMeter`), for the report and the
+    /// terminal; the id by default.
+    fn display_name(&self) -> &'static str {
+        self.tool()
+    }
+
     /// The files this reader reads, for messages: "Locust's *_stats.csv
     /// (`locust --csv PREFIX`)".
     fn files_hint(&self) -> &'static str;
@@ -56,6 +62,16 @@ pub trait Reader: Sync {
     /// belong to a set by content rather than by name (Locust's freely named
     /// `--json-file` output).
     fn complete(&self, _groups: &mut BTreeMap<(PathBuf, String), ResultFiles>) {}
+
+    /// Why a result set of this tool may have no response-time histograms
+    /// (every request's time, for the rank test against a baseline), and
+    /// what gives them.
+    fn no_histograms(&self) -> String {
+        format!(
+            "{}'s files hold percentile summaries, not every request's time",
+            self.tool()
+        )
+    }
 
     /// Read one result set. Never panics on bad input; a broken optional
     /// file is an error while the rest is still read.
@@ -91,6 +107,24 @@ pub fn files_hint() -> String {
 /// The reader of a tool, by the name [`Reader::tool`] gives.
 pub fn reader(tool: &str) -> Option<&'static dyn Reader> {
     READERS.iter().copied().find(|r| r.tool() == tool)
+}
+
+/// The tool with its version where its files say it (`Artillery 2.0.21`),
+/// as the report and the terminal name it.
+pub fn tool_label(tool: &crate::model::ToolInfo) -> String {
+    let name = reader(tool.name).map_or(tool.name, |r| r.display_name());
+    match &tool.version {
+        Some(v) => format!("{name} {v}"),
+        None => name.to_string(),
+    }
+}
+
+/// [`Reader::no_histograms`] of a tool, by name.
+pub fn no_histograms(tool: &str) -> String {
+    reader(tool).map_or_else(
+        || format!("{tool}'s files hold no response-time histograms"),
+        |r| r.no_histograms(),
+    )
 }
 
 /// What reading a result set produced: the data when its main file was

@@ -76,6 +76,10 @@ pub fn read_summary(path: &Path) -> Result<RunSnapshot, InputError> {
                 totals: s.totals?,
                 endpoints: s.endpoints,
                 histograms: None,
+                no_histograms: Some(
+                    "a summary.json keeps none (give --baseline the baseline run's results folder)"
+                        .into(),
+                ),
             })
         })
         .collect();

@@ -80,10 +80,9 @@ fn dominant_failure(summary: &Summary<'_>) -> Option<String> {
         .max_by_key(|(_, f)| f.occurrences);
     match dominant {
         Some((scenario, f)) if total_failures > 0 => Some(format!(
-            "The most frequent failure is {} on {} {} in {scenario}: {} times, {} of all {} failed requests.",
+            "The most frequent failure is {} on {} in {scenario}: {} times, {} of all {} failed requests.",
             f.error,
-            f.method,
-            f.name,
+            crate::model::endpoint_label(&f.method, &f.name),
             format::count(f.occurrences),
             format::percent(f.occurrences as f64 * 100.0 / total_failures as f64),
             format::count(total_failures)

@@ -147,7 +147,7 @@ fn scenario_table(summary: &Summary<'_>) -> String {
         paint(DIM, &format!("config: {}", summary.config))
     ));
     let header: Vec<(String, Style)> = [
-        "STATUS", "SCENARIO", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS",
+        "STATUS", "SCENARIO", "TOOL", "REQUESTS", "MEDIAN", "P95", "P99", "RPS", "SUCCESS",
     ]
     .iter()
     .map(|h| (h.to_string(), DIM))
@@ -157,11 +157,16 @@ fn scenario_table(summary: &Summary<'_>) -> String {
         let mut row = vec![
             (s.status.label().to_string(), status_style(s.status)),
             (name(s.name), Style::new()),
+            (
+                s.tool
+                    .map_or_else(|| "-".to_string(), |t| name(&crate::ingest::tool_label(t))),
+                Style::new(),
+            ),
         ];
         row.extend(stats_cells(s.totals));
         rows.push(row);
     }
-    let mut aligns = vec![Align::Left, Align::Left];
+    let mut aligns = vec![Align::Left, Align::Left, Align::Left];
     aligns.extend([Align::Right; 6]);
     out.push_str(&table(&rows, &aligns));
     out

@@ -100,6 +100,9 @@ pub struct ScenarioView {
     pub status: Status,
     /// `PASS`, `FAIL`, …
     pub status_label: &'static str,
+    /// The load tool that wrote it (`JMeter`, `Artillery 2.0.21`); empty
+    /// when nothing was read.
+    pub tool: String,
     pub has_data: bool,
     pub peak_users: String,
     pub duration: String,
@@ -439,6 +442,9 @@ fn scenario_view(
         anchor,
         status: s.status,
         status_label: s.status.label(),
+        tool: s
+            .tool
+            .map_or_else(String::new, |t| shown(&crate::ingest::tool_label(t))),
         has_data: s.totals.is_some(),
         peak_users: s.peak_users.map_or_else(|| DASH.to_string(), format::count),
         duration: s

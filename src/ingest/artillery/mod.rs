@@ -89,8 +89,16 @@ impl Reader for Artillery {
         "artillery"
     }
 
+    fn display_name(&self) -> &'static str {
+        "Artillery"
+    }
+
     fn files_hint(&self) -> &'static str {
         "Artillery's *.artillery.json (`artillery run --output NAME.artillery.json`)"
+    }
+
+    fn no_histograms(&self) -> String {
+        "Artillery's report holds percentile summaries only".into()
     }
 
     /// `NAME.artillery.json` → (`NAME`, stats): the report is the whole set.

@@ -69,6 +69,10 @@ impl Reader for Jmeter {
         "jmeter"
     }
 
+    fn display_name(&self) -> &'static str {
+        "JMeter"
+    }
+
     fn files_hint(&self) -> &'static str {
         "JMeter's *.jtl (`jmeter -n -l NAME.jtl`)"
     }

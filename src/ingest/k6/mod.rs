@@ -143,6 +143,11 @@ impl Reader for K6 {
         "k6's *.k6-summary.json, *.k6.json or *.k6.ndjson (`k6 run --summary-export` / `--out json`)"
     }
 
+    fn no_histograms(&self) -> String {
+        "k6's end-of-test summary holds percentiles only; its --out json stream has every request"
+            .into()
+    }
+
     /// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.k6.ndjson`, `NAME.ndjson`
     /// → (`NAME`, stats): the one file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {

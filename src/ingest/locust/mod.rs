@@ -48,8 +48,16 @@ impl Reader for Locust {
         "locust"
     }
 
+    fn display_name(&self) -> &'static str {
+        "Locust"
+    }
+
     fn files_hint(&self) -> &'static str {
         "Locust's *_stats.csv (`locust --csv PREFIX`)"
+    }
+
+    fn no_histograms(&self) -> String {
+        "Locust writes them with --json-file PREFIX, beside its stats".into()
     }
 
     /// `x_stats.csv` → (`x`, stats); `x.json` → (`x`, histograms), attached
