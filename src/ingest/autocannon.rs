@@ -265,6 +265,21 @@ fn parse(path: &Path) -> Result<Output, InputError> {
             "an empty file, not an autocannon result (autocannon -j)",
         ));
     }
+    let body = text.trim_start();
+    if !body.starts_with('{') {
+        let line = text[..text.len() - body.len()].matches('\n').count() + 1;
+        return Err(InputError {
+            path: path.to_path_buf(),
+            line: Some(line as u64),
+            column: None,
+            message: format!(
+                "not an autocannon result (autocannon -j): expected a JSON object (autocannon -j prints one), found {}",
+                body.chars()
+                    .next()
+                    .map_or("nothing".to_string(), |c| format!("`{c}`"))
+            ),
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let output: Output = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let at = format!(" at {}", e.path());
@@ -573,5 +588,31 @@ mod tests {
         let (_d, path) = file("z.autocannon.json", &format!("{RESULT} x"));
         let e = read_result(&path).unwrap_err();
         assert!(e.message.contains("trailing"), "{e}");
+    }
+
+    /// Every prefix of a real file, and the file with any one byte replaced
+    /// by a quote or a digit, is read or refused: never a panic.
+    #[test]
+    fn no_cut_or_corrupted_file_panics() {
+        let real = include_str!("../../fixtures/autocannon/overload.autocannon.json");
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("f.json");
+        let mut tries = Vec::new();
+        for end in 0..real.len() {
+            tries.push(real.as_bytes()[..end].to_vec());
+        }
+        for i in 0..real.len() {
+            for b in [b'"', b'9', b'-'] {
+                let mut bytes = real.as_bytes().to_vec();
+                bytes[i] = b;
+                tries.push(bytes);
+            }
+        }
+        for bytes in tries {
+            std::fs::write(&path, &bytes).unwrap();
+            let _ = read_result(&path);
+        }
+        std::fs::write(&path, real).unwrap();
+        assert!(read_result(&path).is_ok());
     }
 }

@@ -199,6 +199,21 @@ fn parse(path: &Path) -> Result<Report, InputError> {
             "an empty file, not a Vegeta report (vegeta report -type=json)",
         ));
     }
+    let body = text.trim_start();
+    if !body.starts_with('{') {
+        let line = text[..text.len() - body.len()].matches('\n').count() + 1;
+        return Err(InputError {
+            path: path.to_path_buf(),
+            line: Some(line as u64),
+            column: None,
+            message: format!(
+                "not a Vegeta report (vegeta report -type=json): expected a JSON object (vegeta report -type=json writes one), found {}",
+                body.chars()
+                    .next()
+                    .map_or("nothing".to_string(), |c| format!("`{c}`"))
+            ),
+        });
+    }
     // Where each report starts: one, or one per `-every` interval.
     let mut last = 0;
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
@@ -476,5 +491,31 @@ mod tests {
             "no response: dial 0; dial 1; dial 2; and 2 more distinct errors"
         );
         assert!(is_status_line("503 Service Unavailable") && !is_status_line("Get x"));
+    }
+
+    /// Every prefix of a real file, and the file with any one byte replaced
+    /// by a quote or a digit, is read or refused: never a panic.
+    #[test]
+    fn no_cut_or_corrupted_file_panics() {
+        let real = include_str!("../../fixtures/vegeta/stalled.vegeta.json");
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("f.json");
+        let mut tries = Vec::new();
+        for end in 0..real.len() {
+            tries.push(real.as_bytes()[..end].to_vec());
+        }
+        for i in 0..real.len() {
+            for b in [b'"', b'9', b'-'] {
+                let mut bytes = real.as_bytes().to_vec();
+                bytes[i] = b;
+                tries.push(bytes);
+            }
+        }
+        for bytes in tries {
+            std::fs::write(&path, &bytes).unwrap();
+            let _ = read_report(&path);
+        }
+        std::fs::write(&path, real).unwrap();
+        assert!(read_report(&path).is_ok());
     }
 }
