@@ -38,20 +38,24 @@ pub struct Discovery {
 }
 
 /// The reader that claims a file, with the file's scenario and role: by
-/// its name first, else (a regular file nobody claims by name) by content.
+/// its name first, else (a regular file nobody claims by name, or a plain
+/// `NAME.json` that Locust claims only as a histograms file) by content.
 fn classify(path: &Path) -> Option<(&'static dyn Reader, String, Role)> {
     let file_name = path.file_name()?.to_str()?;
+    let by_name = READERS
+        .iter()
+        .find_map(|r| r.claim(file_name).map(|(prefix, role)| (*r, prefix, role)));
+    if by_name
+        .as_ref()
+        .is_some_and(|(_, _, role)| *role != Role::Histograms)
+        || !std::fs::metadata(path).is_ok_and(|m| m.is_file())
+    {
+        return by_name;
+    }
     READERS
         .iter()
-        .find_map(|r| r.claim(file_name).map(|(prefix, role)| (*r, prefix, role)))
-        .or_else(|| {
-            if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-                return None;
-            }
-            READERS
-                .iter()
-                .find_map(|r| r.claim_by_content(path).map(|(p, role)| (*r, p, role)))
-        })
+        .find_map(|r| r.claim_by_content(path).map(|(p, role)| (*r, p, role)))
+        .or(by_name)
 }
 
 /// Whether a file name (any bytes) ends like some tool's result file.

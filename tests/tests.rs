@@ -3,6 +3,7 @@
 mod util;
 
 mod artillery;
+mod autocannon;
 mod baseline;
 mod broken;
 mod browser;
@@ -24,4 +25,5 @@ mod report;
 mod shape;
 mod snapshots;
 mod soak;
+mod vegeta;
 mod versions;

@@ -90,21 +90,30 @@ pub struct StretchView {
 
 /// Turn the probes fed during reading into checks. Errors (a percentile
 /// window on cumulative data, a column the history lacks) come back as messages.
+/// `tool` names the tool whose data has no history, for the message.
 pub fn window_checks(
     config: &Config,
     probes: Probes,
     history: Option<&History>,
     steady: Option<&Steady>,
+    tool: &str,
 ) -> (Vec<Check>, Vec<String>) {
     let mut checks = Vec::new();
     let mut errors = Vec::new();
     let Some(history) = history else {
         for p in probes.probes {
-            errors.push(format!(
-                "{}: `{}` needs the run's _stats_history.csv, which is missing or unreadable",
-                config.threshold_label(&p.threshold),
-                p.threshold.threshold.text
-            ));
+            let text = &p.threshold.threshold.text;
+            let why = if tool == "locust" {
+                format!(
+                    "`{text}` needs the run's _stats_history.csv, which is missing or unreadable"
+                )
+            } else {
+                // Every other reader without a history read a summary.
+                format!(
+                    "`{text}` needs per-second data, and this {tool} file is a summary of the whole run without any; drop `for …` to judge the whole run"
+                )
+            };
+            errors.push(format!("{}: {why}", config.threshold_label(&p.threshold)));
         }
         return (checks, errors);
     };

@@ -531,8 +531,13 @@ fn judge_data(
     }
     dead_target_guard(data, &mut v.checks);
     if let Some(probes) = probes {
-        let (window_checks, window_errors) =
-            history::window_checks(config, probes, data.history.as_ref(), v.steady.as_ref());
+        let (window_checks, window_errors) = history::window_checks(
+            config,
+            probes,
+            data.history.as_ref(),
+            v.steady.as_ref(),
+            data.tool.name,
+        );
         v.checks.extend(window_checks);
         v.errors.extend(window_errors);
     }

@@ -6,6 +6,7 @@
 //! [`HistoryObserver`] as it streams it, so checks over time need not hold it.
 
 pub mod artillery;
+pub mod autocannon;
 pub mod exact;
 pub mod guard;
 pub mod jmeter;
@@ -13,6 +14,7 @@ pub mod k6;
 pub mod locust;
 pub mod samples;
 pub mod summary;
+pub mod vegeta;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -53,7 +55,8 @@ pub trait Reader: Sync {
 
     /// The scenario and role of a file that no reader claims by name but
     /// whose content is this tool's (a JTL written as `results.csv`). Asked
-    /// only for such files; the default claims nothing.
+    /// only for such files, and for a plain `NAME.json` that Locust claims as
+    /// a histograms file (an autocannon result); the default claims nothing.
     fn claim_by_content(&self, _path: &Path) -> Option<(String, Role)> {
         None
     }
@@ -83,13 +86,16 @@ pub trait Reader: Sync {
     ) -> Ingested;
 }
 
-/// Every reader, in the order discovery asks them. Artillery and k6 come
-/// first: their names (`NAME.artillery.json`, `NAME.k6-summary.json`,
-/// `NAME.k6.json`) end in `.json`, which Locust claims for its
+/// Every reader, in the order discovery asks them. Artillery, k6, autocannon
+/// and Vegeta come first: their names (`NAME.artillery.json`,
+/// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.autocannon.json`,
+/// `NAME.vegeta.json`) end in `.json`, which Locust claims for its
 /// `--json-file` histograms.
 pub static READERS: &[&dyn Reader] = &[
     &artillery::Artillery,
     &k6::K6,
+    &autocannon::Autocannon,
+    &vegeta::Vegeta,
     &locust::Locust,
     &jmeter::Jmeter,
 ];
