@@ -500,3 +500,28 @@ fn a_missing_percentile_under_the_builtin_defaults_is_one_clear_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_window_on_a_k6_summary_says_to_check_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("loadgate.toml");
+    std::fs::write(&cfg, "[defaults]\nthresholds = [\"p95 < 1s for 2s\"]\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(
+        &[
+            "fixtures/k6/checkout_summary.k6-summary.json",
+            "--config",
+            cfg.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`p95 < 1s for 2s` needs per-second data, which k6's end-of-test summary does not have: check the --out json stream instead"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("_stats_history.csv"), "{}", run.stderr);
+}

@@ -323,7 +323,7 @@ fn thresholds_on_what_a_summary_lacks_are_clear_errors() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("`p99 < 1s for 2s` needs per-second data, and this vegeta file is a summary of the whole run without any"),
+        run.stderr.contains("`p99 < 1s for 2s` needs per-second data, and this Vegeta file is a summary of the whole run without any"),
         "{}",
         run.stderr
     );

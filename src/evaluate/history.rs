@@ -102,17 +102,7 @@ pub fn window_checks(
     let mut errors = Vec::new();
     let Some(history) = history else {
         for p in probes.probes {
-            let text = &p.threshold.threshold.text;
-            let why = if tool == "locust" {
-                format!(
-                    "`{text}` needs the run's _stats_history.csv, which is missing or unreadable"
-                )
-            } else {
-                // Every other reader without a history read a summary.
-                format!(
-                    "`{text}` needs per-second data, and this {tool} file is a summary of the whole run without any; drop `for …` to judge the whole run"
-                )
-            };
+            let why = crate::ingest::no_history(tool, &p.threshold.threshold.text);
             errors.push(format!("{}: {why}", config.threshold_label(&p.threshold)));
         }
         return (checks, errors);

@@ -80,6 +80,10 @@ impl Reader for Autocannon {
         "autocannon"
     }
 
+    fn no_histograms(&self) -> String {
+        "autocannon's -j result holds percentiles only".into()
+    }
+
     fn files_hint(&self) -> &'static str {
         "autocannon's *.autocannon.json (`autocannon -j URL > NAME.autocannon.json`)"
     }

@@ -76,6 +76,15 @@ pub trait Reader: Sync {
         )
     }
 
+    /// Why a windowed `threshold` cannot be judged on a result set of this
+    /// tool that has no per-second history, and what to do.
+    fn no_history(&self, threshold: &str) -> String {
+        format!(
+            "`{threshold}` needs per-second data, and this {} file is a summary of the whole run without any; drop `for …` to judge the whole run",
+            self.display_name()
+        )
+    }
+
     /// Read one result set. Never panics on bad input; a broken optional
     /// file is an error while the rest is still read.
     fn read(
@@ -123,6 +132,14 @@ pub fn tool_label(tool: &crate::model::ToolInfo) -> String {
         Some(v) => format!("{name} {v}"),
         None => name.to_string(),
     }
+}
+
+/// [`Reader::no_history`] of a tool, by name.
+pub fn no_history(tool: &str, threshold: &str) -> String {
+    reader(tool).map_or_else(
+        || format!("`{threshold}` needs per-second data, which this {tool} run has none of"),
+        |r| r.no_history(threshold),
+    )
 }
 
 /// [`Reader::no_histograms`] of a tool, by name.

@@ -71,6 +71,14 @@ impl Reader for Vegeta {
         "vegeta"
     }
 
+    fn display_name(&self) -> &'static str {
+        "Vegeta"
+    }
+
+    fn no_histograms(&self) -> String {
+        "Vegeta's JSON report holds percentiles only".into()
+    }
+
     fn files_hint(&self) -> &'static str {
         "Vegeta's *.vegeta.json (`vegeta report -type=json > NAME.vegeta.json`)"
     }

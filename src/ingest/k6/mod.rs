@@ -143,6 +143,12 @@ impl Reader for K6 {
         "k6's *.k6-summary.json, *.k6.json or *.k6.ndjson (`k6 run --summary-export` / `--out json`)"
     }
 
+    fn no_history(&self, threshold: &str) -> String {
+        format!(
+            "`{threshold}` needs per-second data, which k6's end-of-test summary does not have: check the --out json stream instead (k6 run --out json=NAME.k6.ndjson), or drop `for …` to judge the whole run"
+        )
+    }
+
     fn no_histograms(&self) -> String {
         "k6's end-of-test summary holds percentiles only; its --out json stream has every request"
             .into()

@@ -56,6 +56,10 @@ impl Reader for Locust {
         "Locust's *_stats.csv (`locust --csv PREFIX`)"
     }
 
+    fn no_history(&self, threshold: &str) -> String {
+        format!("`{threshold}` needs the run's _stats_history.csv, which is missing or unreadable")
+    }
+
     fn no_histograms(&self) -> String {
         "Locust writes them with --json-file PREFIX, beside its stats".into()
     }
