@@ -7,6 +7,7 @@
 
 pub mod artillery;
 pub mod exact;
+pub mod gatling;
 pub mod guard;
 pub mod jmeter;
 pub mod k6;
@@ -76,6 +77,7 @@ pub static READERS: &[&dyn Reader] = &[
     &k6::K6,
     &locust::Locust,
     &jmeter::Jmeter,
+    &gatling::Gatling,
 ];
 
 /// Every reader's [`Reader::files_hint`], for "looked for …" messages.
