@@ -11,6 +11,7 @@ mod config;
 mod corpus;
 mod demo;
 mod discovery;
+mod gatling;
 mod github;
 mod history;
 mod hostile;
