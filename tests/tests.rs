@@ -12,6 +12,7 @@ mod config;
 mod corpus;
 mod demo;
 mod discovery;
+mod gatling;
 mod github;
 mod history;
 mod hostile;

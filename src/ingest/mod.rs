@@ -8,6 +8,7 @@
 pub mod artillery;
 pub mod autocannon;
 pub mod exact;
+pub mod gatling;
 pub mod guard;
 pub mod jmeter;
 pub mod k6;
@@ -107,6 +108,7 @@ pub static READERS: &[&dyn Reader] = &[
     &vegeta::Vegeta,
     &locust::Locust,
     &jmeter::Jmeter,
+    &gatling::Gatling,
 ];
 
 /// Every reader's [`Reader::files_hint`], for "looked for …" messages.
