@@ -114,15 +114,20 @@ impl Walk {
             .groups
             .entry(reader.tool())
             .or_default()
-            .entry((dir, prefix))
+            .entry((dir, prefix.clone()))
             .or_default();
         let slot = files.slot(role);
-        if slot.is_none() {
-            *slot = Some(path.to_path_buf());
-        } else {
-            self.out
-                .warnings
-                .push(format!("{}: found twice, read once", path.show()));
+        match slot {
+            None => *slot = Some(path.to_path_buf()),
+            // Two different files for one scenario's one role (a Gatling
+            // `simulation.log` and `NAME.log` of one simulation id, a JTL as
+            // `NAME.jtl` and `NAME.csv`): neither is dropped silently.
+            Some(first) => self.out.errors.push(format!(
+                "{} and {} are both scenario `{prefix}`'s {} file; only the first is read: keep one, or move one into its own folder",
+                first.show(),
+                path.show(),
+                role.describe(),
+            )),
         }
     }
 
@@ -284,7 +289,7 @@ fn duplicate_message(name: &str, sets: &[(&'static str, ResultFiles)]) -> String
         })
         .collect();
     format!(
-        "scenario `{name}` is found in {} places: {}; scenario names must be unique, so rename one prefix or pass only one of the folders",
+        "scenario `{name}` is found in {} places: {}; scenario names must be unique, so rename one (its file prefix or stem, or the tool's own name for the run, such as Gatling's simulation id) or pass only one of the folders",
         paths.len(),
         paths.join(" and ")
     )

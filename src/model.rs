@@ -99,6 +99,20 @@ pub enum Role {
     Histograms,
 }
 
+impl Role {
+    /// The role in a message: "results" (a one-file tool's whole set),
+    /// "history", …
+    pub fn describe(self) -> &'static str {
+        match self {
+            Role::Stats => "results",
+            Role::History => "history",
+            Role::Failures => "failures",
+            Role::Exceptions => "exceptions",
+            Role::Histograms => "histograms",
+        }
+    }
+}
+
 /// The load tool that wrote a result set, as summary.json names it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ToolInfo {

@@ -248,3 +248,31 @@ fn a_tree_two_thousand_folders_deep_is_walked_in_linear_time() {
         found.warnings
     );
 }
+
+#[test]
+fn two_files_for_one_scenario_s_results_are_an_error_naming_both() {
+    // `a.jtl` by name and `a.csv` by its JTL header are both scenario `a`.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.jtl", "a.csv"] {
+        std::fs::copy(
+            crate::util::fixture("jmeter/checkout.jtl"),
+            dir.path().join(name),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = crate::util::check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("are both scenario `a`'s results file"))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(line.contains("a.jtl") && line.contains("a.csv"), "{line}");
+    // The scenario itself is still read and reported.
+    let summary = run.summary.unwrap();
+    assert_eq!(
+        crate::util::scenario(&summary, "a")["totals"]["requests"],
+        802
+    );
+}
