@@ -118,10 +118,9 @@ impl Columns {
         path: &Path,
         record: &'r ByteRecord,
     ) -> Result<Sample<'r>, InputError> {
-        let line = record.position().map(|p| p.line());
         let error = |column: Option<usize>, message: String| InputError {
             path: path.to_path_buf(),
-            line,
+            line: record.position().and_then(|p| record_line(path, p.byte())),
             column: column.map(|c| self.names[c].clone()),
             message,
         };
@@ -310,7 +309,7 @@ pub(super) fn csv_error(path: &Path, e: &csv::Error) -> InputError {
     }
     InputError {
         path: path.to_path_buf(),
-        line: e.position().map(|p| p.line()),
+        line: e.position().and_then(|p| record_line(path, p.byte())),
         column: None,
         message: match e.kind() {
             csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
@@ -330,6 +329,14 @@ fn io_error(path: &Path, e: &io::Error) -> InputError {
         },
         None => InputError::file(path, format!("cannot read: {e}")),
     }
+}
+
+/// The 1-based line of the record that starts at byte `byte` (reads the
+/// file: for messages only). The csv crate's own line count is one short
+/// after CRLF lines (Taurus's kpi.jtl, a JTL edited on Windows): it takes a
+/// record that follows `\r\n` to start at the `\n`, which this counts.
+fn record_line(path: &Path, byte: u64) -> Option<u64> {
+    line_at(path, byte.saturating_add(1))
 }
 
 /// The 1-based line of byte `offset` (reads the file: for messages only).

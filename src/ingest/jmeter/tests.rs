@@ -267,3 +267,25 @@ fn a_header_only_file_is_a_run_without_samples() {
     assert!(data.history.is_none() && data.histograms.is_none());
     assert!(warnings[0].contains("no samples"), "{warnings:?}");
 }
+
+/// The csv crate takes a record after `\r\n` to start on the line before:
+/// errors in CRLF files (Taurus's kpi.jtl) named the line above the fault.
+#[test]
+fn a_malformed_row_after_crlf_lines_names_its_own_line() {
+    for eol in ["\n", "\r\n"] {
+        let rows = [
+            row(T0, 5, "a", true, 1),
+            row(T0, 5, "a", true, 1),
+            row(T0, 5, "a", true, 1).replace("true", "yes"),
+        ];
+        let text = [
+            HEADER.trim_end(),
+            &rows.map(|r| r.trim_end().to_string()).join(eol),
+        ]
+        .join(eol);
+        let (_d, path) = jtl(&text);
+        let e = read_jtl(&path, None).unwrap_err();
+        assert_eq!(e.line, Some(4), "{eol:?}: {e}");
+        assert_eq!(e.column.as_deref(), Some("success"));
+    }
+}
