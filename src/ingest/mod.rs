@@ -54,9 +54,11 @@ pub trait Reader: Sync {
     fn recognises(&self, path: &Path) -> bool;
 
     /// The scenario and role of a file that no reader claims by name but
-    /// whose content is this tool's (a JTL written as `results.csv`). Asked
-    /// only for such files, and for a plain `NAME.json` that Locust claims as
-    /// a histograms file (an autocannon result); the default claims nothing.
+    /// whose content is this tool's (a JTL written as `results.csv`), or
+    /// whose scenario its folder names (JMeter's dashboard `statistics.json`,
+    /// Taurus's `kpi.jtl`). Asked only for such files, and for a plain
+    /// `NAME.json` that Locust claims as a histograms file (an autocannon
+    /// result, a dashboard's `statistics.json`); the default claims nothing.
     fn claim_by_content(&self, _path: &Path) -> Option<(String, Role)> {
         None
     }
