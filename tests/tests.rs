@@ -25,5 +25,6 @@ mod report;
 mod shape;
 mod snapshots;
 mod soak;
+mod taurus;
 mod vegeta;
 mod versions;
