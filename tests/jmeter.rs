@@ -463,3 +463,439 @@ fn a_jtl_named_csv_is_read_by_its_content() {
     );
     assert_eq!(single.code, 0, "{}", single.stderr);
 }
+
+// ---------------------------------------------------------------------------
+// JMeter's HTML dashboard: statistics.json (real JMeter 5.6.2 `jmeter -g` of
+// the JTLs above, made by fixtures/gen/generate_jmeter_dashboard.sh).
+
+/// Each dashboard: its folder, the JTL it was made from, and the percentile
+/// levels the generator set (`aggregate_rpt_pct1..3`).
+const DASHBOARDS: [(&str, &str, [&str; 3]); 3] = [
+    ("checkout-dashboard", "checkout", ["90", "95", "99"]),
+    ("slow-dashboard", "slow", ["90", "95", "99"]),
+    (
+        "checkout_full-dashboard",
+        "checkout_full",
+        ["75", "99.9", "99.99"],
+    ),
+];
+
+/// A number of a summary.json stats object.
+fn num(json: &serde_json::Value, field: &str) -> f64 {
+    json[field]
+        .as_f64()
+        .unwrap_or_else(|| panic!("{field}: {json}"))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+/// summary.json's figures for one row equal the file's own.
+fn assert_row(
+    ours: &serde_json::Value,
+    theirs: &serde_json::Value,
+    levels: &[&str; 3],
+    what: &str,
+) {
+    assert_eq!(ours["requests"], theirs["sampleCount"], "{what}");
+    assert_eq!(ours["failures"], theirs["errorCount"], "{what}");
+    for (field, key) in [
+        ("avg_ms", "meanResTime"),
+        ("median_ms", "medianResTime"),
+        ("min_ms", "minResTime"),
+        ("max_ms", "maxResTime"),
+        ("rps", "throughput"),
+    ] {
+        assert_eq!(num(ours, field), num(theirs, key), "{what} {field}");
+    }
+    let errors = num(theirs, "errorCount");
+    let span_s = num(theirs, "sampleCount") / num(theirs, "throughput");
+    assert!(
+        close(num(ours, "failures_per_s"), errors / span_s),
+        "{what}"
+    );
+    let pct = ours["percentiles_ms"].as_object().unwrap();
+    assert_eq!(pct.len(), 3, "{what}: only the file's three");
+    for (level, key) in levels
+        .iter()
+        .zip(["pct1ResTime", "pct2ResTime", "pct3ResTime"])
+    {
+        assert_eq!(
+            pct[*level].as_f64(),
+            Some(num(theirs, key)),
+            "{what} p{level}"
+        );
+    }
+    // JMeter's own error percentage, kept as a float.
+    let pct_ok = 100.0 - num(theirs, "errorPct");
+    assert!((num(ours, "success_rate") - pct_ok).abs() < 1e-4, "{what}");
+}
+
+#[test]
+fn every_dashboard_reads_as_its_statistics_json_says() {
+    for (folder, _, levels) in DASHBOARDS {
+        let dir = format!("fixtures/jmeter/{folder}");
+        let js =
+            std::fs::read_to_string(fixture(&format!("jmeter/{folder}/content/js/dashboard.js")))
+                .unwrap();
+        for level in levels {
+            assert!(
+                js.contains(&format!("\"{level}th pct\"")),
+                "{folder}: {level}"
+            );
+        }
+        let out = tempfile::tempdir().unwrap();
+        // The percentiles are the file's: no built-in p99 where the levels differ.
+        let cfg = config(out.path(), &["median < 10s"], "");
+        let run = check(
+            &[&dir, "--no-fail", "--config", &cfg],
+            &out.path().join("o"),
+        );
+        assert_eq!(run.code, 0, "{folder}: {}", run.stderr);
+        let summary = run.summary.unwrap();
+        let s = scenario(&summary, folder);
+        assert_eq!(
+            s["tool"],
+            serde_json::json!({"name": "jmeter", "version": null})
+        );
+        assert_eq!(s["errors"].as_array().unwrap().len(), 0, "{folder}: {s}");
+        assert_eq!(s["warnings"].as_array().unwrap().len(), 0, "{folder}: {s}");
+        assert_eq!(s["files"]["stats"], format!("{dir}/statistics.json"));
+
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture(&format!("jmeter/{folder}/statistics.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_row(
+            &s["totals"],
+            &json["Total"],
+            &levels,
+            &format!("{folder} Total"),
+        );
+        let mut labels: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "Total")
+            .collect();
+        labels.sort_unstable();
+        let endpoints = s["endpoints"].as_array().unwrap();
+        let names: Vec<&str> = endpoints
+            .iter()
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, labels, "{folder}: one endpoint per label, sorted");
+        for e in endpoints {
+            let label = e["name"].as_str().unwrap();
+            assert_eq!(e["method"], "", "{folder}");
+            assert_row(e, &json[label], &levels, &format!("{folder} {label}"));
+        }
+        // The run length is JMeter's: the total's samples over its throughput.
+        let run_s = num(&json["Total"], "sampleCount") / num(&json["Total"], "throughput");
+        assert_eq!(
+            s["duration_s"].as_i64(),
+            Some(run_s.round() as i64),
+            "{folder}"
+        );
+        assert_eq!(s["duration_source"], "stats");
+        assert!(s["history_percentiles"].is_null() && s["peak_users"].is_null());
+        assert_eq!(s["failures"].as_array().unwrap().len(), 0);
+    }
+}
+
+/// JMeter's percentile (commons-math `Percentile`, estimation LEGACY, as
+/// the report generator sets it): position p(n + 1)/100 in the sorted
+/// values, interpolated between its neighbours, clamped to the ends.
+fn legacy_percentile(sorted: &[u64], p: f64) -> f64 {
+    let n = sorted.len();
+    let pos = p / 100.0 * (n as f64 + 1.0);
+    if pos < 1.0 {
+        return sorted[0] as f64;
+    }
+    if pos >= n as f64 {
+        return sorted[n - 1] as f64;
+    }
+    let i = pos.floor() as usize;
+    let (lower, upper) = (sorted[i - 1] as f64, sorted[i] as f64);
+    lower + (pos - pos.floor()) * (upper - lower)
+}
+
+/// The samples of one dashboard row, read from the JTL.
+#[derive(Default)]
+struct Row {
+    elapsed: Vec<u64>,
+    errors: u64,
+    first_start: u64,
+    last_end: u64,
+}
+
+impl Row {
+    fn add(&mut self, start: u64, elapsed: u64, failed: bool) {
+        if self.elapsed.is_empty() {
+            self.first_start = start;
+        }
+        self.elapsed.push(elapsed);
+        self.errors += u64::from(failed);
+        self.first_start = self.first_start.min(start);
+        self.last_end = self.last_end.max(start + elapsed);
+    }
+}
+
+#[test]
+fn a_dashboard_matches_an_independent_reading_of_the_jtl_it_was_made_from() {
+    for (folder, jtl_name, levels) in DASHBOARDS {
+        // The JTL read as JMeter's report generator reads it: every sample in
+        // its label's row; the Total leaves out transaction controllers' own.
+        let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+        let mut total = Row::default();
+        let mut controllers = 0;
+        for r in csv_rows(&fixture(&format!("jmeter/{jtl_name}.jtl"))) {
+            let start: u64 = r["timeStamp"].parse().unwrap();
+            let elapsed: u64 = r["elapsed"].parse().unwrap();
+            let failed = r["success"] == "false";
+            rows.entry(r["label"].clone())
+                .or_default()
+                .add(start, elapsed, failed);
+            if r["responseMessage"].starts_with("Number of samples in transaction") {
+                controllers += 1;
+            } else {
+                total.add(start, elapsed, failed);
+            }
+        }
+        assert!(controllers > 0, "{jtl_name}: a transaction controller");
+        let out = tempfile::tempdir().unwrap();
+        let cfg = config(out.path(), &["median < 10s"], "");
+        let run = check(
+            &[
+                &format!("fixtures/jmeter/{folder}"),
+                &format!("fixtures/jmeter/{jtl_name}.jtl"),
+                "--no-fail",
+                "--config",
+                &cfg,
+            ],
+            &out.path().join("o"),
+        );
+        assert_eq!(run.code, 0, "{folder}: {}", run.stderr);
+        let summary = run.summary.unwrap();
+        let dash = scenario(&summary, folder);
+        let from_jtl = scenario(&summary, jtl_name);
+        let expect = |ours: &serde_json::Value, row: &Row, what: &str| {
+            let mut sorted = row.elapsed.clone();
+            sorted.sort_unstable();
+            let n = sorted.len() as f64;
+            assert_eq!(
+                ours["requests"].as_u64(),
+                Some(sorted.len() as u64),
+                "{what}"
+            );
+            assert_eq!(ours["failures"].as_u64(), Some(row.errors), "{what}");
+            assert_eq!(num(ours, "min_ms"), sorted[0] as f64, "{what}");
+            assert_eq!(
+                num(ours, "max_ms"),
+                *sorted.last().unwrap() as f64,
+                "{what}"
+            );
+            let mean = sorted.iter().sum::<u64>() as f64 / n;
+            assert!(close(num(ours, "avg_ms"), mean), "{what} mean");
+            assert!(
+                close(num(ours, "median_ms"), legacy_percentile(&sorted, 50.0)),
+                "{what}"
+            );
+            for level in levels {
+                let want = legacy_percentile(&sorted, level.parse().unwrap());
+                let got = ours["percentiles_ms"][level].as_f64().unwrap();
+                assert!(close(got, want), "{what} p{level}: {got} vs {want}");
+            }
+            let rps = n * 1000.0 / (row.last_end - row.first_start) as f64;
+            assert!(close(num(ours, "rps"), rps), "{what} rps");
+        };
+        expect(&dash["totals"], &total, &format!("{folder} Total"));
+        for e in dash["endpoints"].as_array().unwrap() {
+            let label = e["name"].as_str().unwrap();
+            expect(e, &rows[label], &format!("{folder} {label}"));
+        }
+        // The same run read from the JTL: the same labels, counts, errors,
+        // min, max and mean; the JTL's total counts the controllers' rows too.
+        let jtl_endpoints = from_jtl["endpoints"].as_array().unwrap();
+        let dash_endpoints = dash["endpoints"].as_array().unwrap();
+        assert_eq!(jtl_endpoints.len(), dash_endpoints.len(), "{folder}");
+        for (j, d) in jtl_endpoints.iter().zip(dash_endpoints) {
+            assert_eq!(j["name"], d["name"]);
+            for field in ["requests", "failures", "min_ms", "max_ms"] {
+                assert_eq!(j[field], d[field], "{folder} {} {field}", d["name"]);
+            }
+            assert!(close(num(j, "avg_ms"), num(d, "avg_ms")), "{folder}");
+        }
+        let (jt, dt) = (&from_jtl["totals"], &dash["totals"]);
+        assert_eq!(
+            jt["requests"].as_u64().unwrap(),
+            dt["requests"].as_u64().unwrap() + controllers,
+            "{folder}"
+        );
+        // A controller's row lasts as long as its children together.
+        assert!(num(jt, "min_ms") <= num(dt, "min_ms"), "{folder}");
+        assert!(num(jt, "max_ms") >= num(dt, "max_ms"), "{folder}");
+        assert_eq!(
+            from_jtl["duration_s"], dash["duration_s"],
+            "{folder}: one run"
+        );
+    }
+}
+
+#[test]
+fn a_dashboard_without_its_table_assumes_jmeter_s_default_percentiles() {
+    // Only statistics.json kept (a CI artifact): the levels are JMeter's
+    // defaults, said in a warning; a windowed threshold cannot be judged.
+    let results = tempfile::tempdir().unwrap();
+    let folder = results.path().join("checkout-report");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy(
+        fixture("jmeter/checkout_full-dashboard/statistics.json"),
+        folder.join("statistics.json"),
+    )
+    .unwrap();
+    let cfg = config(results.path(), &["p99 < 1s", "p95 < 1s for 10s"], "");
+    let out = tempfile::tempdir().unwrap();
+    let run = check(
+        &[results.path().to_str().unwrap(), "--config", &cfg],
+        out.path(),
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let summary = run.summary.unwrap();
+    let s = scenario(&summary, "checkout-report");
+    let warnings = s["warnings"].to_string();
+    assert!(
+        warnings.contains("taken as p90, p95 and p99 (JMeter's defaults"),
+        "{warnings}"
+    );
+    // (Wrongly, here: this dashboard was made with 75, 99.9 and 99.99.)
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("statistics.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        s["totals"]["percentiles_ms"]["99"].as_f64(),
+        json["Total"]["pct3ResTime"].as_f64()
+    );
+    assert_eq!(find(s, "p99 < 1s")["passed"], true);
+    assert!(
+        run.stderr.contains("`p95 < 1s for 10s` needs"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_percentile_the_dashboard_lacks_is_a_config_error() {
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&["fixtures/jmeter/checkout_full-dashboard"], out.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: built-in defaults: the data has no p99 column; percentiles present: p75, p99.9, p99.99"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_dashboard_beside_a_locust_set_makes_one_report() {
+    let dir = beside_a_locust_set(&[("jmeter/slow.jtl", "slow.jtl")]);
+    let folder = dir.path().join("checkout-dashboard");
+    std::fs::create_dir_all(folder.join("content/js")).unwrap();
+    for file in ["statistics.json", "content/js/dashboard.js"] {
+        std::fs::copy(
+            fixture(&format!("jmeter/checkout-dashboard/{file}")),
+            folder.join(file),
+        )
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let summary = run.summary.unwrap();
+    assert_eq!(
+        scenario_tools(&summary),
+        [
+            ("checkout-dashboard", "jmeter"),
+            ("scenario1_concurrent_deployments", "locust"),
+            ("slow", "jmeter")
+        ]
+    );
+    // As a PATH of its own, too: the file names its folder's scenario.
+    let single = check(
+        &[
+            folder.join("statistics.json").to_str().unwrap(),
+            "--no-fail",
+        ],
+        &out.path().join("single"),
+    );
+    assert_eq!(single.code, 0, "{}", single.stderr);
+    assert_eq!(
+        scenario_tools(single.summary.as_ref().unwrap()),
+        [("checkout-dashboard", "jmeter")]
+    );
+}
+
+#[test]
+fn a_broken_dashboard_is_an_error_with_its_line_while_the_rest_is_judged() {
+    let text = std::fs::read_to_string(fixture("jmeter/slow-dashboard/statistics.json")).unwrap();
+    let results = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("jmeter/checkout.jtl"),
+        results.path().join("checkout.jtl"),
+    )
+    .unwrap();
+    let truncated = &text[..text.len() / 2];
+    let wrong = text.replacen("\"sampleCount\" : ", "\"sampleCount\" : \"x\", \"y\" : ", 1);
+    let cases = [
+        (
+            "truncated",
+            truncated.to_string(),
+            truncated.lines().count(),
+            "not valid JSON: EOF while parsing",
+        ),
+        ("empty", String::new(), 1, "the file is empty"),
+        (
+            "wrong",
+            wrong.clone(),
+            wrong.lines().position(|l| l.contains("\"x\"")).unwrap() + 1,
+            ".sampleCount: invalid type: string \"x\", expected a whole number of 0 or more",
+        ),
+    ];
+    for (name, body, _, _) in &cases {
+        let folder = results.path().join(name);
+        std::fs::create_dir_all(folder.join("content/js")).unwrap();
+        std::fs::copy(
+            fixture("jmeter/slow-dashboard/content/js/dashboard.js"),
+            folder.join("content/js/dashboard.js"),
+        )
+        .unwrap();
+        std::fs::write(folder.join("statistics.json"), body).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let run = check(&[results.path().to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    for (name, _, line, what) in &cases {
+        let at = format!("{name}/statistics.json:{line}: ");
+        let found = run.stderr.lines().find(|l| l.contains(&at));
+        assert!(
+            found.is_some_and(|l| l.contains(what)),
+            "{name}: {at}{what} in {}",
+            run.stderr
+        );
+    }
+    let summary = run.summary.unwrap();
+    // The readable JTL beside them is still judged.
+    assert_ne!(scenario(&summary, "checkout")["status"], "error");
+    assert!(
+        scenario(&summary, "checkout")["totals"]["requests"]
+            .as_u64()
+            .unwrap()
+            > 300
+    );
+    assert_eq!(scenario(&summary, "empty")["status"], "error");
+}

@@ -26,5 +26,6 @@ mod report;
 mod shape;
 mod snapshots;
 mod soak;
+mod taurus;
 mod vegeta;
 mod versions;

@@ -37,6 +37,12 @@ pub trait Reader: Sync {
         self.tool()
     }
 
+    /// Other tools whose files this reader reads under their own name, as
+    /// (id, display name): Taurus's `kpi.jtl` is a JTL.
+    fn other_tools(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// The files this reader reads, for messages: "Locust's *_stats.csv
     /// (`locust --csv PREFIX`)".
     fn files_hint(&self) -> &'static str;
@@ -55,9 +61,11 @@ pub trait Reader: Sync {
     fn recognises(&self, path: &Path) -> bool;
 
     /// The scenario and role of a file that no reader claims by name but
-    /// whose content is this tool's (a JTL written as `results.csv`). Asked
-    /// only for such files, and for a plain `NAME.json` that Locust claims as
-    /// a histograms file (an autocannon result); the default claims nothing.
+    /// whose content is this tool's (a JTL written as `results.csv`), or
+    /// whose scenario its folder names (JMeter's dashboard `statistics.json`,
+    /// Taurus's `kpi.jtl`). Asked only for such files, and for a plain
+    /// `NAME.json` that Locust claims as a histograms file (an autocannon
+    /// result, a dashboard's `statistics.json`); the default claims nothing.
     fn claim_by_content(&self, _path: &Path) -> Option<(String, Role)> {
         None
     }
@@ -121,15 +129,24 @@ pub fn files_hint() -> String {
     }
 }
 
-/// The reader of a tool, by the name [`Reader::tool`] gives.
+/// The reader of a tool, by the name [`Reader::tool`] or
+/// [`Reader::other_tools`] gives.
 pub fn reader(tool: &str) -> Option<&'static dyn Reader> {
-    READERS.iter().copied().find(|r| r.tool() == tool)
+    READERS
+        .iter()
+        .copied()
+        .find(|r| r.tool() == tool || r.other_tools().iter().any(|(id, _)| *id == tool))
 }
 
 /// The tool with its version where its files say it (`Artillery 2.0.21`),
 /// as the report and the terminal name it.
 pub fn tool_label(tool: &crate::model::ToolInfo) -> String {
-    let name = reader(tool.name).map_or(tool.name, |r| r.display_name());
+    let name = reader(tool.name).map_or(tool.name, |r| {
+        r.other_tools()
+            .iter()
+            .find(|(id, _)| *id == tool.name)
+            .map_or(r.display_name(), |(_, display)| *display)
+    });
     match &tool.version {
         Some(v) => format!("{name} {v}"),
         None => name.to_string(),

@@ -21,6 +21,32 @@ const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
 /// Unix times in ms a load test can plausibly have: 2000-01-01 to 2100-01-01.
 const PLAUSIBLE_MS: (u64, u64) = (946_684_800_000, 4_102_444_800_000);
 
+/// The columns Taurus's Locust executor writes to `kpi.jtl`
+/// (`bzt/resources/locustio-taurus-wrapper.py`, in this order).
+const TAURUS_LOCUST: [&str; 10] = [
+    "allThreads",
+    "timeStamp",
+    "label",
+    "method",
+    "elapsed",
+    "bytes",
+    "responseCode",
+    "responseMessage",
+    "success",
+    "Latency",
+];
+
+/// Who wrote a JTL, from its header: what its `timeStamp` means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Writer {
+    /// JMeter (also under Taurus's JMeter executor): `timeStamp` is when the
+    /// sample started (`sampleresult.timestamp.start=true`, the default).
+    Jmeter,
+    /// Taurus's Locust executor: its wrapper stamps a row with the time it
+    /// writes it, when Locust reports the request, which is when it ended.
+    TaurusLocust,
+}
+
 /// The delimiter of a header line: the one that splits it into fields named
 /// `timeStamp`, `elapsed` and `label`.
 pub(super) fn delimiter_of(first_line: &str) -> Option<u8> {
@@ -44,6 +70,9 @@ pub(super) struct Columns {
     pub(super) response_message: Option<usize>,
     pub(super) failure_message: Option<usize>,
     pub(super) all_threads: Option<usize>,
+    /// `method`: not JMeter's; Taurus's Locust executor writes the HTTP method.
+    pub(super) method: Option<usize>,
+    pub(super) writer: Writer,
     /// Number columns that are checked but not otherwise used.
     pub(super) checked_numbers: Vec<usize>,
 }
@@ -92,6 +121,15 @@ impl Columns {
             })
         };
         let optional = |name: &str| index.get(name).copied();
+        // Taurus's wrapper writes exactly these columns; no JMeter setting
+        // writes a `method` column.
+        let writer = if names.len() == TAURUS_LOCUST.len()
+            && TAURUS_LOCUST.iter().all(|n| index.contains_key(n))
+        {
+            Writer::TaurusLocust
+        } else {
+            Writer::Jmeter
+        };
         Ok(Columns {
             time_stamp: require("timeStamp")?,
             elapsed: require("elapsed")?,
@@ -101,6 +139,8 @@ impl Columns {
             response_message: optional("responseMessage"),
             failure_message: optional("failureMessage"),
             all_threads: optional("allThreads"),
+            method: optional("method"),
+            writer,
             checked_numbers: ["grpThreads", "bytes", "sentBytes", "Latency", "Connect"]
                 .iter()
                 .filter_map(|n| optional(n))
@@ -118,10 +158,9 @@ impl Columns {
         path: &Path,
         record: &'r ByteRecord,
     ) -> Result<Sample<'r>, InputError> {
-        let line = record.position().map(|p| p.line());
         let error = |column: Option<usize>, message: String| InputError {
             path: path.to_path_buf(),
-            line,
+            line: record.position().and_then(|p| record_line(path, p.byte())),
             column: column.map(|c| self.names[c].clone()),
             message,
         };
@@ -206,6 +245,7 @@ impl Columns {
             response_code: opt_text(self.response_code)?,
             response_message: opt_text(self.response_message)?,
             failure_message: opt_text(self.failure_message)?,
+            method: opt_text(self.method)?.trim(),
             all_threads,
         })
     }
@@ -252,8 +292,9 @@ fn not_a_header(names: &[String]) -> String {
 /// One sample row of a JTL.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Sample<'r> {
-    /// `timeStamp`: when the sample started (ms since the epoch), with
-    /// JMeter's default `sampleresult.timestamp.start=true`.
+    /// `timeStamp` (ms since the epoch): when the sample started, with
+    /// JMeter's default `sampleresult.timestamp.start=true`; when it ended
+    /// in Taurus's Locust JTL ([`Writer`]).
     pub(super) time_stamp: u64,
     pub(super) elapsed: u64,
     pub(super) label: &'r str,
@@ -261,13 +302,24 @@ pub(super) struct Sample<'r> {
     pub(super) response_code: &'r str,
     pub(super) response_message: &'r str,
     pub(super) failure_message: &'r str,
+    /// The `method` column's (empty without one).
+    pub(super) method: &'r str,
     pub(super) all_threads: Option<u64>,
 }
 
 impl Sample<'_> {
-    /// When the sample ended, in ms since the epoch.
-    pub(super) fn end(&self) -> u64 {
-        self.time_stamp.saturating_add(self.elapsed)
+    /// When the sample started and ended, in ms since the epoch.
+    pub(super) fn span(&self, writer: Writer) -> (u64, u64) {
+        match writer {
+            Writer::Jmeter => (
+                self.time_stamp,
+                self.time_stamp.saturating_add(self.elapsed),
+            ),
+            Writer::TaurusLocust => (
+                self.time_stamp.saturating_sub(self.elapsed),
+                self.time_stamp,
+            ),
+        }
     }
 
     /// What went wrong, for the failures table: the response code and
@@ -310,7 +362,7 @@ pub(super) fn csv_error(path: &Path, e: &csv::Error) -> InputError {
     }
     InputError {
         path: path.to_path_buf(),
-        line: e.position().map(|p| p.line()),
+        line: e.position().and_then(|p| record_line(path, p.byte())),
         column: None,
         message: match e.kind() {
             csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
@@ -330,6 +382,14 @@ fn io_error(path: &Path, e: &io::Error) -> InputError {
         },
         None => InputError::file(path, format!("cannot read: {e}")),
     }
+}
+
+/// The 1-based line of the record that starts at byte `byte` (reads the
+/// file: for messages only). The csv crate's own line count is one short
+/// after CRLF lines (Taurus's kpi.jtl, a JTL edited on Windows): it takes a
+/// record that follows `\r\n` to start at the `\n`, which this counts.
+fn record_line(path: &Path, byte: u64) -> Option<u64> {
+    line_at(path, byte.saturating_add(1))
 }
 
 /// The 1-based line of byte `offset` (reads the file: for messages only).

@@ -1,9 +1,28 @@
 //! The JMeter reader: a JTL in JMeter's CSV format (`jmeter -n -t plan.jmx
-//! -l NAME.jtl`) into [`ScenarioData`]. The file is the whole result set:
-//! `NAME.jtl` is scenario `NAME`. The files: `columns` (header, delimiter,
-//! one typed sample per row); each sample goes to
+//! -l NAME.jtl`) into [`ScenarioData`], and the statistics of JMeter's HTML
+//! dashboard (`statistics.json`, in `statistics`: its own mapping). One file
+//! is the whole result set. The files: `columns` (header, delimiter, one
+//! typed sample per row); each sample goes to
 //! [`samples::Run`](crate::ingest::samples::Run), which sums up the exact
 //! counts and percentiles and streams the per-second series to the observer.
+//!
+//! **Names.** `NAME.jtl` is scenario `NAME`; a JTL written as `NAME.csv` is
+//! recognised by its header. Two files have a fixed name, so their folder
+//! names the scenario: a dashboard's `DIR/statistics.json` is `DIR` (asked
+//! by content: Locust claims any `*.json` only weakly), and Taurus's
+//! artifacts folder `DIR/kpi.jtl` is `DIR` (`kpi-N.jtl`, a further execution
+//! of one Taurus run, is `DIR-N`). Taurus names the folder by the time it
+//! started unless `settings.artifacts-dir` says otherwise.
+//!
+//! **Taurus's Locust executor** writes kpi.jtl itself
+//! (`locustio-taurus-wrapper.py`): exactly the columns `allThreads,
+//! timeStamp, label, method, elapsed, bytes, responseCode, responseMessage,
+//! success, Latency`, CRLF lines, and each row stamped when Locust reported
+//! the request, at its end. A file with those columns is read so: a sample
+//! ran from `timeStamp − elapsed` to `timeStamp`, its second is the one it
+//! ended in, the endpoint is (`method`, `label`) as in Locust, and the tool
+//! is `taurus`. Its failure messages are the wrapper's (`409` and `Conflict
+//! for url: /api/x`). Taurus's JMeter executor writes JMeter's own JTL.
 //!
 //! How a JTL maps onto the model:
 //!
@@ -14,7 +33,8 @@
 //!   the header into `timeStamp`, `elapsed` and `label` (`,`, tab, `;`, `|`).
 //!   Required: `timeStamp` (Unix ms), `elapsed` (ms), `label`, `success`
 //!   (`true`/`false`). Read when present: `responseCode`, `responseMessage`,
-//!   `failureMessage`, `allThreads`; `grpThreads`, `bytes`, `sentBytes`,
+//!   `failureMessage`, `allThreads`, `method` (not JMeter's: Taurus's Locust
+//!   executor writes it; the endpoint's method); `grpThreads`, `bytes`, `sentBytes`,
 //!   `Latency` and `Connect` are checked to be numbers; every other column
 //!   (`threadName`, `URL`, `dataType`, …) is ignored. Every malformed value is
 //!   an [`InputError`] with the path, line and column. An XML JTL is an error
@@ -24,9 +44,9 @@
 //!   its children, so a transaction's requests are counted in its children
 //!   and again in it, as JMeter's Aggregate Report does), a sub-result.
 //!   `success=false` is a failure. Samples with one label are one endpoint,
-//!   whichever thread group sent them. The endpoint's method is empty (a JTL
-//!   has no method column) and its name is the label; endpoints are sorted by
-//!   label.
+//!   whichever thread group sent them. The endpoint's method is empty (a
+//!   JMeter JTL has no method column) and its name is the label; endpoints
+//!   are sorted by label, then method.
 //! - **Totals and endpoints**: requests, failures, min/max/mean and exact
 //!   nearest-rank percentiles (the smallest elapsed time with at least N% of
 //!   the samples at or below it; the median is p50) at Locust's levels 50, 66,
@@ -56,10 +76,11 @@ use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
 use crate::model::{ResultFiles, Role, ScenarioData};
 
 mod columns;
+mod statistics;
 #[cfg(test)]
 mod tests;
 
-use columns::{Columns, HEADER_SETTING};
+use columns::{Columns, HEADER_SETTING, Writer};
 
 /// The JMeter reader (see the module doc).
 pub struct Jmeter;
@@ -73,31 +94,71 @@ impl Reader for Jmeter {
         "JMeter"
     }
 
+    fn other_tools(&self) -> &'static [(&'static str, &'static str)] {
+        &[("taurus", "Taurus")]
+    }
+
     fn files_hint(&self) -> &'static str {
-        "JMeter's *.jtl (`jmeter -n -l NAME.jtl`)"
+        "JMeter's *.jtl (`jmeter -n -l NAME.jtl`) or dashboard statistics.json (`jmeter -g NAME.jtl -o DIR`)"
     }
 
     /// `NAME.jtl` → (`NAME`, stats): the samples file is the whole set.
+    /// Taurus's `kpi.jtl` is named by its folder ([`Reader::claim_by_content`]).
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
         let prefix = file_name.strip_suffix(".jtl")?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        (!prefix.is_empty() && taurus_suffix(file_name).is_none())
+            .then(|| (prefix.to_string(), Role::Stats))
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {
         file_name.ends_with(b".jtl")
     }
 
-    /// A CSV whose header has JMeter's `timeStamp`, `elapsed` and `label`.
+    /// A CSV whose header has JMeter's `timeStamp`, `elapsed` and `label`,
+    /// or a dashboard's statistics.
     fn recognises(&self, path: &Path) -> bool {
-        let head = columns::head(path);
-        columns::delimiter_of(head.lines().next().unwrap_or_default()).is_some()
+        is_jtl(path) || statistics::recognises(path)
     }
 
-    /// A JTL under another name (`jmeter -l results.csv` is common):
-    /// `NAME.csv` whose header is JMeter's is scenario `NAME`.
+    /// The files whose scenario is not in their name: a dashboard's
+    /// `statistics.json` (when its content is JMeter's) and Taurus's
+    /// `kpi.jtl` (`kpi-N.jtl` for a run's further executions) are named by
+    /// their folder (`checkout-report/statistics.json` → `checkout-report`,
+    /// `kpi-1.jtl` → `FOLDER-1`); a JTL under another name (`jmeter -l
+    /// results.csv` is common): `NAME.csv` whose header is JMeter's is
+    /// scenario `NAME`.
     fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
-        let stem = path.file_name()?.to_str()?.strip_suffix(".csv")?;
-        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
+        let file_name = path.file_name()?.to_str()?;
+        if file_name == statistics::FILE_NAME {
+            return statistics::recognises(path).then(|| {
+                (
+                    folder_name(path).unwrap_or_else(|| "statistics".into()),
+                    Role::Stats,
+                )
+            });
+        }
+        if let Some(suffix) = taurus_suffix(file_name) {
+            let name = folder_name(path).map_or_else(
+                || file_name.trim_end_matches(".jtl").to_string(),
+                |folder| format!("{folder}{suffix}"),
+            );
+            return Some((name, Role::Stats));
+        }
+        let stem = file_name.strip_suffix(".csv")?;
+        (!stem.is_empty() && is_jtl(path)).then(|| (stem.to_string(), Role::Stats))
+    }
+
+    /// The JMeter results without per-second data are a dashboard's
+    /// statistics.json (and a JTL without samples).
+    fn no_history(&self, threshold: &str) -> String {
+        format!(
+            "`{threshold}` needs per-second data, and a JMeter dashboard's statistics.json is a summary of the whole run without any: check the JTL it was made from (`jmeter -l NAME.jtl`), or drop `for …` to judge the whole run"
+        )
+    }
+
+    /// The JMeter results without every request's time are a dashboard's.
+    fn no_histograms(&self) -> String {
+        "a JMeter dashboard's statistics.json holds percentile summaries, not every request's time (the JTL it was made from has them)".to_string()
     }
 
     /// The progress bar is not advanced: the check command sizes it over
@@ -112,7 +173,12 @@ impl Reader for Jmeter {
         let Some(path) = &files.stats else {
             return out;
         };
-        match read_jtl(path, observer) {
+        let result = if path.file_name() == Some(statistics::FILE_NAME.as_ref()) {
+            statistics::read(path)
+        } else {
+            read_jtl(path, observer)
+        };
+        match result {
             Ok((data, warnings)) => {
                 out.data = Some(data);
                 out.warnings = warnings;
@@ -123,6 +189,43 @@ impl Reader for Jmeter {
     }
 }
 
+/// Whether a file starts with a JTL header: `timeStamp`, `elapsed` and
+/// `label` split by one delimiter.
+fn is_jtl(path: &Path) -> bool {
+    let head = columns::head(path);
+    columns::delimiter_of(head.lines().next().unwrap_or_default()).is_some()
+}
+
+/// What follows `kpi` in a name Taurus gives its samples file: `""` for
+/// `kpi.jtl`, `"-N"` for `kpi-N.jtl` (a further execution in one run; bzt's
+/// `get_uniq_name`); `None` for any other name.
+fn taurus_suffix(file_name: &str) -> Option<&str> {
+    let rest = file_name.strip_prefix("kpi")?.strip_suffix(".jtl")?;
+    let n = match rest.strip_prefix('-') {
+        None if rest.is_empty() => return Some(""),
+        None => return None,
+        Some(n) => n,
+    };
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(rest)
+}
+
+/// The name of the folder a file is in (`results/checkout/kpi.jtl` →
+/// `checkout`), resolved when the path does not say (`kpi.jtl`, `../kpi.jtl`);
+/// `None` at the root or for a name that is not UTF-8.
+fn folder_name(path: &Path) -> Option<String> {
+    let parent = path.parent()?;
+    if let Some(name) = parent.file_name() {
+        return name.to_str().map(str::to_string);
+    }
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let resolved = std::fs::canonicalize(parent).ok()?;
+    resolved.file_name()?.to_str().map(str::to_string)
+}
+
 /// How a JTL's samples make a run (see the module doc).
 const SPEC: Spec = Spec {
     tool: "jmeter",
@@ -130,6 +233,15 @@ const SPEC: Spec = Spec {
     late_us: LATE_MS as i64 * 1000,
     gap_what: "no sample started",
     gap_why: "a stalled test, or two runs appended to one JTL: JMeter appends to an existing -l file",
+};
+
+/// How Taurus's Locust `kpi.jtl` makes a run: stamped at the end.
+const TAURUS_SPEC: Spec = Spec {
+    tool: "taurus",
+    second_of: SecondOf::End,
+    late_us: LATE_MS as i64 * 1000,
+    gap_what: "no request",
+    gap_why: "a stalled test, or a pause in the script",
 };
 
 /// How long a second stays open for samples that started in it: JMeter
@@ -145,21 +257,22 @@ fn us(ms: u64) -> i64 {
 
 /// One sample as the parsing thread hands it over.
 struct Parsed {
-    time_stamp: u64,
+    start: u64,
     end: u64,
     elapsed: u64,
     success: bool,
     all_threads: Option<u64>,
-    /// The label's index, in order of first appearance.
+    /// The endpoint's index, in order of first appearance.
     label: usize,
     /// What went wrong, for a failed sample.
     error: Option<String>,
 }
 
-/// Samples parsed, in file order, with the labels first seen among them.
+/// Samples parsed, in file order, with the endpoints (method, label)
+/// first seen among them.
 #[derive(Default)]
 struct Batch {
-    new_labels: Vec<String>,
+    new_labels: Vec<(String, String)>,
     samples: Vec<Parsed>,
 }
 
@@ -194,18 +307,22 @@ fn read_jtl(
     }
     let cols = Columns::new(path, &record)?;
     let users_known = cols.all_threads.is_some();
-    // JMeter's resolution is the whole millisecond.
-    let mut run = Run::<1>::new(SPEC, observer);
+    let spec = match cols.writer {
+        Writer::Jmeter => SPEC,
+        Writer::TaurusLocust => TAURUS_SPEC,
+    };
+    // JMeter's resolution is the whole millisecond (Taurus rounds Locust's to it).
+    let mut run = Run::<1>::new(spec, observer);
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(4);
     let parsed = std::thread::scope(|scope| {
         let parser = scope.spawn(move || parse_rows(path, reader, &cols, &sender));
         for batch in receiver {
-            for name in &batch.new_labels {
-                run.endpoint("", name);
+            for (method, name) in &batch.new_labels {
+                run.endpoint(method, name);
             }
             for p in &batch.samples {
                 let one = Sample {
-                    start_us: us(p.time_stamp),
+                    start_us: us(p.start),
                     end_us: us(p.end),
                     ms: p.elapsed as f64,
                     failed: !p.success,
@@ -252,25 +369,38 @@ fn parse_rows(
     sender: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<(), InputError> {
     let mut record = csv::ByteRecord::new();
-    let mut labels: HashMap<String, usize> = HashMap::new();
+    // Label → its methods' endpoint indices: looked up by the row's &str,
+    // with no allocation (a JMeter JTL has one method per label, "").
+    let mut labels: HashMap<String, Vec<(String, usize)>> = HashMap::new();
+    let mut endpoints = 0;
     let mut batch = Batch::default();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 let sample = cols.sample(path, &record)?;
-                let label = match labels.get(sample.label) {
-                    Some(&i) => i,
+                let known = labels
+                    .get(sample.label)
+                    .and_then(|methods| methods.iter().find(|(m, _)| m == sample.method));
+                let label = match known {
+                    Some(&(_, i)) => i,
                     None => {
-                        let i = labels.len();
-                        labels.insert(sample.label.to_string(), i);
-                        batch.new_labels.push(sample.label.to_string());
+                        let i = endpoints;
+                        endpoints += 1;
+                        labels
+                            .entry(sample.label.to_string())
+                            .or_default()
+                            .push((sample.method.to_string(), i));
+                        batch
+                            .new_labels
+                            .push((sample.method.to_string(), sample.label.to_string()));
                         i
                     }
                 };
+                let (start, end) = sample.span(cols.writer);
                 batch.samples.push(Parsed {
-                    time_stamp: sample.time_stamp,
-                    end: sample.end(),
+                    start,
+                    end,
                     elapsed: sample.elapsed,
                     success: sample.success,
                     all_threads: sample.all_threads,

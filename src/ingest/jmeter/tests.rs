@@ -1,6 +1,7 @@
 use super::*;
 use crate::ingest::HistoryRow;
 use crate::model::HistoryPercentiles;
+use std::path::Path;
 
 const HEADER: &str = "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,bytes,grpThreads,allThreads,Latency\n";
 /// 2026-12-01T10:27:24Z in ms.
@@ -266,4 +267,305 @@ fn a_header_only_file_is_a_run_without_samples() {
     assert_eq!(data.totals.requests, 0);
     assert!(data.history.is_none() && data.histograms.is_none());
     assert!(warnings[0].contains("no samples"), "{warnings:?}");
+}
+
+/// Taurus's Locust wrapper: its own column order, a `method` column, and
+/// each row stamped when the request ended.
+#[test]
+fn a_taurus_locust_jtl_reads_methods_and_end_stamps() {
+    let text = format!(
+        "allThreads,timeStamp,label,method,elapsed,bytes,responseCode,responseMessage,success,Latency\r\n\
+         3,{},/api/x,GET,100,16,200,OK,true,0\r\n\
+         3,{},/api/x,POST,20,74,409,Conflict for url: /api/x,false,0\r\n",
+        T0 + 1_100,
+        T0 + 2_000
+    );
+    let (_d, path) = jtl(&text);
+    let mut rows = Rows::default();
+    let (data, warnings) = read_jtl(&path, Some(&mut rows)).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(data.tool.name, "taurus");
+    let keys: Vec<(&str, &str, u64)> = data
+        .endpoints
+        .iter()
+        .map(|e| (e.method.as_str(), e.name.as_str(), e.stats.requests))
+        .collect();
+    assert_eq!(keys, [("GET", "/api/x", 1), ("POST", "/api/x", 1)]);
+    // From the first start (T0 + 1000) to the last end (T0 + 2000).
+    assert_eq!(data.totals.rps, 2.0);
+    assert_eq!(data.failures[0].method, "POST");
+    assert_eq!(data.failures[0].error, "409 Conflict for url: /api/x");
+    // Each sample is in the second it ended in.
+    let s0 = (T0 / 1000) as i64;
+    let seconds: Vec<(i64, f64)> = rows.seen.iter().map(|r| (r.0, r.2)).collect();
+    assert_eq!(seconds, [(s0 + 1, 1.0), (s0 + 2, 1.0)]);
+    // A JMeter JTL with a `method` column of its own is still JMeter's.
+    let text = format!("timeStamp,elapsed,label,success,method\n{T0},5,a,true,GET\n");
+    let (_d, path) = jtl(&text);
+    let (data, _) = read_jtl(&path, None).unwrap();
+    assert_eq!(data.tool.name, "jmeter");
+    assert_eq!(data.endpoints[0].method, "GET");
+    assert_eq!(data.totals.rps, 200.0);
+}
+
+#[test]
+fn taurus_and_dashboard_files_are_named_by_their_folder() {
+    assert_eq!(taurus_suffix("kpi.jtl"), Some(""));
+    assert_eq!(taurus_suffix("kpi-2.jtl"), Some("-2"));
+    for other in ["kpi-.jtl", "kpi-x.jtl", "kpis.jtl", "my-kpi.jtl", "kpi.csv"] {
+        assert_eq!(taurus_suffix(other), None, "{other}");
+    }
+    assert_eq!(Jmeter.claim("kpi.jtl"), None);
+    assert_eq!(Jmeter.claim("kpi-1.jtl"), None);
+    assert_eq!(Jmeter.claim("kpis.jtl"), Some(("kpis".into(), Role::Stats)));
+    let d = tempfile::tempdir().unwrap();
+    let run = d.path().join("checkout");
+    std::fs::create_dir_all(run.join("content/js")).unwrap();
+    std::fs::write(run.join("kpi.jtl"), HEADER).unwrap();
+    std::fs::write(run.join("kpi-1.jtl"), HEADER).unwrap();
+    std::fs::write(run.join("statistics.json"), "{}").unwrap();
+    let claim = |name: &str| Jmeter.claim_by_content(&run.join(name));
+    assert_eq!(claim("kpi.jtl"), Some(("checkout".into(), Role::Stats)));
+    assert_eq!(claim("kpi-1.jtl"), Some(("checkout-1".into(), Role::Stats)));
+    // `{}` is no dashboard's content, and no dashboard is beside it ...
+    assert_eq!(claim("statistics.json"), None);
+    // ... until there is one: then even a damaged file is claimed (and its error reported).
+    std::fs::write(run.join("content/js/dashboard.js"), "").unwrap();
+    assert_eq!(
+        claim("statistics.json"),
+        Some(("checkout".into(), Role::Stats))
+    );
+    // A path with no folder of its own is named by the folder it resolves to.
+    assert_eq!(
+        folder_name(&run.join("content/../kpi.jtl")),
+        Some("checkout".into())
+    );
+    assert_eq!(folder_name(Path::new("/kpi.jtl")), None);
+}
+
+/// A dashboard's statistics.json in `dir/name/`, with its dashboard.js
+/// holding `titles` (none: no dashboard.js).
+fn dashboard(json: &str, titles: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let folder = d.path().join("run-report");
+    std::fs::create_dir_all(folder.join("content/js")).unwrap();
+    let path = folder.join("statistics.json");
+    std::fs::write(&path, json).unwrap();
+    if let Some(titles) = titles {
+        std::fs::write(
+            folder.join("content/js/dashboard.js"),
+            format!(
+                "createTable($(\"#apdexTable\"), {{\"titles\": [\"Apdex\", \"T\"]}});\n    createTable($(\"#statisticsTable\"), {{\"supportsControllersDiscrimination\": true, \"titles\": {titles}, \"items\": []}}, function(index, item){{}});\n"
+            ),
+        )
+        .unwrap();
+    }
+    (d, path)
+}
+
+/// One row as JMeter 5.6 writes it.
+fn stat_row(label: &str, count: u64, errors: u64, throughput: &str) -> String {
+    format!(
+        "  \"{label}\" : {{\n    \"transaction\" : \"{label}\",\n    \"sampleCount\" : {count},\n    \"errorCount\" : {errors},\n    \"errorPct\" : 0.0,\n    \"meanResTime\" : 8.5,\n    \"medianResTime\" : 7.0,\n    \"minResTime\" : 6.0,\n    \"maxResTime\" : 81.0,\n    \"pct1ResTime\" : 9.0,\n    \"pct2ResTime\" : 10.0,\n    \"pct3ResTime\" : 43.049999999999216,\n    \"throughput\" : {throughput},\n    \"receivedKBytesPerSec\" : 1.5,\n    \"sentKBytesPerSec\" : 0.0\n  }}"
+    )
+}
+
+fn stats_json(rows: &[String]) -> String {
+    format!("{{\n{}\n}}", rows.join(",\n"))
+}
+
+const TITLES: &str = r##"["Label", "#Samples", "FAIL", "Error %", "Average", "Min", "Max", "Median", "75th pct", "99.9th pct", "99.99th pct", "Transactions/s", "Received", "Sent"]"##;
+
+#[test]
+fn dashboard_statistics_read_as_jmeter_wrote_them() {
+    let json = stats_json(&[
+        stat_row("b", 100, 10, "20.0"),
+        stat_row("Total", 150, 10, "30.0"),
+        stat_row("a", 50, 0, "\"Infinity\""),
+    ]);
+    let (_d, path) = dashboard(&json, Some(TITLES));
+    assert_eq!(
+        Jmeter.claim_by_content(&path),
+        Some(("run-report".into(), Role::Stats))
+    );
+    let (data, warnings) = statistics::read(&path).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(
+        (data.tool.name, data.tool.version.as_deref()),
+        ("jmeter", None)
+    );
+    assert!(data.history.is_none() && data.histograms.is_none());
+    let t = &data.totals;
+    assert_eq!((t.requests, t.failures, t.rps), (150, 10, 30.0));
+    assert_eq!(t.failures_per_s, 2.0);
+    assert_eq!(
+        (t.median_ms, t.avg_ms, t.min_ms, t.max_ms),
+        (Some(7.0), Some(8.5), Some(6.0), Some(81.0))
+    );
+    let levels: Vec<(&str, f64, Option<f64>)> = t
+        .percentiles_ms
+        .0
+        .iter()
+        .map(|p| (p.label.as_str(), p.level, p.value_ms))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("75", 75.0, Some(9.0)),
+            ("99.9", 99.9, Some(10.0)),
+            ("99.99", 99.99, Some(43.049999999999216))
+        ]
+    );
+    let names: Vec<&str> = data.endpoints.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let b = &data.endpoints[1].stats;
+    assert_eq!((b.rps, b.failures_per_s), (20.0, 2.0));
+    // An infinite throughput (one sample, 0 ms): over the run, 150 / 30 = 5 s.
+    assert_eq!(data.endpoints[0].stats.rps, 10.0);
+}
+
+#[test]
+fn dashboard_percentile_levels_come_from_its_table_or_are_assumed() {
+    let json = stats_json(&[stat_row("Total", 1, 0, "1.0")]);
+    let levels = |titles: Option<&str>| {
+        let (_d, path) = dashboard(&json, titles);
+        let (data, warnings) = statistics::read(&path).unwrap();
+        let labels: Vec<String> = data
+            .totals
+            .percentiles_ms
+            .0
+            .iter()
+            .map(|p| p.label.clone())
+            .collect();
+        (labels, warnings)
+    };
+    let french = r##"["Libellé", "#Échantillons", "KO", "% Erreur", "Moyenne", "Min", "Max", "Médiane", "90% centile", "95% centile", "99% centile", "Transactions/s", "Reçus", "Envoyés"]"##;
+    assert_eq!(
+        levels(Some(french)),
+        (vec!["90".into(), "95".into(), "99".into()], vec![])
+    );
+    let (labels, warnings) = levels(None);
+    assert_eq!(labels, ["90", "95", "99"]);
+    assert!(
+        warnings[0].contains("taken as p90, p95 and p99")
+            && warnings[0].contains("content/js/dashboard.js"),
+        "{warnings:?}"
+    );
+    let (labels, warnings) = levels(Some(r#"["Label", "90th pct"]"#));
+    assert_eq!(labels, ["90", "95", "99"]);
+    assert!(
+        warnings[0].contains("names 1 percentile columns"),
+        "{warnings:?}"
+    );
+    // Two levels set alike are one percentile.
+    let (labels, _) = levels(Some(r#"["95th pct", "95th pct", "99th pct"]"#));
+    assert_eq!(labels, ["95", "99"]);
+}
+
+#[test]
+fn older_and_longer_dashboards_say_what_their_figures_miss() {
+    // JMeter 5.1 and 5.2: no medianResTime.
+    let old = stat_row("Total", 25_000, 0, "100.0").replace("    \"medianResTime\" : 7.0,\n", "");
+    let (_d, path) = dashboard(&stats_json(&[old]), Some(TITLES));
+    let (data, warnings) = statistics::read(&path).unwrap();
+    assert_eq!(data.totals.median_ms, None);
+    assert_eq!(data.totals.avg_ms, Some(8.5));
+    assert!(warnings[0].contains("no medianResTime"), "{warnings:?}");
+    assert!(
+        warnings[1].contains("rows with more than 20,000 samples (Total)")
+            && warnings[1].contains("statistic_window"),
+        "{warnings:?}"
+    );
+    // A run without samples: JMeter's Long.MAX_VALUE and NaN are no values.
+    let empty = "{\"Total\":{\"transaction\":\"Total\",\"sampleCount\":0,\"errorCount\":0,\"errorPct\":\"NaN\",\"meanResTime\":\"NaN\",\"medianResTime\":\"NaN\",\"minResTime\":9.223372036854776E18,\"maxResTime\":-9.223372036854776E18,\"pct1ResTime\":\"NaN\",\"pct2ResTime\":\"NaN\",\"pct3ResTime\":\"NaN\",\"throughput\":\"NaN\",\"receivedKBytesPerSec\":\"NaN\",\"sentKBytesPerSec\":\"NaN\"}}";
+    let (_d, path) = dashboard(empty, Some(TITLES));
+    let t = statistics::read(&path).unwrap().0.totals;
+    assert_eq!(
+        (t.requests, t.rps, t.min_ms, t.median_ms),
+        (0, 0.0, None, None)
+    );
+}
+
+#[test]
+fn malformed_dashboard_statistics_are_located() {
+    let good = stats_json(&[stat_row("a", 5, 1, "2.0"), stat_row("Total", 5, 1, "2.0")]);
+    let truncated = &good[..good.len() / 2];
+    let last_line = truncated.lines().count() as u64;
+    let cases: [(String, Option<u64>, &str); 8] = [
+        (String::new(), Some(1), "the file is empty"),
+        (
+            truncated.to_string(),
+            Some(last_line),
+            "not valid JSON: EOF while parsing",
+        ),
+        (
+            good.replacen("\"sampleCount\" : 5", "\"sampleCount\" : \"5\"", 1),
+            Some(4),
+            "\"a\".sampleCount: invalid type: string \"5\", expected a whole number of 0 or more",
+        ),
+        (
+            good.replacen("\"errorCount\" : 1", "\"errorCount\" : -1", 1),
+            Some(5),
+            "\"a\".errorCount: invalid value: integer `-1`",
+        ),
+        (
+            good.replacen("\"meanResTime\" : 8.5", "\"meanResTime\" : \"fast\"", 1),
+            Some(7),
+            "\"a\".meanResTime: invalid value: string \"fast\", expected a number",
+        ),
+        (
+            "[1, 2]".into(),
+            Some(1),
+            "not JMeter's dashboard statistics",
+        ),
+        (
+            stats_json(&[stat_row("a", 5, 1, "2.0")]),
+            None,
+            "no \"Total\" row",
+        ),
+        (
+            stats_json(&[stat_row("a", 5, 6, "2.0"), stat_row("Total", 5, 1, "2.0")]),
+            None,
+            "\"a\": errorCount 6 is more than sampleCount 5",
+        ),
+    ];
+    for (text, line, what) in cases {
+        let (_d, path) = dashboard(&text, Some(TITLES));
+        let e = statistics::read(&path).unwrap_err();
+        assert_eq!(e.line, line, "{e}");
+        assert!(e.message.contains(what), "{what}: {e}");
+    }
+    let renamed = stats_json(&[
+        stat_row("a", 5, 1, "2.0").replacen(
+            "\"transaction\" : \"a\"",
+            "\"transaction\" : \"b\"",
+            1,
+        ),
+        stat_row("Total", 5, 1, "2.0"),
+    ]);
+    let (_d, path) = dashboard(&renamed, Some(TITLES));
+    let e = statistics::read(&path).unwrap_err();
+    assert!(e.message.contains("the row's transaction is \"b\""), "{e}");
+}
+
+/// The csv crate takes a record after `\r\n` to start on the line before:
+/// errors in CRLF files (Taurus's kpi.jtl) named the line above the fault.
+#[test]
+fn a_malformed_row_after_crlf_lines_names_its_own_line() {
+    for eol in ["\n", "\r\n"] {
+        let rows = [
+            row(T0, 5, "a", true, 1),
+            row(T0, 5, "a", true, 1),
+            row(T0, 5, "a", true, 1).replace("true", "yes"),
+        ];
+        let text = [
+            HEADER.trim_end(),
+            &rows.map(|r| r.trim_end().to_string()).join(eol),
+        ]
+        .join(eol);
+        let (_d, path) = jtl(&text);
+        let e = read_jtl(&path, None).unwrap_err();
+        assert_eq!(e.line, Some(4), "{eol:?}: {e}");
+        assert_eq!(e.column.as_deref(), Some("success"));
+    }
 }
