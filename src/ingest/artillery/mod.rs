@@ -47,7 +47,7 @@
 //!   (`127.0.0.1:8080/api/health`), followed by ` (NAME)` when the request has
 //!   a `name:` (`/api/orders (place order)`); with `useOnlyRequestNames` a
 //!   named request's KEY is its name alone. The endpoint's name is the KEY
-//!   **without its origin** (see [`endpoint_name`]): the port of a local
+//!   **without its origin** (see `endpoint_name`): the port of a local
 //!   target changes from run to run, and a baseline's endpoints must match.
 //!   Two KEYs that differ only by their origin keep it, with a warning. The
 //!   method is empty (the plugin keys by URL: a GET and a POST of one unnamed
