@@ -24,6 +24,10 @@ pub struct ResultFiles {
     /// `PREFIX.json`, Locust's `--json-file PREFIX` output (response-time histograms).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json: Option<PathBuf>,
+    /// The part of the stats file this set is, when one file holds several
+    /// scenarios (a k6 stream's `scenario` tag); `None`: the whole file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
 }
 
 /// The unit of a value, as summary.json writes it (`ms`, `%`, `/s`, `s`,

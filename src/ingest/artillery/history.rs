@@ -35,7 +35,7 @@ pub(super) fn build(
     report: &Report,
     period_ms: u64,
     span: Option<(u64, u64)>,
-    urls: &[String],
+    endpoints: &[(String, String)],
     mut observer: Option<&mut (dyn HistoryObserver + '_)>,
 ) -> Result<Option<History>, InputError> {
     let wants_endpoints = observer.as_deref().is_some_and(|o| o.wants_endpoints());
@@ -99,13 +99,13 @@ pub(super) fn build(
             if wants_endpoints {
                 let by_url = endpoint_counts(path, period)?;
                 let empty = Counts::default();
-                for url in urls {
-                    let e = by_url.get(url).unwrap_or(&empty);
-                    let row = levels(endpoint_summary(period, url));
+                for (key, name) in endpoints {
+                    let e = by_url.get(key).unwrap_or(&empty);
+                    let row = levels(endpoint_summary(period, key));
                     o.observe(&HistoryRow {
                         timestamp,
                         users: 0,
-                        endpoint: Some(("", url)),
+                        endpoint: Some(("", name)),
                         rps: rate(e.requests),
                         failures_per_s: rate(e.failures),
                         percentiles: &row,

@@ -39,11 +39,20 @@
 //!   users is reported.
 //! - **Endpoints** from the bundled `metrics-by-endpoint` plugin
 //!   (`config.plugins: metrics-by-endpoint: {}`): the summaries
-//!   `plugins.metrics-by-endpoint.response_time.<URL>` and the counters
-//!   `plugins.metrics-by-endpoint.<URL>.codes.<code>` and `.errors.<name>`,
-//!   with requests, failures and rates as for the total. The name is the URL
-//!   key as Artillery wrote it (`127.0.0.1:8080/api/health`, or the request's
-//!   `name` with `useOnlyRequestNames`); the method is empty. Sorted by name.
+//!   `plugins.metrics-by-endpoint.response_time.<KEY>` and the counters
+//!   `plugins.metrics-by-endpoint.<KEY>.codes.<code>` and `.errors.<name>`,
+//!   with requests, failures and rates as for the total. The plugin's KEY is
+//!   the request's path (with its query unless `stripQueryString`), preceded
+//!   by its host and `:port` when they differ from the target's
+//!   (`127.0.0.1:8080/api/health`), followed by ` (NAME)` when the request has
+//!   a `name:` (`/api/orders (place order)`); with `useOnlyRequestNames` a
+//!   named request's KEY is its name alone. The endpoint's name is the KEY
+//!   **without its origin** (see `endpoint_name`): the port of a local
+//!   target changes from run to run, and a baseline's endpoints must match.
+//!   Two KEYs that differ only by their origin keep it, with a warning. The
+//!   method is empty (the plugin keys by URL: a GET and a POST of one unnamed
+//!   URL are one endpoint). Sorted by name. Only the default
+//!   `metricsNamespace` is read.
 //! - **Failures table**: one row per endpoint and code ≥ 400 (`HTTP 409`) or
 //!   error name (`ETIMEDOUT`); from the aggregate with an empty name when the
 //!   plugin is off.
@@ -280,6 +289,95 @@ fn endpoint_urls(period: &Period, counts: &BTreeMap<String, Counts>) -> BTreeSet
         .collect()
 }
 
+/// An endpoint's name from the plugin's key: the key without its origin
+/// (an optional `scheme://`, then `host`, `host:port` or `:port`) when what
+/// follows is a path (`127.0.0.1:8080/api/health` → `/api/health`,
+/// `api.test/x (named)` → `/x (named)`). A key that does not start with an
+/// origin and a `/` is kept whole: a path already, or a request's name
+/// (`useOnlyRequestNames`), which may hold a `/` (`login/step 2`). Without a
+/// scheme, a host needs a dot, a port, brackets (IPv6) or to be
+/// `localhost`, so that a name's first word is not taken for one.
+pub(super) fn endpoint_name(key: &str) -> &str {
+    let (rest, has_scheme) = match key.split_once("://") {
+        Some((scheme, rest))
+            if !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
+            (rest, true)
+        }
+        _ => (key, false),
+    };
+    let Some(slash) = rest.find('/') else {
+        return key;
+    };
+    let origin = &rest[..slash];
+    let (host, port) = if let Some(v6) = origin.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((_, "")) => (origin, None),
+            Some((_, after)) => match after.strip_prefix(':') {
+                Some(port) => (&origin[..origin.len() - after.len()], Some(port)),
+                None => return key,
+            },
+            None => return key,
+        }
+    } else {
+        match origin.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (origin, None),
+        }
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let host_chars = host.starts_with('[')
+        || host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    let looks_like_host = host.starts_with('[')
+        || host.contains('.')
+        || host.eq_ignore_ascii_case("localhost")
+        || port.is_some()
+        || (has_scheme && !host.is_empty());
+    if port_ok && host_chars && looks_like_host && (!host.is_empty() || port.is_some()) {
+        &rest[slash..]
+    } else {
+        key
+    }
+}
+
+/// Every endpoint as (plugin key, name), sorted by name: the name is the
+/// key without its origin ([`endpoint_name`]), unless two keys would get
+/// one name (a path called on two hosts): those keep their whole key, and
+/// a warning says so.
+fn endpoint_names(
+    path: &Path,
+    keys: &BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> Vec<(String, String)> {
+    use crate::format::ShowPath;
+    let mut by_name: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+    for key in keys {
+        by_name.entry(endpoint_name(key)).or_default().push(key);
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for (name, keys) in by_name {
+        if let [key] = keys.as_slice() {
+            out.push(((*key).clone(), name.to_string()));
+            continue;
+        }
+        let list: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+        warnings.push(format!(
+            "{}: the metrics-by-endpoint keys {} differ only by their origin: each keeps its whole key as its endpoint name",
+            path.show(),
+            list.join(", ")
+        ));
+        out.extend(keys.into_iter().map(|k| (k.clone(), k.clone())));
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 /// Stats from counts and a summary, rates over `duration_s` (0 when it is 0).
 fn stats(c: &Counts, summary: Option<&Summary>, duration_s: f64) -> Stats {
     let per_s = |n: u64| {
@@ -358,16 +456,17 @@ fn read_report(
     let agg = &report.aggregate;
     let total = total_counts(path, agg)?;
     let by_url = endpoint_counts(path, agg)?;
-    let urls = endpoint_urls(agg, &by_url);
+    let mut warnings = Vec::new();
+    let keys = endpoint_names(path, &endpoint_urls(agg, &by_url), &mut warnings);
     let empty = Counts::default();
-    let endpoints: Vec<Endpoint> = urls
+    let endpoints: Vec<Endpoint> = keys
         .iter()
-        .map(|url| Endpoint {
+        .map(|(key, name)| Endpoint {
             method: String::new(),
-            name: url.clone(),
+            name: name.clone(),
             stats: stats(
-                by_url.get(url).unwrap_or(&empty),
-                endpoint_summary(agg, url),
+                by_url.get(key).unwrap_or(&empty),
+                endpoint_summary(agg, key),
                 duration_s,
             ),
         })
@@ -375,7 +474,10 @@ fn read_report(
     let mut failures: Vec<FailureRow> = if by_url.is_empty() {
         rows("", &total)
     } else {
-        by_url.iter().flat_map(|(url, c)| rows(url, c)).collect()
+        keys.iter()
+            .filter_map(|(key, name)| Some(rows(name, by_url.get(key)?)))
+            .flatten()
+            .collect()
     };
     failures.sort_by(|a, b| {
         b.occurrences
@@ -383,12 +485,10 @@ fn read_report(
             .then_with(|| a.name.cmp(&b.name))
             .then_with(|| a.error.cmp(&b.error))
     });
-    let mut warnings = Vec::new();
     if total.requests == 0 {
         warnings.push(format!("{}: the report holds no requests", path.show()));
     }
-    let urls: Vec<String> = urls.into_iter().collect();
-    let history = history::build(path, &report, period_ms, span, &urls, observer)?;
+    let history = history::build(path, &report, period_ms, span, &keys, observer)?;
     let data = ScenarioData {
         tool: ToolInfo {
             name: "artillery",

@@ -64,3 +64,64 @@ fn malformed_values_name_the_path() {
     assert!(!Artillery.recognises(f.path()));
     assert!(read_report(f.path(), None).is_err());
 }
+
+#[test]
+fn endpoint_names_drop_the_origin_and_keep_request_names() {
+    for (key, name) in [
+        // The plugin's shapes (its unit tests: `/dino`, `www.artillery.io/docs`, `:8081/dino`).
+        ("/dino", "/dino"),
+        ("www.artillery.io/docs", "/docs"),
+        (":8081/dino", "/dino"),
+        ("127.0.0.1:49579/api/health", "/api/health"),
+        ("localhost/x?y=1", "/x?y=1"),
+        ("[::1]:8080/x", "/x"),
+        ("[::1]/x", "/x"),
+        ("http://127.0.0.1:8080/x", "/x"),
+        ("https://shop/x", "/x"),
+        // A named request without useOnlyRequestNames: URL (name).
+        (
+            "127.0.0.1:49579/api/deployments (create deployment)",
+            "/api/deployments (create deployment)",
+        ),
+        ("/dino (bunnyRequest123)", "/dino (bunnyRequest123)"),
+        // useOnlyRequestNames: the name, whatever it holds.
+        ("create deployment", "create deployment"),
+        ("login/step 2", "login/step 2"),
+        ("GET /users", "GET /users"),
+        ("a:b/c", "a:b/c"),
+        ("[oops/x", "[oops/x"),
+        ("", ""),
+    ] {
+        assert_eq!(endpoint_name(key), name, "{key}");
+    }
+}
+
+#[test]
+fn endpoints_that_differ_only_by_origin_keep_it_with_a_warning() {
+    let text = REPORT
+        .replace(
+            "\"plugins.metrics-by-endpoint./a.codes.200\": 7",
+            "\"plugins.metrics-by-endpoint.127.0.0.1:9/a.codes.200\": 3, \"plugins.metrics-by-endpoint.a.test/a.codes.200\": 4",
+        )
+        .replace(
+            "\"plugins.metrics-by-endpoint./b.codes.500\"",
+            "\"plugins.metrics-by-endpoint.127.0.0.1:9/b.codes.500\"",
+        )
+        .replace(
+            "\"plugins.metrics-by-endpoint./b.errors.ETIMEDOUT\"",
+            "\"plugins.metrics-by-endpoint.127.0.0.1:9/b.errors.ETIMEDOUT\"",
+        );
+    let f = file(&text);
+    let (data, warnings) = read_report(f.path(), None).unwrap();
+    let names: Vec<_> = data.endpoints.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["/b", "127.0.0.1:9/a", "a.test/a"]);
+    let requests: Vec<_> = data.endpoints.iter().map(|e| e.stats.requests).collect();
+    assert_eq!(requests, [3, 3, 4]);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("`127.0.0.1:9/a`, `a.test/a` differ only by their origin"),
+        "{warnings:?}"
+    );
+    let failing: Vec<_> = data.failures.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(failing, ["/b", "/b"]);
+}

@@ -1,9 +1,12 @@
-//! The k6 reader: k6's end-of-test summary or its `--out json` stream into
-//! [`ScenarioData`](crate::model::ScenarioData). One file is the whole result set; its name minus the
-//! suffix is the scenario. The files: `summary` (the summary JSON), `stream`
-//! (the NDJSON of raw samples, handed to [`samples::Run`](crate::ingest::samples::Run)
-//! for exact counts, percentiles per 0.01 ms and the per-second history),
-//! `time` (k6's RFC 3339 timestamps).
+//! The k6 reader: k6's end-of-test summary, its `--out json` stream or its
+//! `--out csv` output into [`ScenarioData`](crate::model::ScenarioData).
+//! One file is the whole result set, its name minus the suffix the
+//! scenario, except a stream of several k6 scenarios: each is a set of its
+//! own (see **k6 scenarios** below). The files: `summary` (the summary
+//! JSON), `stream` (the raw samples of either output, handed to
+//! [`samples::Run`](crate::ingest::samples::Run) for exact counts,
+//! percentiles per 0.01 ms and the per-second history, and the NDJSON
+//! itself), `csv` (the CSV), `time` (k6's RFC 3339 timestamps).
 //!
 //! **Which files.** Discovery classifies by name alone and takes the first
 //! reader whose `claim` matches; Locust claims every `*.json` (its
@@ -15,15 +18,19 @@
 //!   --summary-export NAME.k6.json`, or `handleSummary` returning
 //!   `{"NAME.k6-summary.json": JSON.stringify(data)}`);
 //! - `NAME.k6.ndjson` and `NAME.ndjson`: the stream (`k6 run --out
-//!   json=NAME.k6.ndjson`).
+//!   json=NAME.k6.ndjson`);
+//! - `NAME.k6.csv`: the CSV (`k6 run --out csv=NAME.k6.csv`), and any
+//!   `NAME.csv` no other reader claims whose header is k6's (k6's default
+//!   file name is `file.csv`).
 //!
-//! Which of the two a file is, is decided by its content, whatever the name
+//! Which of them a file is, is decided by its content, whatever the name
 //! (`k6 run --out json=NAME.k6.json` is read as the stream): the stream's
-//! first line is a `{"type":"Metric",…}` or `{"type":"Point",…}` object; a
+//! first line is a `{"type":"Metric",…}` or `{"type":"Point",…}` object;
+//! the CSV's starts `metric_name,timestamp,metric_value`; a
 //! summary is a JSON object whose `metrics` has `http_req_duration`. A plain
 //! `NAME.json` stays Locust's (a name alone cannot tell a k6 summary from
 //! Locust's `--json-file`): rename it. Gzipped output (`--out
-//! json=x.json.gz`) is not read.
+//! json=x.json.gz`, `--out csv=x.csv.gz`) is not read.
 //!
 //! **The summary** (both shapes: handleSummary's `data`, where a metric is
 //! `{type, contains, values: {…}}`, and `--summary-export`'s older one, where
@@ -49,7 +56,8 @@
 //! - a summary has **no history** (no time series: windowed checks have
 //!   nothing to follow), no failures table and no histograms (no rank test).
 //!
-//! **The stream**, raw samples, read like a JTL:
+//! **The stream**, raw samples, read like a JTL (the CSV's rows mean the
+//! same: `metric_name`, `timestamp`, `metric_value` and a column per tag):
 //!
 //! - every `http_req_duration` point is one request (k6 writes one per
 //!   request, with `http_reqs` and `http_req_failed` points beside it, all
@@ -75,18 +83,37 @@
 //!   highest `vus` value (carried over seconds without one); no request for
 //!   more than [`MAX_GAP_S`](crate::model::MAX_GAP_S) s is a finding;
 //! - failures: one row per (endpoint, error), the error being `HTTP <status>`
-//!   and the `error` tag k6 adds on a network error (`request timeout`);
-//! - the file is one scenario, its name: one `ScenarioData` per k6
-//!   `scenario` tag is out of scope (the tag is ignored; k6 scenarios that
-//!   call the same endpoints are merged in it).
+//!   and the `error` tag k6 adds on a network error (`request timeout`).
+//!
+//! **k6 scenarios.** k6 tags every sample of a scenario with its name
+//! (`scenario`: `default` without `options.scenarios`). Discovery asks
+//! [`K6::complete`] about every stream: one whose requests carry two or
+//! more `scenario` tags (up to 64, `stream::MAX_PARTS`) becomes one
+//! result set per tag, named `NAME/SCENARIO` (`checkout/browse`), whose
+//! [`ResultFiles::part`] is the tag; each is read in a pass of its own over
+//! the file, keeping that scenario's requests. No file name holds a `/`, so
+//! such a name is never another set's (two files of one `NAME` in two
+//! folders are the usual duplicate error). In a part:
+//!
+//! - the users are unknown: k6's `vus` counts every scenario's VUs;
+//! - requests without a `scenario` tag (those of setup() and teardown(),
+//!   which run outside the scenarios) are in no part, with a warning;
+//! - the run lasts from the scenario's first request's start to its last
+//!   request's end.
+//!
+//! A file with one tag (`default`, or one named scenario), with none (the
+//! tag switched off in `systemTags`), or with more than `MAX_PARTS` (with a
+//! warning) is one scenario, `NAME`, with every request.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard};
 use crate::model::{ResultFiles, Role};
 
+mod csv;
 mod stream;
 mod summary;
 #[cfg(test)]
@@ -97,13 +124,20 @@ mod time;
 pub struct K6;
 
 /// The names claimed, longest first where one ends another.
-const SUFFIXES: [&str; 4] = [".k6-summary.json", ".k6.json", ".k6.ndjson", ".ndjson"];
+const SUFFIXES: [&str; 5] = [
+    ".k6-summary.json",
+    ".k6.json",
+    ".k6.ndjson",
+    ".ndjson",
+    ".k6.csv",
+];
 
 /// What a k6 file is, by its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Summary,
     Stream,
+    Csv,
 }
 
 /// How much of a file is looked at to tell what it is: a summary's
@@ -127,6 +161,9 @@ fn kind_of(head: &str) -> Option<Kind> {
     {
         return Some(Kind::Stream);
     }
+    if csv::is_header(first) {
+        return Some(Kind::Csv);
+    }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     (compact.starts_with('{')
         && compact.contains(r#""metrics":{"#)
@@ -140,7 +177,7 @@ impl Reader for K6 {
     }
 
     fn files_hint(&self) -> &'static str {
-        "k6's *.k6-summary.json, *.k6.json or *.k6.ndjson (`k6 run --summary-export` / `--out json`)"
+        "k6's *.k6-summary.json, *.k6.json, *.k6.ndjson or *.k6.csv (`k6 run --summary-export` / `--out json` / `--out csv`)"
     }
 
     fn no_history(&self, threshold: &str) -> String {
@@ -150,12 +187,12 @@ impl Reader for K6 {
     }
 
     fn no_histograms(&self) -> String {
-        "k6's end-of-test summary holds percentiles only; its --out json stream has every request"
+        "k6's end-of-test summary holds percentiles only; its --out json and --out csv streams have every request"
             .into()
     }
 
-    /// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.k6.ndjson`, `NAME.ndjson`
-    /// → (`NAME`, stats): the one file is the whole set.
+    /// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.k6.ndjson`, `NAME.ndjson`,
+    /// `NAME.k6.csv` → (`NAME`, stats): the one file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
         SUFFIXES.iter().find_map(|suffix| {
             let prefix = file_name.strip_suffix(suffix)?;
@@ -167,10 +204,57 @@ impl Reader for K6 {
         SUFFIXES.iter().any(|s| file_name.ends_with(s.as_bytes()))
     }
 
-    /// A stream's first line is a `Metric` or `Point` object; a summary has
-    /// `metrics` with `http_req_duration`.
+    /// A stream's first line is a `Metric` or `Point` object, a CSV's is
+    /// k6's header; a summary has `metrics` with `http_req_duration`.
     fn recognises(&self, path: &Path) -> bool {
         kind_of(&head(path)).is_some()
+    }
+
+    /// k6's CSV under another name (`--out csv` writes `file.csv` by
+    /// default): `NAME.csv` whose header is k6's is scenario `NAME`.
+    fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
+        let stem = path.file_name()?.to_str()?.strip_suffix(".csv")?;
+        (!stem.is_empty() && kind_of(&head(path)) == Some(Kind::Csv))
+            .then(|| (stem.to_string(), Role::Stats))
+    }
+
+    /// A stream (NDJSON or CSV) whose requests carry two or more k6
+    /// `scenario` tags becomes one set per tag, `NAME/SCENARIO`, with the
+    /// tag as its [`ResultFiles::part`]. A file that cannot be read to its
+    /// end is left whole: its reader reports why, once.
+    fn complete(&self, groups: &mut BTreeMap<(PathBuf, String), ResultFiles>) {
+        let whole: Vec<(PathBuf, String)> = groups
+            .iter()
+            .filter(|(_, files)| files.part.is_none() && files.stats.is_some())
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in whole {
+            let Some(path) = groups.get(&key).and_then(|f| f.stats.clone()) else {
+                continue;
+            };
+            if guard::sniff(&path).is_err() {
+                continue;
+            }
+            let tags = match kind_of(&head(&path)) {
+                Some(Kind::Stream) => stream::scenarios(&path),
+                Some(Kind::Csv) => csv::scenarios(&path),
+                _ => None,
+            };
+            let Some(tags) = tags.filter(|t| (2..=stream::MAX_PARTS).contains(&t.len())) else {
+                continue;
+            };
+            let Some(files) = groups.remove(&key) else {
+                continue;
+            };
+            for tag in tags {
+                let name = format!("{}/{tag}", key.1);
+                let part = ResultFiles {
+                    part: Some(tag),
+                    ..files.clone()
+                };
+                groups.insert((key.0.clone(), name), part);
+            }
+        }
     }
 
     /// The progress bar is not advanced: the check command sizes it over
@@ -185,14 +269,16 @@ impl Reader for K6 {
         let Some(path) = &files.stats else {
             return out;
         };
+        let part = files.part.as_deref();
         let result = guard::sniff(path).and_then(|()| match kind_of(&head(path)) {
-            Some(Kind::Stream) => stream::read(path, observer),
+            Some(Kind::Stream) => stream::read(path, part, observer),
+            Some(Kind::Csv) => csv::read(path, part, observer),
             Some(Kind::Summary) => summary::read(path),
             None => Err(InputError {
                 path: path.to_path_buf(),
                 line: Some(1),
                 column: None,
-                message: "not a k6 result: expected k6's end-of-test summary (a JSON object whose `metrics` has `http_req_duration`, from --summary-export or handleSummary) or its `--out json` output (one `{\"type\":\"Metric\"…}` or `{\"type\":\"Point\"…}` object a line)".into(),
+                message: "not a k6 result: expected k6's end-of-test summary (a JSON object whose `metrics` has `http_req_duration`, from --summary-export or handleSummary), its `--out json` output (one `{\"type\":\"Metric\"…}` or `{\"type\":\"Point\"…}` object a line) or its `--out csv` output (a header starting metric_name,timestamp,metric_value)".into(),
             }),
         });
         match result {
