@@ -10,6 +10,7 @@ pub mod autocannon;
 pub mod exact;
 pub mod gatling;
 pub mod guard;
+pub mod hey;
 pub mod jmeter;
 pub mod k6;
 pub mod locust;
@@ -109,6 +110,7 @@ pub static READERS: &[&dyn Reader] = &[
     &locust::Locust,
     &jmeter::Jmeter,
     &gatling::Gatling,
+    &hey::Hey,
 ];
 
 /// Every reader's [`Reader::files_hint`], for "looked for …" messages.
