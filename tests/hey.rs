@@ -420,4 +420,20 @@ fn a_hey_csv_with_only_its_header_has_no_requests_and_fails_the_gate() {
     );
     let summary = run.summary.unwrap();
     assert_eq!(scenario(&summary, "down")["totals"]["requests"], 0);
+    // Nothing to follow a window on, and the error says why in hey's terms.
+    let cfg = dir.path().join("loadgate.toml");
+    std::fs::write(&cfg, "[defaults]\nthresholds = [\"p95 < 1s for 2s\"]\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = check(
+        &[path.to_str().unwrap(), "--config", cfg.to_str().unwrap()],
+        out.path(),
+    );
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "`p95 < 1s for 2s` needs per-second data, and this hey CSV holds no responses to make it from"
+        ),
+        "{}",
+        run.stderr
+    );
 }

@@ -5,7 +5,8 @@
 //! table), and those agree with oha's printed `successRate`,
 //! `requestsPerSec` and `metrics`; a percentile the file lacks and a
 //! windowed threshold are config errors; malformed files are exit 2 with
-//! file:line; an oha file sits beside a Locust set in one report.
+//! file:line; an oha file sits beside a Locust set in one report, under
+//! its own name or as a plain `NAME.json`.
 
 use std::collections::BTreeMap;
 
@@ -205,12 +206,13 @@ fn a_percentile_oha_lacks_and_a_window_are_config_errors_naming_what_there_is() 
         run.stderr
     );
     // oha's summary has no per-second series to follow a window on.
-    let window_error = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("`p95 < 1s for 5s`"))
-        .unwrap_or_else(|| panic!("{}", run.stderr));
-    assert!(window_error.starts_with("error: "), "{window_error}");
+    assert!(
+        run.stderr.contains(
+            "`p95 < 1s for 5s` needs per-second data, and this oha file is a summary of the whole run without any; drop `for …` to judge the whole run"
+        ),
+        "{}",
+        run.stderr
+    );
     // The thresholds it can judge are judged.
     let summary = run.summary.unwrap();
     let s = scenario(&summary, "deployments");
@@ -228,13 +230,18 @@ fn a_percentile_oha_lacks_and_a_window_are_config_errors_naming_what_there_is() 
 }
 
 #[test]
-fn oha_files_beside_a_locust_set_make_one_report_and_locust_keeps_its_json() {
-    // oha's JSON under a plain `.json` name is Locust's by name: not read as oha.
+fn oha_files_beside_a_locust_set_make_one_report_also_as_plain_json() {
     let dir = beside_a_locust_set(&[
         ("oha/deployments.oha.json", "deployments.oha.json"),
-        ("oha/mixed.oha.json", "mixed.oha.json"),
-        ("oha/mixed.oha.json", "plain.json"),
+        // `oha … > mixed.json`: oha's by its content.
+        ("oha/mixed.oha.json", "mixed.json"),
     ]);
+    // The demo set's own Locust JSON stays Locust's.
+    std::fs::copy(
+        fixture("baseline/base/checkout_api.json"),
+        dir.path().join("scenario1_concurrent_deployments.json"),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let run = check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
     let summary = run.summary.unwrap_or_else(|| panic!("{}", run.stderr));
@@ -246,6 +253,26 @@ fn oha_files_beside_a_locust_set_make_one_report_and_locust_keeps_its_json() {
             ("scenario1_concurrent_deployments", "locust")
         ]
     );
+    let locust = scenario(&summary, "scenario1_concurrent_deployments");
+    assert!(
+        locust["files"]["json"]
+            .as_str()
+            .unwrap()
+            .ends_with("scenario1_concurrent_deployments.json"),
+        "{locust}"
+    );
+    let mixed = scenario(&summary, "mixed");
+    assert_eq!(
+        mixed["totals"]["requests"].as_u64(),
+        Some(expected(&json("mixed")).requests)
+    );
+    assert_eq!(mixed["endpoints"][0]["name"], "mixed");
+    // Named alone, a plain-named summary is read too.
+    let out = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.json");
+    let run = check(&[file.to_str().unwrap(), "--no-fail"], out.path());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(scenario_tools(&run.summary.unwrap()), [("mixed", "oha")]);
 }
 
 #[test]

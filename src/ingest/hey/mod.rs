@@ -104,6 +104,18 @@ impl Reader for Hey {
         "hey's *.hey.csv (`hey -o csv URL > NAME.hey.csv`)"
     }
 
+    /// A hey set has histograms and a history unless the file holds no
+    /// responses (only its header).
+    fn no_histograms(&self) -> String {
+        "this hey CSV holds no responses (hey writes a row only for a request that got one)".into()
+    }
+
+    fn no_history(&self, threshold: &str) -> String {
+        format!(
+            "`{threshold}` needs per-second data, and this hey CSV holds no responses to make it from (hey writes a row only for a request that got one)"
+        )
+    }
+
     /// `NAME.hey.csv` → (`NAME`, stats): the file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
         let prefix = file_name.strip_suffix(SUFFIX)?;

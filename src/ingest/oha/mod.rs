@@ -1,8 +1,9 @@
 //! The oha reader: oha's JSON summary (`oha --no-tui --output-format json
 //! URL > NAME.oha.json`; before oha 1.9, `-j`/`--json`) into
 //! [`ScenarioData`]. The file is the whole result set: `NAME.oha.json` is
-//! scenario `NAME`. A plain `NAME.json` stays Locust's (its `--json-file`
-//! output is claimed by name): rename oha's.
+//! scenario `NAME`, and so is a plain `NAME.json` whose content is oha's
+//! (Locust's `--json-file` output, which Locust claims by that name, is a
+//! list, never an object with oha's keys).
 //!
 //! The summary holds what oha computed, not the requests, so the scenario
 //! holds only what the file says (oha 1.16's `print_json`; the same keys
@@ -105,6 +106,10 @@ impl Reader for Oha {
         "oha's *.oha.json (`oha --output-format json URL > NAME.oha.json`)"
     }
 
+    fn no_histograms(&self) -> String {
+        "oha's JSON summary holds percentiles and an 11-bucket histogram only".into()
+    }
+
     /// `NAME.oha.json` → (`NAME`, stats): the file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
         let prefix = file_name.strip_suffix(SUFFIX)?;
@@ -134,6 +139,13 @@ impl Reader for Oha {
             ]
             .iter()
             .all(|k| compact.contains(k))
+    }
+
+    /// A plain `NAME.json` whose content is oha's (Locust's `--json-file`
+    /// output is a list, never an object with oha's keys).
+    fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
+        let stem = path.file_name()?.to_str()?.strip_suffix(".json")?;
+        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
     }
 
     /// The progress bar is not advanced: a summary is read at once.
@@ -354,11 +366,15 @@ fn add(path: &Path, a: u64, b: u64) -> Result<u64, InputError> {
     })
 }
 
-/// The scenario (and so the endpoint) name: the file name without `.oha.json`.
+/// The scenario (and so the endpoint) name: the file name without
+/// `.oha.json` or `.json`.
 fn stem(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    name.strip_suffix(SUFFIX).unwrap_or(&name).to_string()
+    name.strip_suffix(SUFFIX)
+        .or_else(|| name.strip_suffix(".json"))
+        .unwrap_or(&name)
+        .to_string()
 }
