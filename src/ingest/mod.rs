@@ -10,9 +10,11 @@ pub mod autocannon;
 pub mod exact;
 pub mod gatling;
 pub mod guard;
+pub mod hey;
 pub mod jmeter;
 pub mod k6;
 pub mod locust;
+pub mod oha;
 pub mod samples;
 pub mod summary;
 pub mod vegeta;
@@ -104,19 +106,21 @@ pub trait Reader: Sync {
     ) -> Ingested;
 }
 
-/// Every reader, in the order discovery asks them. Artillery, k6, autocannon
-/// and Vegeta come first: their names (`NAME.artillery.json`,
+/// Every reader, in the order discovery asks them. Artillery, k6, autocannon,
+/// Vegeta and oha come first: their names (`NAME.artillery.json`,
 /// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.autocannon.json`,
-/// `NAME.vegeta.json`) end in `.json`, which Locust claims for its
-/// `--json-file` histograms.
+/// `NAME.vegeta.json`, `NAME.oha.json`) end in `.json`, which Locust claims
+/// for its `--json-file` histograms.
 pub static READERS: &[&dyn Reader] = &[
     &artillery::Artillery,
     &k6::K6,
     &autocannon::Autocannon,
     &vegeta::Vegeta,
+    &oha::Oha,
     &locust::Locust,
     &jmeter::Jmeter,
     &gatling::Gatling,
+    &hey::Hey,
 ];
 
 /// Every reader's [`Reader::files_hint`], for "looked for …" messages.
