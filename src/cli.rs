@@ -32,7 +32,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read Locust CSV results, check them against the SLA targets, write the reports.
+    /// Read load-test results (Locust, JMeter, k6, Gatling, Artillery, …), check them against the SLA targets, write the reports.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
     /// Compare two runs (summary.json files or results folders) with the [regression] tolerances.
@@ -52,7 +52,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Results folders or Locust CSV files to measure.
+    /// Results folders or result files to measure.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -89,7 +89,7 @@ pub struct CompareArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Results folders (walked recursively) or individual Locust CSV files.
+    /// Results folders (walked recursively) or individual result files (any supported tool).
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 

@@ -404,6 +404,10 @@ pub struct History {
     /// Data-sanity findings while reading: time going backwards, gaps,
     /// implausible timestamps (`path:line: what`).
     pub anomalies: Vec<String>,
+    /// Whether the timestamps are wall-clock time. hey's CSV has only
+    /// offsets from its start, which its reader puts at the Unix epoch: the
+    /// series is right, the dates are not, so the summary gives none.
+    pub wall_clock: bool,
 }
 
 /// A history gap longer than this many seconds means nothing is known about

@@ -425,7 +425,10 @@ fn binary_logs_of_gatling_3_13_on_are_refused_while_the_others_are_reported() {
             .find(|l| l.contains(&format!("{folder}/simulation.log: a binary simulation.log")))
             .unwrap_or_else(|| panic!("{}", run.stderr));
         assert!(line.contains("Gatling 3.13 and later"), "{line}");
-        assert!(line.contains(&format!("names Gatling {version}")), "{line}");
+        assert!(
+            line.contains(&format!("written by Gatling {version}")),
+            "{line}"
+        );
         assert!(line.contains("Gatling 3.12 or earlier"), "{line}");
     }
     let summary = run.summary.unwrap();

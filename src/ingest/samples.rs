@@ -106,6 +106,8 @@ pub struct Spec {
     /// started", then "for N s, from … to …", then `(gap_why)`.
     pub gap_what: &'static str,
     pub gap_why: &'static str,
+    /// Whether sample times are wall-clock time ([`History::wall_clock`]).
+    pub wall_clock: bool,
 }
 
 /// One sample, as a reader hands it over.
@@ -312,6 +314,7 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
             tick_s: 1,
             users_known,
             anomalies: self.anomalies,
+            wall_clock: self.spec.wall_clock,
         })
     }
 }
@@ -502,6 +505,7 @@ mod tests {
         late_us: 2_000_000,
         gap_what: "no sample started",
         gap_why: "a stalled test",
+        wall_clock: true,
     };
 
     fn sample(start_s: f64, ms: f64, failed: bool) -> Sample {

@@ -227,7 +227,8 @@ impl<'a> Summary<'a> {
 
 fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
     let history = r.data.as_ref().and_then(|d| d.history.as_ref());
-    let span = history.and_then(|h| h.span());
+    // A series without wall-clock time has no dates to give.
+    let span = history.filter(|h| h.wall_clock).and_then(|h| h.span());
     ScenarioSummary {
         name: &r.name,
         data: r.data.as_ref(),

@@ -131,5 +131,6 @@ pub(super) fn build(
         tick_s: (period_ms / 1000).max(1) as i64,
         users_known: false,
         anomalies,
+        wall_clock: true,
     }))
 }

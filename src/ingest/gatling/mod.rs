@@ -272,7 +272,7 @@ fn refuse(path: &Path) -> Result<(), InputError> {
         Some(Kind::Binary { version }) => Err(InputError::file(
             path,
             format!(
-                "a binary simulation.log (the format of Gatling 3.13 and later; this one names Gatling {}): loadgate reads the text simulation.log of Gatling 2.2 to 3.12. The binary layout changes between Gatling versions (Gatling reads a log only with the version that wrote it), so run the simulation with Gatling 3.12 or earlier to gate on it",
+                "a binary simulation.log (written by Gatling {}; Gatling 3.13 and later write this format): loadgate reads the text simulation.log of Gatling 2.2 to 3.12. The binary layout changes between Gatling versions (Gatling reads a log only with the version that wrote it), so run the simulation with Gatling 3.12 or earlier to gate on it",
                 crate::format::display(&version)
             ),
         )),

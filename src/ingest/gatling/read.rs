@@ -25,6 +25,7 @@ const SPEC: Spec = Spec {
     late_us: LATE_MS * 1000,
     gap_what: "no request started",
     gap_why: "a stalled test, or a pause in the simulation",
+    wall_clock: true,
 };
 
 /// What the lines other than requests add up to.

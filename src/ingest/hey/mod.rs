@@ -34,9 +34,9 @@
 //!   few ms later). hey's CSV has no wall-clock time at all, so loadgate puts
 //!   the run at the Unix epoch: a request is at `1970-01-01T00:00:00Z +
 //!   offset`. That is deterministic (a file's modification time would not
-//!   be: a checkout or copy changes it) and reads as elapsed time in charts,
-//!   but summary.json's `started_at` and `ended_at` say 1970 and mean
-//!   "seconds after hey started". The run lasts from the first request's
+//!   be: a checkout or copy changes it) and reads as elapsed time in charts;
+//!   the history says it has no wall clock (`History::wall_clock`), so the
+//!   summary gives no `started_at` or `ended_at`. The run lasts from the first request's
 //!   start to the last one's end (offset + response time); requests/s and
 //!   failures/s are over that. hey's own `Total` (from just before its
 //!   workers start to their end) is not in the file.
@@ -84,6 +84,8 @@ const SPEC: Spec = Spec {
     late_us: LATE_S * 1_000_000,
     gap_what: "no request started",
     gap_why: "a stalled test, or hey's -q rate limit below one request in 10 s",
+    // Offsets from hey's start, put at the Unix epoch.
+    wall_clock: false,
 };
 
 /// The first 4 KiB of a file, as text (lossy); empty when unreadable.

@@ -233,6 +233,7 @@ const SPEC: Spec = Spec {
     late_us: LATE_MS as i64 * 1000,
     gap_what: "no sample started",
     gap_why: "a stalled test, or two runs appended to one JTL: JMeter appends to an existing -l file",
+    wall_clock: true,
 };
 
 /// How Taurus's Locust `kpi.jtl` makes a run: stamped at the end.
@@ -242,6 +243,7 @@ const TAURUS_SPEC: Spec = Spec {
     late_us: LATE_MS as i64 * 1000,
     gap_what: "no request",
     gap_why: "a stalled test, or a pause in the script",
+    wall_clock: true,
 };
 
 /// How long a second stays open for samples that started in it: JMeter

@@ -28,6 +28,7 @@ const SPEC: Spec = Spec {
     late_us: LATE_US,
     gap_what: "no request",
     gap_why: "a stalled test, or a pause in the script",
+    wall_clock: true,
 };
 
 /// How long a second stays open for samples stamped in it (µs).

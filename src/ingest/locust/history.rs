@@ -213,6 +213,7 @@ fn into_history(cols: HistoryColumns, scanned: Scanned) -> History {
         points: scanned.points,
         tick_s: scanned.tick_s.unwrap_or(1),
         anomalies: scanned.anomalies,
+        wall_clock: true,
     }
 }
 

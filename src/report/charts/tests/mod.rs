@@ -32,6 +32,7 @@ fn history(n: usize) -> History {
         percentile_labels: labels(&["50", "66", "95", "99"]),
         percentiles: HistoryPercentiles::Cumulative,
         anomalies: Vec::new(),
+        wall_clock: true,
         tick_s: 1,
         users_known: true,
         points: (0..n)
