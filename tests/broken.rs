@@ -226,3 +226,31 @@ fn failures_in_the_old_four_column_format_are_read() {
         );
     }
 }
+
+#[test]
+fn a_bad_row_in_a_crlf_csv_of_any_tool_names_its_own_line() {
+    // The csv crate counts a record after `\r\n` as starting on the line
+    // before; every CSV reader (JTL, hey, k6 --out csv) names the line a
+    // text editor shows.
+    for (from, name, line_no) in [
+        ("jmeter/checkout.jtl", "orders.jtl", 40),
+        ("hey/browse.hey.csv", "browse.hey.csv", 57),
+        ("k6/failing_csv.k6.csv", "failing.k6.csv", 23),
+    ] {
+        let text = std::fs::read_to_string(fixture(from)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        // A field count the header does not have, on line `line_no`.
+        lines[line_no - 1].push_str(",extra");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), lines.join("\r\n") + "\r\n").unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let run = check(&[dir.path().to_str().unwrap(), "--no-fail"], out.path());
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        let want = format!("{name}:{line_no}: ");
+        assert!(
+            run.stderr.lines().any(|l| l.contains(&want)),
+            "{want} in\n{}",
+            run.stderr
+        );
+    }
+}

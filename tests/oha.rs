@@ -302,10 +302,12 @@ fn malformed_oha_files_are_exit_2_with_file_and_line_and_the_rest_is_reported() 
         format!(
             "wrongtype.oha.json:{line}: not an oha JSON summary (oha --output-format json): at statusCodeDistribution.409: invalid type: string \"many\", expected u64"
         ),
-        "empty.oha.json:1: not an oha JSON summary (oha --output-format json): EOF while parsing a value".to_string(),
+        "empty.oha.json: an empty file, not an oha JSON summary (oha --output-format json)".to_string(),
     ] {
         assert!(run.stderr.contains(&want), "{want}\n{}", run.stderr);
     }
+    // The line is given once, not again in serde's words.
+    assert!(!run.stderr.contains(" at line "), "{}", run.stderr);
     let summary = run.summary.unwrap();
     assert_eq!(
         scenario(&summary, "deployments")["totals"]["requests"].as_u64(),

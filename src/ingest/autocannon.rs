@@ -50,14 +50,11 @@
 //!   autocannon version, histograms (no rank test).
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::ingest::guard::{self, Guarded};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
 use crate::model::{
     Endpoint, FailureRow, Percentile, Percentiles, ResultFiles, Role, ScenarioData, Stats,
     ToolInfo, success_rate,
@@ -67,6 +64,9 @@ use crate::model::{
 pub struct Autocannon;
 
 const SUFFIX: &str = ".autocannon.json";
+
+/// The format, as errors name it.
+const WHAT: &str = "an autocannon result (autocannon -j)";
 
 /// The largest result read: autocannon writes about 1 KB.
 const MAX_BYTES: u64 = 16 << 20;
@@ -90,8 +90,7 @@ impl Reader for Autocannon {
 
     /// `NAME.autocannon.json` → (`NAME`, stats): the result is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
-        let prefix = file_name.strip_suffix(SUFFIX)?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        one_file::claim_suffix(file_name, SUFFIX)
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {
@@ -100,22 +99,20 @@ impl Reader for Autocannon {
 
     /// A JSON object with autocannon's keys (see the module doc).
     fn recognises(&self, path: &Path) -> bool {
-        let compact: String = head(path).chars().filter(|c| !c.is_whitespace()).collect();
-        compact.starts_with('{')
-            && [
+        one_file::json_object_with(
+            &one_file::head_text(path, HEAD_BYTES),
+            &[
                 "\"latency\":{",
                 "\"requests\":{",
                 "\"non2xx\":",
                 "\"timeouts\":",
-            ]
-            .iter()
-            .all(|key| compact.contains(key))
+            ],
+        )
     }
 
     /// A plain `NAME.json` whose content is autocannon's.
     fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
-        let stem = path.file_name()?.to_str()?.strip_suffix(".json")?;
-        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
+        one_file::claim_stem(path, ".json", |p| self.recognises(p))
     }
 
     /// The progress bar is not advanced: a result is read at once.
@@ -125,26 +122,8 @@ impl Reader for Autocannon {
         _observer: Option<&mut (dyn HistoryObserver + '_)>,
         _progress: Option<&indicatif::ProgressBar>,
     ) -> Ingested {
-        let mut out = Ingested::default();
-        let Some(path) = &files.stats else {
-            return out;
-        };
-        match read_result(path) {
-            Ok((data, warnings)) => {
-                out.data = Some(data);
-                out.warnings = warnings;
-            }
-            Err(e) => out.errors.push(e),
-        }
-        out
+        one_file::read_one(files, read_result)
     }
-}
-
-/// The first bytes of a file, lossily as text ("" when unreadable).
-fn head(path: &Path) -> String {
-    let mut buf = Vec::new();
-    let _ = File::open(path).and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
-    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// The result object, as typed serde structs: only the fields loadgate
@@ -253,43 +232,7 @@ impl Latency {
 
 /// Parse the file: typed, every error with its line and JSON path.
 fn parse(path: &Path) -> Result<Output, InputError> {
-    guard::sniff(path)?;
-    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
-    let mut text = String::new();
-    Guarded::new(file.take(MAX_BYTES), 0)
-        .read_to_string(&mut text)
-        .map_err(|e| match guard::pathology(&e) {
-            Some(p) => InputError::file(path, p.message()),
-            None => InputError::file(path, format!("cannot read: {e}")),
-        })?;
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(InputError::file(
-            path,
-            "an empty file, not an autocannon result (autocannon -j)",
-        ));
-    }
-    let body = text.trim_start();
-    if !body.starts_with('{') {
-        let line = text[..text.len() - body.len()].matches('\n').count() + 1;
-        return Err(InputError {
-            path: path.to_path_buf(),
-            line: Some(line as u64),
-            column: None,
-            message: format!(
-                "not an autocannon result (autocannon -j): expected a JSON object (autocannon -j prints one), found {}",
-                body.chars()
-                    .next()
-                    .map_or("nothing".to_string(), |c| format!("`{c}`"))
-            ),
-        });
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let output: Output = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let at = format!(" at {}", e.path());
-        json_error(path, &at, &e.into_inner())
-    })?;
-    de.end().map_err(|e| json_error(path, "", &e))?;
+    let output: Output = one_file::read_json_object(path, MAX_BYTES, WHAT)?;
     if let Some(key) = output.latency.negative() {
         return Err(InputError::file(
             path,
@@ -303,16 +246,6 @@ fn parse(path: &Path) -> Result<Output, InputError> {
         ));
     }
     Ok(output)
-}
-
-/// A JSON error at its line, `at` naming the key path (or empty).
-fn json_error(path: &Path, at: &str, inner: &serde_json::Error) -> InputError {
-    InputError {
-        path: path.to_path_buf(),
-        line: Some(inner.line() as u64).filter(|l| *l > 0),
-        column: None,
-        message: format!("not an autocannon result (autocannon -j):{at}: {inner}"),
-    }
 }
 
 /// The URL's path and query: `http://127.0.0.1:8080/api/x?a=1` → `/api/x?a=1`.

@@ -263,6 +263,59 @@ impl<R: Read> Read for Guarded<R> {
     }
 }
 
+/// The 1-based line of byte `offset` of `path`, counting `\n`s before it
+/// (reads the file: for messages only, never per row).
+pub fn line_at(path: &Path, offset: u64) -> Option<u64> {
+    let mut file = File::open(path).ok()?.take(offset);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut lines = 1;
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(lines);
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+    }
+}
+
+/// The 1-based line of the CSV record the csv crate says starts at `pos`.
+/// Its own line count is one short after CRLF lines (a file written on
+/// Windows, Taurus's kpi.jtl): it takes a record that follows `\r\n` to
+/// start at the `\n`, which this counts as the line before.
+pub fn record_line(path: &Path, pos: &csv::Position) -> Option<u64> {
+    line_at(path, pos.byte().saturating_add(1))
+}
+
+/// An I/O error while reading `path`: a [`Pathology`] at its line, else as
+/// the system says.
+pub fn io_error(path: &Path, e: &io::Error) -> InputError {
+    match pathology(e) {
+        Some(p) => InputError {
+            path: path.to_path_buf(),
+            line: line_at(path, p.offset),
+            column: None,
+            message: p.message(),
+        },
+        None => InputError::file(path, format!("cannot read: {e}")),
+    }
+}
+
+/// A csv error while reading `path`, at the record's line.
+pub fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+    if let csv::ErrorKind::Io(io) = e.kind() {
+        return io_error(path, io);
+    }
+    InputError {
+        path: path.to_path_buf(),
+        line: e.position().and_then(|p| record_line(path, p)),
+        column: None,
+        message: match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
+            _ => e.to_string(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

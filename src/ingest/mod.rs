@@ -15,6 +15,7 @@ pub mod jmeter;
 pub mod k6;
 pub mod locust;
 pub mod oha;
+pub mod one_file;
 pub mod samples;
 pub mod summary;
 pub mod vegeta;

@@ -36,14 +36,11 @@
 //!   version, histograms (`buckets` are a few counts; no rank test).
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::ingest::guard::{self, Guarded};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
 use crate::model::{
     FailureRow, Percentile, Percentiles, ResultFiles, Role, ScenarioData, Stats, ToolInfo,
     success_rate,
@@ -53,6 +50,9 @@ use crate::model::{
 pub struct Vegeta;
 
 const SUFFIX: &str = ".vegeta.json";
+
+/// The format, as errors name it.
+const WHAT: &str = "a Vegeta report (vegeta report -type=json)";
 
 /// The largest report read: Vegeta writes a few KB (more with many
 /// distinct errors).
@@ -85,8 +85,7 @@ impl Reader for Vegeta {
 
     /// `NAME.vegeta.json` → (`NAME`, stats): the report is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
-        let prefix = file_name.strip_suffix(SUFFIX)?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        one_file::claim_suffix(file_name, SUFFIX)
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {
@@ -95,22 +94,20 @@ impl Reader for Vegeta {
 
     /// A JSON object with Vegeta's keys (see the module doc).
     fn recognises(&self, path: &Path) -> bool {
-        let compact: String = head(path).chars().filter(|c| !c.is_whitespace()).collect();
-        compact.starts_with('{')
-            && [
+        one_file::json_object_with(
+            &one_file::head_text(path, HEAD_BYTES),
+            &[
                 "\"latencies\":{",
                 "\"status_codes\":",
                 "\"success\":",
                 "\"wait\":",
-            ]
-            .iter()
-            .all(|key| compact.contains(key))
+            ],
+        )
     }
 
     /// A plain `NAME.json` whose content is Vegeta's.
     fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
-        let stem = path.file_name()?.to_str()?.strip_suffix(".json")?;
-        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
+        one_file::claim_stem(path, ".json", |p| self.recognises(p))
     }
 
     /// The progress bar is not advanced: a report is read at once.
@@ -120,26 +117,8 @@ impl Reader for Vegeta {
         _observer: Option<&mut (dyn HistoryObserver + '_)>,
         _progress: Option<&indicatif::ProgressBar>,
     ) -> Ingested {
-        let mut out = Ingested::default();
-        let Some(path) = &files.stats else {
-            return out;
-        };
-        match read_report(path) {
-            Ok((data, warnings)) => {
-                out.data = Some(data);
-                out.warnings = warnings;
-            }
-            Err(e) => out.errors.push(e),
-        }
-        out
+        one_file::read_one(files, read_report)
     }
-}
-
-/// The first bytes of a file, lossily as text ("" when unreadable).
-fn head(path: &Path) -> String {
-    let mut buf = Vec::new();
-    let _ = File::open(path).and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
-    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// A report (Vegeta's `Metrics`), as typed serde structs: only the fields
@@ -184,44 +163,16 @@ fn json_error(path: &Path, at: &str, line: usize, inner: &serde_json::Error) -> 
         path: path.to_path_buf(),
         line: Some(line as u64).filter(|l| *l > 0),
         column: None,
-        message: format!("not a Vegeta report (vegeta report -type=json):{at}: {inner}"),
+        message: format!("not {WHAT}:{at}: {inner}"),
     }
 }
 
 /// Parse the file's last report: typed, every error with its line and JSON
 /// path.
 fn parse(path: &Path) -> Result<Report, InputError> {
-    guard::sniff(path)?;
-    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
-    let mut text = String::new();
-    Guarded::new(file.take(MAX_BYTES), 0)
-        .read_to_string(&mut text)
-        .map_err(|e| match guard::pathology(&e) {
-            Some(p) => InputError::file(path, p.message()),
-            None => InputError::file(path, format!("cannot read: {e}")),
-        })?;
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
-        return Err(InputError::file(
-            path,
-            "an empty file, not a Vegeta report (vegeta report -type=json)",
-        ));
-    }
-    let body = text.trim_start();
-    if !body.starts_with('{') {
-        let line = text[..text.len() - body.len()].matches('\n').count() + 1;
-        return Err(InputError {
-            path: path.to_path_buf(),
-            line: Some(line as u64),
-            column: None,
-            message: format!(
-                "not a Vegeta report (vegeta report -type=json): expected a JSON object (vegeta report -type=json writes one), found {}",
-                body.chars()
-                    .next()
-                    .map_or("nothing".to_string(), |c| format!("`{c}`"))
-            ),
-        });
-    }
+    let text = one_file::read_text(path, MAX_BYTES)?;
+    one_file::json_object_start(path, &text, WHAT)?;
+    let text = text.as_str();
     // Where each report starts: one, or one per `-every` interval.
     let mut last = 0;
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();

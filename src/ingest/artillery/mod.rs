@@ -71,7 +71,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use crate::ingest::guard::{self, Guarded};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
 use crate::model::{
     Endpoint, FailureRow, Percentile, Percentiles, ResultFiles, Role, ScenarioData, Stats,
     ToolInfo, success_rate,
@@ -112,8 +112,7 @@ impl Reader for Artillery {
 
     /// `NAME.artillery.json` → (`NAME`, stats): the report is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
-        let prefix = file_name.strip_suffix(SUFFIX)?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        one_file::claim_suffix(file_name, SUFFIX)
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {
@@ -133,18 +132,7 @@ impl Reader for Artillery {
         observer: Option<&mut (dyn HistoryObserver + '_)>,
         _progress: Option<&indicatif::ProgressBar>,
     ) -> Ingested {
-        let mut out = Ingested::default();
-        let Some(path) = &files.stats else {
-            return out;
-        };
-        match read_report(path, observer) {
-            Ok((data, warnings)) => {
-                out.data = Some(data);
-                out.warnings = warnings;
-            }
-            Err(e) => out.errors.push(e),
-        }
-        out
+        one_file::read_one(files, |path| read_report(path, observer))
     }
 }
 

@@ -77,8 +77,6 @@
 //! a warning naming it. Lines are read into one reused buffer and split in
 //! place, so memory stays flat whatever the file's size.
 
-use std::fs::File;
-use std::io::Read as _;
 use std::path::Path;
 
 use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard};
@@ -113,9 +111,7 @@ enum Kind {
 
 /// The first bytes of a file (empty when unreadable).
 fn head(path: &Path) -> Vec<u8> {
-    let mut buf = Vec::new();
-    let _ = File::open(path).and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
-    buf
+    crate::ingest::one_file::head(path, HEAD_BYTES)
 }
 
 /// What `head` (a file's first bytes) is, if it is Gatling's.

@@ -2,8 +2,6 @@
 //! record, every error located by line and column.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -135,7 +133,7 @@ impl Columns {
 
     /// One record as a row, checked.
     pub(super) fn row(&self, path: &Path, record: &ByteRecord) -> Result<Row, InputError> {
-        let line = record.position().map(|p| p.line());
+        let line = record.position().and_then(|p| guard::record_line(path, p));
         let error = |column: Option<usize>, message: String| InputError {
             path: path.to_path_buf(),
             line,
@@ -196,44 +194,5 @@ impl Columns {
             status,
             offset_s,
         })
-    }
-}
-
-/// A csv error while reading `path`, located.
-pub(super) fn csv_error(path: &Path, e: &csv::Error) -> InputError {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        return match guard::pathology(io) {
-            Some(p) => InputError {
-                path: path.to_path_buf(),
-                line: line_at(path, p.offset),
-                column: None,
-                message: p.message(),
-            },
-            None => InputError::file(path, format!("cannot read: {io}")),
-        };
-    }
-    InputError {
-        path: path.to_path_buf(),
-        line: e.position().map(|p| p.line()),
-        column: None,
-        message: match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
-            _ => e.to_string(),
-        },
-    }
-}
-
-/// The 1-based line of byte `offset` (reads the file: for messages only;
-/// the JMeter and Locust readers have the same helper).
-fn line_at(path: &Path, offset: u64) -> Option<u64> {
-    let mut file = File::open(path).ok()?.take(offset);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut lines = 1;
-    loop {
-        let n = file.read(&mut buf).ok()?;
-        if n == 0 {
-            return Some(lines);
-        }
-        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
     }
 }

@@ -49,13 +49,12 @@
 //!   whole millisecond feed the rank test against a baseline.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use crate::format::ShowPath;
 use crate::ingest::guard::{self, Guarded};
 use crate::ingest::samples::{Run, Sample, SecondOf, Spec};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
 use crate::model::{ResultFiles, Role, ScenarioData};
 
 mod columns;
@@ -90,11 +89,7 @@ const SPEC: Spec = Spec {
 
 /// The first 4 KiB of a file, as text (lossy); empty when unreadable.
 fn head(path: &Path) -> String {
-    let mut buf = vec![0u8; 4096];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
-        .unwrap_or(0);
-    String::from_utf8_lossy(&buf[..n]).into_owned()
+    one_file::head_text(path, 4096)
 }
 
 impl Reader for Hey {
@@ -120,8 +115,7 @@ impl Reader for Hey {
 
     /// `NAME.hey.csv` → (`NAME`, stats): the file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
-        let prefix = file_name.strip_suffix(SUFFIX)?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        one_file::claim_suffix(file_name, SUFFIX)
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {
@@ -136,8 +130,7 @@ impl Reader for Hey {
     /// hey's CSV under a plain name (`hey -o csv URL > run.csv`): `NAME.csv`
     /// whose header is hey's is scenario `NAME`.
     fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
-        let stem = path.file_name()?.to_str()?.strip_suffix(".csv")?;
-        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
+        one_file::claim_stem(path, ".csv", |p| self.recognises(p))
     }
 
     /// The progress bar is not advanced: the check command sizes it over
@@ -148,18 +141,7 @@ impl Reader for Hey {
         observer: Option<&mut (dyn HistoryObserver + '_)>,
         _progress: Option<&indicatif::ProgressBar>,
     ) -> Ingested {
-        let mut out = Ingested::default();
-        let Some(path) = &files.stats else {
-            return out;
-        };
-        match read_csv(path, observer) {
-            Ok((data, warnings)) => {
-                out.data = Some(data);
-                out.warnings = warnings;
-            }
-            Err(e) => out.errors.push(e),
-        }
-        out
+        one_file::read_one(files, |path| read_csv(path, observer))
     }
 }
 
@@ -192,7 +174,7 @@ fn read_csv(
     let mut record = csv::ByteRecord::new();
     let has_header = reader
         .read_byte_record(&mut record)
-        .map_err(|e| columns::csv_error(path, &e))?;
+        .map_err(|e| crate::ingest::guard::csv_error(path, &e))?;
     if !has_header {
         return Err(InputError {
             path: path.to_path_buf(),
@@ -224,7 +206,7 @@ fn read_csv(
                 };
                 run.add(endpoint, &sample, path, || row.error());
             }
-            Err(e) => return Err(columns::csv_error(path, &e)),
+            Err(e) => return Err(crate::ingest::guard::csv_error(path, &e)),
         }
     }
     let requests = run.requests();

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, Read};
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -160,7 +159,7 @@ impl Columns {
     ) -> Result<Sample<'r>, InputError> {
         let error = |column: Option<usize>, message: String| InputError {
             path: path.to_path_buf(),
-            line: record.position().and_then(|p| record_line(path, p.byte())),
+            line: record.position().and_then(|p| guard::record_line(path, p)),
             column: column.map(|c| self.names[c].clone()),
             message,
         };
@@ -341,11 +340,7 @@ impl Sample<'_> {
 
 /// The first 4 KiB of a file, as text (lossy); empty when unreadable.
 pub(super) fn head(path: &Path) -> String {
-    let mut buf = vec![0u8; 4096];
-    let n = File::open(path)
-        .and_then(|mut f| f.read(&mut buf))
-        .unwrap_or(0);
-    String::from_utf8_lossy(&buf[..n]).into_owned()
+    crate::ingest::one_file::head_text(path, 4096)
 }
 
 /// Open a JTL to stream it: its start sniffed, every byte checked as read.
@@ -353,57 +348,6 @@ pub(super) fn open(path: &Path) -> Result<Guarded<File>, InputError> {
     guard::sniff(path)?;
     let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
     Ok(Guarded::csv(file))
-}
-
-/// A csv error while reading `path`, located.
-pub(super) fn csv_error(path: &Path, e: &csv::Error) -> InputError {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        return io_error(path, io);
-    }
-    InputError {
-        path: path.to_path_buf(),
-        line: e.position().and_then(|p| record_line(path, p.byte())),
-        column: None,
-        message: match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
-            _ => e.to_string(),
-        },
-    }
-}
-
-/// An I/O error: a [`guard::Pathology`] with its line, else as the system says.
-fn io_error(path: &Path, e: &io::Error) -> InputError {
-    match guard::pathology(e) {
-        Some(p) => InputError {
-            path: path.to_path_buf(),
-            line: line_at(path, p.offset),
-            column: None,
-            message: p.message(),
-        },
-        None => InputError::file(path, format!("cannot read: {e}")),
-    }
-}
-
-/// The 1-based line of the record that starts at byte `byte` (reads the
-/// file: for messages only). The csv crate's own line count is one short
-/// after CRLF lines (Taurus's kpi.jtl, a JTL edited on Windows): it takes a
-/// record that follows `\r\n` to start at the `\n`, which this counts.
-fn record_line(path: &Path, byte: u64) -> Option<u64> {
-    line_at(path, byte.saturating_add(1))
-}
-
-/// The 1-based line of byte `offset` (reads the file: for messages only).
-fn line_at(path: &Path, offset: u64) -> Option<u64> {
-    let mut file = File::open(path).ok()?.take(offset);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut lines = 1;
-    loop {
-        let n = file.read(&mut buf).ok()?;
-        if n == 0 {
-            return Some(lines);
-        }
-        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-    }
 }
 
 #[cfg(test)]

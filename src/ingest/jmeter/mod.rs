@@ -72,7 +72,7 @@ use std::path::Path;
 
 use crate::format::ShowPath;
 use crate::ingest::samples::{Run, Sample, SecondOf, Spec};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
 use crate::model::{ResultFiles, Role, ScenarioData};
 
 mod columns;
@@ -169,23 +169,13 @@ impl Reader for Jmeter {
         observer: Option<&mut (dyn HistoryObserver + '_)>,
         _progress: Option<&indicatif::ProgressBar>,
     ) -> Ingested {
-        let mut out = Ingested::default();
-        let Some(path) = &files.stats else {
-            return out;
-        };
-        let result = if path.file_name() == Some(statistics::FILE_NAME.as_ref()) {
-            statistics::read(path)
-        } else {
-            read_jtl(path, observer)
-        };
-        match result {
-            Ok((data, warnings)) => {
-                out.data = Some(data);
-                out.warnings = warnings;
+        one_file::read_one(files, |path| {
+            if path.file_name() == Some(statistics::FILE_NAME.as_ref()) {
+                statistics::read(path)
+            } else {
+                read_jtl(path, observer)
             }
-            Err(e) => out.errors.push(e),
-        }
-        out
+        })
     }
 }
 
@@ -296,7 +286,7 @@ fn read_jtl(
     let mut record = csv::ByteRecord::new();
     let has_header = reader
         .read_byte_record(&mut record)
-        .map_err(|e| columns::csv_error(path, &e))?;
+        .map_err(|e| crate::ingest::guard::csv_error(path, &e))?;
     if !has_header {
         return Err(InputError {
             path: path.to_path_buf(),
@@ -414,7 +404,7 @@ fn parse_rows(
                     return Ok(());
                 }
             }
-            Err(e) => return Err(columns::csv_error(path, &e)),
+            Err(e) => return Err(crate::ingest::guard::csv_error(path, &e)),
         }
     }
     if !batch.samples.is_empty() || !batch.new_labels.is_empty() {

@@ -20,7 +20,6 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -218,37 +217,6 @@ fn open(path: &Path) -> Result<csv::Reader<Guarded<File>>, InputError> {
         .from_reader(Guarded::csv(file)))
 }
 
-/// A csv error while reading `path`, located.
-fn csv_error(path: &Path, e: &csv::Error) -> InputError {
-    if let csv::ErrorKind::Io(io) = e.kind() {
-        let line = guard::pathology(io).and_then(|p| line_at(path, p.offset));
-        return super::io_error(path, line, io);
-    }
-    InputError {
-        path: path.to_path_buf(),
-        line: e.position().map(|p| p.line()),
-        column: None,
-        message: match e.kind() {
-            csv::ErrorKind::Utf8 { .. } => "the line is not valid UTF-8".to_string(),
-            _ => e.to_string(),
-        },
-    }
-}
-
-/// The 1-based line of byte `offset` (reads the file: for messages only).
-fn line_at(path: &Path, offset: u64) -> Option<u64> {
-    let mut file = File::open(path).ok()?.take(offset);
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut lines = 1;
-    loop {
-        let n = file.read(&mut buf).ok()?;
-        if n == 0 {
-            return Some(lines);
-        }
-        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-    }
-}
-
 /// Every row after the header, checked for its field count, with its
 /// metric name; `f` returns `false` to stop.
 fn each_row(
@@ -259,7 +227,7 @@ fn each_row(
     let mut record = ByteRecord::new();
     let has_header = reader
         .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, &e))?;
+        .map_err(|e| guard::csv_error(path, &e))?;
     if !has_header {
         return Err(InputError {
             path: path.to_path_buf(),
@@ -275,13 +243,13 @@ fn each_row(
         match reader.read_byte_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {}
-            Err(e) => return Err(csv_error(path, &e)),
+            Err(e) => return Err(guard::csv_error(path, &e)),
         }
         let row = Row {
             path,
             cols: &cols,
             record: &record,
-            line: record.position().map(|p| p.line()),
+            line: record.position().and_then(|p| guard::record_line(path, p)),
         };
         if record.len() != cols.names.len() {
             return Err(row.error(

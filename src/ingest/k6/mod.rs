@@ -106,11 +106,9 @@
 //! warning) is one scenario, `NAME`, with every request.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard, one_file};
 use crate::model::{ResultFiles, Role};
 
 mod csv;
@@ -146,9 +144,7 @@ const HEAD_BYTES: usize = 256 * 1024;
 
 /// The first bytes of a file, lossily as text ("" when unreadable).
 fn head(path: &Path) -> String {
-    let mut buf = Vec::new();
-    let _ = File::open(path).and_then(|f| f.take(HEAD_BYTES as u64).read_to_end(&mut buf));
-    String::from_utf8_lossy(&buf).into_owned()
+    one_file::head_text(path, HEAD_BYTES as u64)
 }
 
 /// What `head` (a file's first bytes) is, if it is k6's.
@@ -194,10 +190,9 @@ impl Reader for K6 {
     /// `NAME.k6-summary.json`, `NAME.k6.json`, `NAME.k6.ndjson`, `NAME.ndjson`,
     /// `NAME.k6.csv` → (`NAME`, stats): the one file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
-        SUFFIXES.iter().find_map(|suffix| {
-            let prefix = file_name.strip_suffix(suffix)?;
-            (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
-        })
+        SUFFIXES
+            .iter()
+            .find_map(|suffix| one_file::claim_suffix(file_name, suffix))
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {

@@ -44,15 +44,12 @@
 //!   version (the file records none).
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{BufReader, Read};
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::format::ShowPath;
-use crate::ingest::guard::{self, Guarded};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
 use crate::model::{
     Endpoint, FailureRow, Percentile, Percentiles, ResultFiles, Role, ScenarioData, Stats,
     ToolInfo, success_rate,
@@ -65,6 +62,9 @@ mod tests;
 pub struct Oha;
 
 const SUFFIX: &str = ".oha.json";
+
+/// The format, as errors name it.
+const WHAT: &str = "an oha JSON summary (oha --output-format json)";
 
 /// oha's name for a request it cut at the `-z` deadline (`ClientError::Deadline`).
 const DEADLINE: &str = "aborted due to deadline";
@@ -112,8 +112,7 @@ impl Reader for Oha {
 
     /// `NAME.oha.json` → (`NAME`, stats): the file is the whole set.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {
-        let prefix = file_name.strip_suffix(SUFFIX)?;
-        (!prefix.is_empty()).then(|| (prefix.to_string(), Role::Stats))
+        one_file::claim_suffix(file_name, SUFFIX)
     }
 
     fn looks_like_result(&self, file_name: &[u8]) -> bool {
@@ -123,29 +122,22 @@ impl Reader for Oha {
     /// A JSON object with oha's `summary` (`successRate`, `requestsPerSec`),
     /// `latencyPercentiles` and `statusCodeDistribution`.
     fn recognises(&self, path: &Path) -> bool {
-        let mut buf = Vec::new();
-        let _ = File::open(path).and_then(|f| f.take(256 * 1024).read_to_end(&mut buf));
-        let compact: String = String::from_utf8_lossy(&buf)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        compact.trim_start_matches('\u{feff}').starts_with('{')
-            && [
+        one_file::json_object_with(
+            &one_file::head_text(path, 256 * 1024),
+            &[
                 "\"summary\":{",
                 "\"successRate\":",
                 "\"requestsPerSec\":",
                 "\"latencyPercentiles\":{",
                 "\"statusCodeDistribution\":{",
-            ]
-            .iter()
-            .all(|k| compact.contains(k))
+            ],
+        )
     }
 
     /// A plain `NAME.json` whose content is oha's (Locust's `--json-file`
     /// output is a list, never an object with oha's keys).
     fn claim_by_content(&self, path: &Path) -> Option<(String, Role)> {
-        let stem = path.file_name()?.to_str()?.strip_suffix(".json")?;
-        (!stem.is_empty() && self.recognises(path)).then(|| (stem.to_string(), Role::Stats))
+        one_file::claim_stem(path, ".json", |p| self.recognises(p))
     }
 
     /// The progress bar is not advanced: a summary is read at once.
@@ -155,59 +147,13 @@ impl Reader for Oha {
         _observer: Option<&mut (dyn HistoryObserver + '_)>,
         _progress: Option<&indicatif::ProgressBar>,
     ) -> Ingested {
-        let mut out = Ingested::default();
-        let Some(path) = &files.stats else {
-            return out;
-        };
-        match read_summary(path) {
-            Ok((data, warnings)) => {
-                out.data = Some(data);
-                out.warnings = warnings;
-            }
-            Err(e) => out.errors.push(e),
-        }
-        out
+        one_file::read_one(files, read_summary)
     }
 }
 
 /// Parse the file: typed, every error with its line and JSON path.
 fn parse(path: &Path) -> Result<Report, InputError> {
-    guard::sniff(path)?;
-    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
-    let mut text = String::new();
-    BufReader::new(Guarded::new(file.take(MAX_BYTES), 0))
-        .read_to_string(&mut text)
-        .map_err(|e| match guard::pathology(&e) {
-            Some(p) => InputError::file(path, p.message()),
-            None => InputError::file(path, format!("cannot read: {e}")),
-        })?;
-    let text = text.trim_start_matches('\u{feff}');
-    // serde would take a list for the struct, field by field: oha writes an object.
-    let start = text.trim_start();
-    if !start.is_empty() && !start.starts_with('{') {
-        return Err(InputError {
-            path: path.to_path_buf(),
-            line: Some(1 + text[..text.len() - start.len()].matches('\n').count() as u64),
-            column: None,
-            message: "not an oha JSON summary (oha --output-format json): expected a JSON object"
-                .into(),
-        });
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let at = e.path().to_string();
-        let inner = e.into_inner();
-        InputError {
-            path: path.to_path_buf(),
-            line: Some(inner.line() as u64).filter(|l| *l > 0),
-            column: None,
-            message: if at == "." {
-                format!("not an oha JSON summary (oha --output-format json): {inner}")
-            } else {
-                format!("not an oha JSON summary (oha --output-format json): at {at}: {inner}")
-            },
-        }
-    })
+    one_file::read_json_object(path, MAX_BYTES, WHAT)
 }
 
 /// The longest time read, in seconds (about 31 years): a larger one is no
