@@ -12,22 +12,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::util::{beside_a_locust_set, check, fixture, scenario, scenario_tools};
-
-/// Locust's percentile levels, as (label, hundredths of a percent).
-const LEVELS: [(&str, u64); 11] = [
-    ("50", 5000),
-    ("66", 6600),
-    ("75", 7500),
-    ("80", 8000),
-    ("90", 9000),
-    ("95", 9500),
-    ("98", 9800),
-    ("99", 9900),
-    ("99.9", 9990),
-    ("99.99", 9999),
-    ("100", 10000),
-];
+use crate::util::{
+    LEVELS, beside_a_locust_set, check, fixture, nearest_rank, scenario, scenario_tools,
+};
 
 /// The text fixtures: (simulation id, Gatling version in the RUN record,
 /// index of the REQUEST's groups field, of the USER's event field).
@@ -72,10 +59,7 @@ struct Expected {
 impl Expected {
     /// Nearest rank: the value at 1-based rank ⌈n × p⌉ of the sorted samples.
     fn percentile(&self, hundredths: u64) -> u64 {
-        let mut sorted = self.ms.clone();
-        sorted.sort_unstable();
-        let rank = (sorted.len() as u64 * hundredths).div_ceil(10_000).max(1);
-        sorted[rank as usize - 1]
+        nearest_rank(&self.ms, hundredths)
     }
 
     fn assert_stats(&self, json: &serde_json::Value, duration_s: f64, what: &str) {

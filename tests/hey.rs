@@ -10,22 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::util::{beside_a_locust_set, check, fixture, scenario, scenario_tools};
-
-/// Locust's percentile levels, as (label, hundredths of a percent).
-const LEVELS: [(&str, u64); 11] = [
-    ("50", 5000),
-    ("66", 6600),
-    ("75", 7500),
-    ("80", 8000),
-    ("90", 9000),
-    ("95", 9500),
-    ("98", 9800),
-    ("99", 9900),
-    ("99.9", 9990),
-    ("99.99", 9999),
-    ("100", 10000),
-];
+use crate::util::{
+    LEVELS, beside_a_locust_set, check, fixture, nearest_rank, scenario, scenario_tools,
+};
 
 /// One row as written: seconds.
 struct Row {
@@ -67,10 +54,7 @@ fn rows(name: &str) -> Vec<Row> {
 
 /// Nearest rank: the value at 1-based rank ⌈n × p⌉ of the sorted times, in ms.
 fn percentile(sorted_ms: &[f64], hundredths: u64) -> f64 {
-    let rank = (sorted_ms.len() as u64 * hundredths)
-        .div_ceil(10_000)
-        .max(1);
-    sorted_ms[rank as usize - 1]
+    nearest_rank(sorted_ms, hundredths)
 }
 
 /// A time of the file in ms, as the 0.1 ms step it is (`0.0154` s → 15.4).

@@ -8,25 +8,11 @@
 use std::collections::BTreeMap;
 
 use crate::util::{
-    beside_a_locust_set, check, copy_dir, csv_rows, fixture, loadgate, scenario, scenario_tools,
+    LEVELS, beside_a_locust_set, check, copy_dir, csv_rows, fixture, loadgate, nearest_rank,
+    scenario, scenario_tools,
 };
 
 const FIXTURES: [&str; 3] = ["checkout", "checkout_full", "slow"];
-
-/// Locust's percentile levels, as (label, hundredths of a percent).
-const LEVELS: [(&str, u64); 11] = [
-    ("50", 5000),
-    ("66", 6600),
-    ("75", 7500),
-    ("80", 8000),
-    ("90", 9000),
-    ("95", 9500),
-    ("98", 9800),
-    ("99", 9900),
-    ("99.9", 9990),
-    ("99.99", 9999),
-    ("100", 10000),
-];
 
 /// The samples of one label (or all), read straight from the JTL.
 #[derive(Default)]
@@ -38,11 +24,7 @@ struct Expected {
 impl Expected {
     /// Nearest rank: the value at 1-based rank ⌈n × p⌉ of the sorted samples.
     fn percentile(&self, hundredths: u64) -> u64 {
-        let mut sorted = self.elapsed.clone();
-        sorted.sort_unstable();
-        let n = sorted.len() as u64;
-        let rank = (n * hundredths).div_ceil(10_000).max(1);
-        sorted[rank as usize - 1]
+        nearest_rank(&self.elapsed, hundredths)
     }
 
     fn assert_stats(&self, json: &serde_json::Value, duration_s: f64, what: &str) {

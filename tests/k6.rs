@@ -13,22 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::util::{beside_a_locust_set, check, fixture, scenario, scenario_tools};
-
-/// Locust's percentile levels, as (label, hundredths of a percent).
-const LEVELS: [(&str, u64); 11] = [
-    ("50", 5000),
-    ("66", 6600),
-    ("75", 7500),
-    ("80", 8000),
-    ("90", 9000),
-    ("95", 9500),
-    ("98", 9800),
-    ("99", 9900),
-    ("99.9", 9990),
-    ("99.99", 9999),
-    ("100", 10000),
-];
+use crate::util::{
+    LEVELS, beside_a_locust_set, check, fixture, nearest_rank, scenario, scenario_tools,
+};
 
 /// A value at the reader's resolution, 0.01 ms.
 fn centi(ms: f64) -> f64 {
@@ -144,11 +131,7 @@ struct Expected {
 impl Expected {
     /// Nearest rank: the value at 1-based rank ⌈n × p⌉ of the sorted samples.
     fn percentile(&self, hundredths: u64) -> f64 {
-        let mut sorted = self.durations.clone();
-        sorted.sort_by(f64::total_cmp);
-        let n = sorted.len() as u64;
-        let rank = (n * hundredths).div_ceil(10_000).max(1);
-        centi(sorted[rank as usize - 1])
+        centi(nearest_rank(&self.durations, hundredths))
     }
 
     fn assert_stats(&self, json: &Value, duration_s: f64, what: &str) {

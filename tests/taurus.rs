@@ -9,24 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{beside_a_locust_set, check, csv_rows, fixture, scenario, scenario_tools};
+use crate::util::{
+    LEVELS, beside_a_locust_set, check, csv_rows, fixture, nearest_rank, scenario, scenario_tools,
+};
 
 const RUNS: [&str; 2] = ["checkout", "slow"];
-
-/// Locust's percentile levels, as (label, hundredths of a percent).
-const LEVELS: [(&str, u64); 11] = [
-    ("50", 5000),
-    ("66", 6600),
-    ("75", 7500),
-    ("80", 8000),
-    ("90", 9000),
-    ("95", 9500),
-    ("98", 9800),
-    ("99", 9900),
-    ("99.9", 9990),
-    ("99.99", 9999),
-    ("100", 10000),
-];
 
 /// The samples of one endpoint (or all), read straight from kpi.jtl.
 #[derive(Default, Debug)]
@@ -38,10 +25,7 @@ struct Expected {
 impl Expected {
     /// Nearest rank: the value at 1-based rank ⌈n × p⌉ of the sorted samples.
     fn percentile(&self, hundredths: u64) -> f64 {
-        let mut sorted = self.elapsed.clone();
-        sorted.sort_unstable();
-        let n = sorted.len() as u64;
-        sorted[(n * hundredths).div_ceil(10_000).max(1) as usize - 1] as f64
+        nearest_rank(&self.elapsed, hundredths) as f64
     }
 
     fn assert_stats(&self, json: &serde_json::Value, duration_s: f64, what: &str) {

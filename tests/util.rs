@@ -123,3 +123,28 @@ pub fn scenario_tools(summary: &serde_json::Value) -> Vec<(&str, &str)> {
         })
         .collect()
 }
+
+/// Locust's percentile levels, the ones loadgate reports for raw samples,
+/// as (label, hundredths of a percent).
+pub const LEVELS: [(&str, u64); 11] = [
+    ("50", 5000),
+    ("66", 6600),
+    ("75", 7500),
+    ("80", 8000),
+    ("90", 9000),
+    ("95", 9500),
+    ("98", 9800),
+    ("99", 9900),
+    ("99.9", 9990),
+    ("99.99", 9999),
+    ("100", 10000),
+];
+
+/// Nearest rank, computed here independently of loadgate: the value at
+/// 1-based rank ⌈n × p⌉ of `values` sorted (`hundredths` of a percent).
+pub fn nearest_rank<T: Copy + PartialOrd>(values: &[T], hundredths: u64) -> T {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).expect("comparable values"));
+    let rank = (sorted.len() as u64 * hundredths).div_ceil(10_000).max(1);
+    sorted[rank as usize - 1]
+}
