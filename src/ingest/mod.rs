@@ -13,6 +13,7 @@ pub mod guard;
 pub mod hey;
 pub mod jmeter;
 pub mod k6;
+pub mod lines;
 pub mod locust;
 pub mod oha;
 pub mod one_file;

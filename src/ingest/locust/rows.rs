@@ -14,6 +14,8 @@ use csv::ByteRecord;
 
 use crate::ingest::InputError;
 use crate::ingest::guard::{self, Guarded};
+pub(super) use crate::ingest::lines::Fields;
+use crate::ingest::lines::{Lines, count_byte, read_quoted};
 
 /// The header of a CSV file, with lookups by column name.
 pub(super) struct Header<'p> {
@@ -120,41 +122,6 @@ pub(super) fn old_name(name: &str) -> Option<&'static str> {
         "Failures/s" => "Requests Failed/s",
         _ => return None,
     })
-}
-
-/// The fields of a row: a csv `ByteRecord`, or a line split at its commas
-/// (the history's fast path, which copies nothing).
-#[derive(Clone, Copy)]
-pub(super) enum Fields<'a> {
-    Record(&'a ByteRecord),
-    /// `commas` are the positions of the commas in `line`.
-    Split {
-        line: &'a [u8],
-        commas: &'a [usize],
-    },
-}
-
-impl<'a> Fields<'a> {
-    pub(super) fn len(&self) -> usize {
-        match self {
-            Fields::Record(r) => r.len(),
-            Fields::Split { commas, .. } => commas.len() + 1,
-        }
-    }
-
-    pub(super) fn get(&self, i: usize) -> Option<&'a [u8]> {
-        match *self {
-            Fields::Record(r) => r.get(i),
-            Fields::Split { line, commas } => {
-                if i > commas.len() {
-                    return None;
-                }
-                let start = if i == 0 { 0 } else { commas[i - 1] + 1 };
-                let end = commas.get(i).copied().unwrap_or(line.len());
-                Some(&line[start..end])
-            }
-        }
-    }
 }
 
 /// One data row, with typed accessors that produce located errors.
@@ -396,103 +363,6 @@ pub(super) fn for_each_row<R: Read>(
     }
 }
 
-/// Lines of a large file, read in big chunks and handed out in place.
-pub(super) struct Lines<R> {
-    pub(super) inner: R,
-    pub(super) buf: Vec<u8>,
-    pub(super) start: usize,
-    pub(super) end: usize,
-    pub(super) eof: bool,
-    /// File offset of `buf[start]`.
-    pub(super) offset: u64,
-}
-
-impl<R: Read> Lines<R> {
-    pub(super) fn new(inner: R, offset: u64) -> Self {
-        Lines {
-            inner,
-            buf: vec![0; 1024 * 1024],
-            start: 0,
-            end: 0,
-            eof: false,
-            offset,
-        }
-    }
-
-    /// The next line without its `\n`, and the file offset where it starts.
-    pub(super) fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
-        loop {
-            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
-                let (s, offset) = (self.start, self.offset);
-                self.start += i + 1;
-                self.offset += i as u64 + 1;
-                return Ok(Some((offset, &self.buf[s..s + i])));
-            }
-            if self.eof {
-                if self.start == self.end {
-                    return Ok(None);
-                }
-                let (s, offset) = (self.start, self.offset);
-                self.offset += (self.end - s) as u64;
-                self.start = self.end;
-                return Ok(Some((offset, &self.buf[s..self.end])));
-            }
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-            if self.end == self.buf.len() {
-                // A line longer than the buffer.
-                self.buf.resize(self.buf.len() * 2, 0);
-            }
-            let n = self.inner.read(&mut self.buf[self.end..])?;
-            self.eof = n == 0;
-            self.end += n;
-        }
-    }
-}
-
-/// The commas in `bytes`. Counted in byte lanes over chunks of at most
-/// 255 bytes (so a lane cannot overflow), which the compiler vectorises.
-pub(super) fn count_commas(bytes: &[u8]) -> usize {
-    bytes
-        .chunks(255)
-        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(b == b','))))
-        .sum()
-}
-
-/// The record whose first line (at file offset `start`) is in `quoted`:
-/// further lines are appended until its quotes balance, up to
-/// [`guard::MAX_RECORD_BYTES`].
-fn read_quoted<R: Read>(
-    lines: &mut Lines<R>,
-    start: u64,
-    path: &Path,
-    quoted: &mut Vec<u8>,
-) -> Result<(), InputError> {
-    let mut quotes = memchr::memchr_iter(b'"', quoted).count();
-    while quotes % 2 == 1 {
-        let Some((_, more)) = lines.next_line().map_err(|e| io_error(path, &e))? else {
-            break;
-        };
-        let more = more.strip_suffix(b"\r").unwrap_or(more);
-        quotes += memchr::memchr_iter(b'"', more).count();
-        quoted.push(b'\n');
-        quoted.extend_from_slice(more);
-        if quoted.len() > guard::MAX_RECORD_BYTES {
-            return Err(InputError {
-                path: path.to_path_buf(),
-                line: line_at(path, start),
-                column: None,
-                message: format!(
-                    "a quoted field that runs on for more than {} MiB: a quote is never closed",
-                    guard::MAX_RECORD_BYTES >> 20
-                ),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// A row of the line-by-line reader, offered cheaply first.
 pub(super) enum LineRow<'r, 'a> {
     /// A line whose first `early` fields hold no quote, split only that far
@@ -539,7 +409,7 @@ pub(super) fn for_each_line_row(
         commas.extend(memchr::memchr_iter(b',', line).take(early));
         if commas.len() == early
             && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
-            && early + count_commas(&line[commas[early - 1] + 1..]) + 1 == header.names.len()
+            && early + count_byte(&line[commas[early - 1] + 1..], b',') + 1 == header.names.len()
             && f(LineRow::Quick(
                 start,
                 Fields::Split {
@@ -568,7 +438,10 @@ pub(super) fn for_each_line_row(
         // A quoted field may hold a newline: read on until the quotes balance.
         quoted.clear();
         quoted.extend_from_slice(line);
-        read_quoted(&mut lines, start, header.path, &mut quoted)?;
+        read_quoted(&mut lines, start, header.path, &mut quoted).map_err(|mut e| {
+            e.line = line_at(header.path, start);
+            e
+        })?;
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

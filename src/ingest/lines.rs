@@ -1,0 +1,287 @@
+//! The fast way through a large CSV file, shared by the readers of
+//! per-second histories and per-request samples (Locust's history, JMeter's
+//! JTL): the file in big chunks, line by line in place ([`Lines`]); a line
+//! without quotes split at its delimiters where it lies, copying nothing
+//! ([`Fields::Split`]); a line with quotes (a field holding the delimiter, a
+//! quote or a newline) read on until its quotes balance and parsed by the
+//! csv crate ([`Fields::Record`]).
+
+use std::io::{self, Read};
+use std::ops::Range;
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use crate::ingest::InputError;
+use crate::ingest::guard;
+
+/// The fields of a row: a csv `ByteRecord`, or a line split at its
+/// delimiters.
+#[derive(Clone, Copy)]
+pub enum Fields<'a> {
+    Record(&'a ByteRecord),
+    /// `commas` are the positions of the delimiters (a comma, or the
+    /// file's own) in `line`.
+    Split {
+        line: &'a [u8],
+        commas: &'a [usize],
+    },
+}
+
+impl<'a> Fields<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Fields::Record(r) => r.len(),
+            Fields::Split { commas, .. } => commas.len() + 1,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        match *self {
+            Fields::Record(r) => r.get(i),
+            Fields::Split { line, .. } => self.range(i).map(|r| &line[r]),
+        }
+    }
+
+    /// The bytes every [`Fields::range`] indexes into: the line, or the
+    /// record's fields one after the other.
+    pub fn bytes(&self) -> &'a [u8] {
+        match *self {
+            Fields::Record(r) => r.as_slice(),
+            Fields::Split { line, .. } => line,
+        }
+    }
+
+    /// Where field `i` lies in [`Fields::bytes`].
+    pub fn range(&self, i: usize) -> Option<Range<usize>> {
+        match *self {
+            Fields::Record(r) => r.range(i),
+            Fields::Split { line, commas } => {
+                if i > commas.len() {
+                    return None;
+                }
+                let start = if i == 0 { 0 } else { commas[i - 1] + 1 };
+                let end = commas.get(i).copied().unwrap_or(line.len());
+                Some(start..end)
+            }
+        }
+    }
+}
+
+/// Lines of a large file, read in big chunks and handed out in place.
+pub struct Lines<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// File offset of `buf[start]`.
+    offset: u64,
+}
+
+impl<R: Read> Lines<R> {
+    /// Lines of `inner`, whose first byte is at file offset `offset`.
+    pub fn new(inner: R, offset: u64) -> Self {
+        Lines {
+            inner,
+            buf: vec![0; 1024 * 1024],
+            start: 0,
+            end: 0,
+            eof: false,
+            offset,
+        }
+    }
+
+    /// The next line without its `\n`, and the file offset where it starts.
+    pub fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..self.end]) {
+                let (s, offset) = (self.start, self.offset);
+                self.start += i + 1;
+                self.offset += i as u64 + 1;
+                return Ok(Some((offset, &self.buf[s..s + i])));
+            }
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let (s, offset) = (self.start, self.offset);
+                self.offset += (self.end - s) as u64;
+                self.start = self.end;
+                return Ok(Some((offset, &self.buf[s..self.end])));
+            }
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                // A line longer than the buffer.
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            let n = self.inner.read(&mut self.buf[self.end..])?;
+            self.eof = n == 0;
+            self.end += n;
+        }
+    }
+}
+
+/// How many times `byte` occurs in `bytes`. Counted in byte lanes over
+/// chunks of at most 255 bytes (so a lane cannot overflow), which the
+/// compiler vectorises.
+pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().fold(0u8, |n, &b| n + u8::from(b == byte))))
+        .sum()
+}
+
+/// The record whose first line (at file offset `start`) is in `quoted`:
+/// further lines are appended until its quotes balance, up to
+/// [`guard::MAX_RECORD_BYTES`].
+pub fn read_quoted<R: Read>(
+    lines: &mut Lines<R>,
+    start: u64,
+    path: &Path,
+    quoted: &mut Vec<u8>,
+) -> Result<(), InputError> {
+    let mut quotes = memchr::memchr_iter(b'"', quoted).count();
+    while quotes % 2 == 1 {
+        let Some((_, more)) = lines.next_line().map_err(|e| guard::io_error(path, &e))? else {
+            break;
+        };
+        let more = more.strip_suffix(b"\r").unwrap_or(more);
+        quotes += memchr::memchr_iter(b'"', more).count();
+        quoted.push(b'\n');
+        quoted.extend_from_slice(more);
+        if quoted.len() > guard::MAX_RECORD_BYTES {
+            return Err(InputError {
+                path: path.to_path_buf(),
+                line: guard::line_at(path, start),
+                column: None,
+                message: format!(
+                    "a quoted field that runs on for more than {} MiB: a quote is never closed",
+                    guard::MAX_RECORD_BYTES >> 20
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every non-empty record of a CSV body (after its header), the fast way:
+/// `f` gets the file offset where the record starts (for its line, on an
+/// error only) and its fields split at `delimiter`; it returns `false` to
+/// stop. A line without quotes is split in place; a line with quotes is
+/// read on until they balance and parsed by the csv crate.
+pub fn for_each_record<R: Read>(
+    input: R,
+    offset: u64,
+    path: &Path,
+    delimiter: u8,
+    mut f: impl FnMut(u64, Fields<'_>) -> Result<bool, InputError>,
+) -> Result<(), InputError> {
+    let mut lines = Lines::new(input, offset);
+    let mut commas: Vec<usize> = Vec::new();
+    let mut quoted = Vec::new();
+    let mut record = ByteRecord::new();
+    while let Some((start, line)) = lines.next_line().map_err(|e| guard::io_error(path, &e))? {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        if memchr::memchr(b'"', line).is_none() {
+            commas.clear();
+            commas.extend(memchr::memchr_iter(delimiter, line));
+            if !f(
+                start,
+                Fields::Split {
+                    line,
+                    commas: &commas,
+                },
+            )? {
+                return Ok(());
+            }
+            continue;
+        }
+        // A quoted field may hold a newline: read on until the quotes balance.
+        quoted.clear();
+        quoted.extend_from_slice(line);
+        read_quoted(&mut lines, start, path, &mut quoted)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(quoted.as_slice());
+        record.clear();
+        if let Err(e) = reader.read_byte_record(&mut record) {
+            let mut err = guard::csv_error(path, &e);
+            err.line = guard::line_at(path, start);
+            return Err(err);
+        }
+        if !f(start, Fields::Record(&record))? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+        let mut out = Vec::new();
+        for_each_record(
+            text.as_bytes(),
+            0,
+            Path::new("x.csv"),
+            delimiter,
+            |start, f| {
+                let fields = (0..f.len())
+                    .map(|i| String::from_utf8(f.get(i).unwrap().to_vec()).unwrap())
+                    .collect();
+                out.push((start, fields));
+                Ok(true)
+            },
+        )
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn records_split_in_place_or_through_the_csv_crate() {
+        let text = "a,b,c\r\n\n1,\"x, \"\"y\"\"\nz\",3\n4;5,6,\n";
+        let got = records(text, b',');
+        assert_eq!(
+            got,
+            [
+                (0, vec!["a".into(), "b".into(), "c".into()]),
+                (8, vec!["1".into(), "x, \"y\"\nz".into(), "3".into()]),
+                (25, vec!["4;5".into(), "6".into(), "".into()]),
+            ]
+        );
+        let tabs = records("a\tb\n\"c\td\"\te\n", b'\t');
+        assert_eq!(tabs[1].1, ["c\td", "e"]);
+    }
+
+    #[test]
+    fn split_fields_know_where_they_lie() {
+        let line = b"ab,,cde";
+        let commas = [2, 3];
+        let f = Fields::Split {
+            line,
+            commas: &commas,
+        };
+        assert_eq!(f.len(), 3);
+        assert_eq!(
+            (f.range(0), f.range(1), f.range(2)),
+            (Some(0..2), Some(3..3), Some(4..7))
+        );
+        assert_eq!(f.get(3), None);
+        assert_eq!(f.bytes(), line);
+        assert_eq!(count_byte(&[b','; 600], b','), 600);
+    }
+}
