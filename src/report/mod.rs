@@ -4,6 +4,7 @@
 //! file I/O.
 
 pub mod charts;
+pub mod decision;
 pub mod findings;
 pub mod github;
 pub mod json;
