@@ -8,6 +8,7 @@ mod baseline;
 mod broken;
 mod browser;
 mod commands;
+mod comment;
 mod config;
 mod corpus;
 mod demo;
