@@ -2,6 +2,7 @@
 
 mod util;
 
+mod action;
 mod artillery;
 mod autocannon;
 mod baseline;
