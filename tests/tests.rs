@@ -24,6 +24,7 @@ mod layers;
 mod mixed;
 mod outputs;
 mod proptests;
+mod readme;
 mod report;
 mod shape;
 mod snapshots;
