@@ -18,6 +18,8 @@ Examples:
   loadgate check results/ --baseline last/summary.json
                                                  also fail on regressions since the last run
   loadgate check results/ --format md --out -    the Markdown summary on stdout
+  loadgate check results/ --format comment --report-url https://example.org/run/42/
+                                                 comment.md for a pull request, linking the report
   loadgate compare last/summary.json results/    the comparison table alone
   loadgate init results/                         write a starter loadgate.toml from measured values
   loadgate schema > loadgate.schema.json         a JSON Schema for editor completion";
@@ -103,9 +105,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR", default_value = "loadgate-report")]
     pub out: PathBuf,
 
-    /// Outputs to write, comma-separated [default: all; md with --out -]
+    /// Outputs to write, comma-separated [default: md,html,json,junit; md with --out -]
     #[arg(long, value_name = "FORMATS", value_delimiter = ',')]
     pub format: Vec<FormatArg>,
+
+    /// The NAME of comment.md's hidden marker `<!-- loadgate:NAME -->`, by which
+    /// the action updates its own pull-request comment: one per gate (letters,
+    /// digits, `.`, `_`, `-`).
+    #[arg(long, value_name = "NAME", default_value = "loadgate")]
+    pub comment_id: String,
+
+    /// Where the full report can be read (an artifact or Pages URL, http or
+    /// https), linked from comment.md.
+    #[arg(long, value_name = "URL")]
+    pub report_url: Option<String>,
 
     /// A folder of templates replacing the built-ins of the same name
     /// (report.md.j2, report.html.j2, style.css.j2).
@@ -151,6 +164,10 @@ pub enum FormatArg {
     Json,
     /// junit.xml, one testcase per check
     Junit,
+    /// comment.md, a pull-request comment (at most 65,000 characters)
+    Comment,
+    /// gl-code-quality-report.json, GitLab's Code Quality report
+    Gitlab,
 }
 
 impl From<FormatArg> for crate::report::Format {
@@ -161,6 +178,8 @@ impl From<FormatArg> for crate::report::Format {
             FormatArg::Html => Format::Html,
             FormatArg::Json => Format::Json,
             FormatArg::Junit => Format::Junit,
+            FormatArg::Comment => Format::Comment,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }

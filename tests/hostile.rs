@@ -46,7 +46,7 @@ fn rename_names(from: &Path, to: &Path, names: &BTreeMap<String, String>) {
 }
 
 /// A results folder with two scenarios whose every name is hostile.
-fn hostile_results(dir: &Path) {
+pub(crate) fn hostile_results(dir: &Path) {
     let sources = [
         "scenario3_connector_scaling",
         "scenario1_concurrent_deployments",
@@ -72,7 +72,7 @@ fn hostile_results(dir: &Path) {
 }
 
 /// A config that fails every endpoint, so every name reaches the failed-check lists.
-const CONFIG: &str = r#"
+pub(crate) const CONFIG: &str = r#"
 [scenarios.all]
 match = "*"
 thresholds = ["median < 0.001ms", "success_rate >= 99.99%", "rps > 1000000 for 2s"]
@@ -107,7 +107,7 @@ fn assert_no_forged_command_or_raw_control(stream: &str, what: &str) {
     }
 }
 
-fn assert_markdown_clean(text: &str, what: &str) {
+pub(crate) fn assert_markdown_clean(text: &str, what: &str) {
     let bad: Vec<char> = text
         .chars()
         .filter(|&c| c != '\n' && loadgate::format::is_unsafe_char(c))
@@ -133,7 +133,7 @@ fn assert_markdown_clean(text: &str, what: &str) {
 
 /// The run's own summary.json with every time halved: a baseline that makes
 /// every latency of this run a regression, so the names reach that list too.
-fn faster_baseline(results: &Path, config: &Path, dir: &Path) -> std::path::PathBuf {
+pub(crate) fn faster_baseline(results: &Path, config: &Path, dir: &Path) -> std::path::PathBuf {
     let out = dir.join("base");
     let status = loadgate()
         .arg("check")

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::util::loadgate;
+use crate::util::{assert_tables_keep_their_columns, loadgate};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -19,39 +19,6 @@ fn report(paths: &[&str], out: &Path, extra: &[&str]) -> std::process::Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-/// Unescaped `|` in a Markdown table line.
-fn cells(line: &str) -> usize {
-    let mut count = 0;
-    let mut escaped = false;
-    for c in line.chars() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            '|' if !escaped => count += 1,
-            _ => escaped = false,
-        }
-        if c != '\\' {
-            escaped = false;
-        }
-    }
-    count
-}
-
-/// Every Markdown table keeps the header's column count on every row.
-fn assert_tables_keep_their_columns(md: &str) {
-    let mut expected: Option<usize> = None;
-    for line in md.lines() {
-        if line.starts_with('|') {
-            let n = cells(line);
-            match expected {
-                None => expected = Some(n),
-                Some(e) => assert_eq!(n, e, "table row with a different column count:\n{line}"),
-            }
-        } else {
-            expected = None;
-        }
-    }
 }
 
 #[test]

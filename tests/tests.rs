@@ -2,12 +2,14 @@
 
 mod util;
 
+mod action;
 mod artillery;
 mod autocannon;
 mod baseline;
 mod broken;
 mod browser;
 mod commands;
+mod comment;
 mod config;
 mod corpus;
 mod demo;
@@ -24,6 +26,7 @@ mod mixed;
 mod oha;
 mod outputs;
 mod proptests;
+mod readme;
 mod report;
 mod shape;
 mod snapshots;

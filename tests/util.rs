@@ -148,3 +148,36 @@ pub fn nearest_rank<T: Copy + PartialOrd>(values: &[T], hundredths: u64) -> T {
     let rank = (sorted.len() as u64 * hundredths).div_ceil(10_000).max(1);
     sorted[rank as usize - 1]
 }
+
+/// Unescaped `|` in a Markdown table line.
+fn cells(line: &str) -> usize {
+    let mut count = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '|' if !escaped => count += 1,
+            _ => escaped = false,
+        }
+        if c != '\\' {
+            escaped = false;
+        }
+    }
+    count
+}
+
+/// Every Markdown table keeps the header's column count on every row.
+pub fn assert_tables_keep_their_columns(md: &str) {
+    let mut expected: Option<usize> = None;
+    for line in md.lines() {
+        if line.starts_with('|') {
+            let n = cells(line);
+            match expected {
+                None => expected = Some(n),
+                Some(e) => assert_eq!(n, e, "table row with a different column count:\n{line}"),
+            }
+        } else {
+            expected = None;
+        }
+    }
+}

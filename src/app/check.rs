@@ -60,7 +60,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
     if let Some(path) = &plan.dump_context {
         dump_context(path, &summary)?;
     }
-    let written = write_outputs(&summary, &plan.formats, templates.as_ref(), out.as_ref())?;
+    let written = write_outputs(&summary, plan, &config, templates.as_ref(), out.as_ref())?;
     tell(plan, &summary, written, out.as_ref())?;
     Ok(Outcome {
         status: summary.status,
@@ -236,23 +236,42 @@ enum Written {
 /// Render every selected format and write the set (or return it for stdout).
 fn write_outputs(
     summary: &Summary<'_>,
-    formats: &[Format],
+    plan: &Plan,
+    config: &Config,
     templates: Option<&Templates>,
     out: Option<&OutputDir>,
 ) -> anyhow::Result<Written> {
+    let formats = plan.formats.as_slice();
     let with_charts = out.is_some() && formats.iter().any(|f| f.has_charts());
-    let view = match templates {
-        Some(_) => Some(report::view::build(summary, with_charts)?),
-        None => None,
+    let view = match formats.iter().any(|f| f.needs_view()) {
+        true => Some(report::view::build(summary, with_charts)?),
+        false => None,
+    };
+    let config_file = match &config.source {
+        ConfigSource::File(p) => Some(p.as_path()),
+        ConfigSource::BuiltIn => None,
     };
     let render = |format: Format| -> anyhow::Result<Vec<u8>> {
         match (format, templates, &view) {
             (Format::Json, _, _) => report::json::render(summary),
             (Format::Junit, _, _) => report::junit::render(summary),
+            (Format::Gitlab, _, _) => {
+                report::gitlab::render(summary, config_file, plan.project_dir.as_deref())
+            }
             (Format::Md, Some(t), Some(v)) => t.render(report::templates::MARKDOWN, v),
             (Format::Html, Some(t), Some(v)) => t.render(report::templates::HTML, v),
-            // Templates are loaded whenever md or html is selected.
-            (Format::Md | Format::Html, _, _) => bail!("templates not loaded"),
+            (Format::Comment, _, Some(v)) => Ok(report::github::comment::comment(
+                summary,
+                v,
+                &plan.comment,
+                report::github::comment::COMMENT_BUDGET,
+            )
+            .into_bytes()),
+            // Templates are loaded whenever md or html is selected, the view
+            // whenever a format needs it.
+            (Format::Md | Format::Html | Format::Comment, _, _) => {
+                bail!("templates or view not loaded")
+            }
         }
     };
     let Some(out) = out else {

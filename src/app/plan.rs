@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 
 use crate::cli::CheckArgs;
 use crate::report::Format;
+use crate::report::github::comment::{CommentId, CommentOptions, ReportUrl};
 use crate::report::terminal::Verbosity;
 
 /// The environment, read once.
@@ -25,6 +26,9 @@ pub struct Env {
     pub run_url: Option<String>,
     /// `SOURCE_DATE_EPOCH`, as written.
     pub source_date_epoch: Option<String>,
+    /// `CI_PROJECT_DIR` (GitLab CI): the checkout that Code Quality paths
+    /// are relative to.
+    pub ci_project_dir: Option<PathBuf>,
     /// Whether stderr is a terminal (for the progress bar).
     pub stderr_is_terminal: bool,
 }
@@ -54,6 +58,7 @@ impl Env {
                 _ => None,
             },
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
+            ci_project_dir: path("CI_PROJECT_DIR"),
             stderr_is_terminal: std::io::stderr().is_terminal(),
         }
     }
@@ -105,6 +110,10 @@ pub struct Plan {
     pub generated_at: String,
     /// A progress bar may be shown: a terminal, not CI, not `--quiet`.
     pub progress: bool,
+    /// comment.md's marker and links.
+    pub comment: CommentOptions,
+    /// Where GitLab Code Quality paths are relative to (`CI_PROJECT_DIR`).
+    pub project_dir: Option<PathBuf>,
 }
 
 impl Plan {
@@ -117,6 +126,20 @@ impl Plan {
             true => Verbosity::Quiet,
             false => Verbosity::Normal,
         };
+        let github = GithubEnv::for_check(args, env);
+        let comment = CommentOptions {
+            id: CommentId::parse(&args.comment_id).map_err(anyhow::Error::msg)?,
+            report_url: match &args.report_url {
+                Some(url) => Some(ReportUrl::parse(url).map_err(anyhow::Error::msg)?),
+                None => None,
+            },
+            // The run's page lists its artifacts; only in GitHub mode, so that
+            // comment.md does not change with a stray variable elsewhere.
+            run_url: github
+                .as_ref()
+                .and_then(|gh| gh.run_url.as_deref())
+                .and_then(|url| ReportUrl::parse(url).ok()),
+        };
         Ok(Plan {
             paths: args.paths.clone(),
             config: args.config.clone(),
@@ -127,9 +150,11 @@ impl Plan {
             dest,
             verbosity,
             no_fail: args.no_fail,
-            github: GithubEnv::for_check(args, env),
+            github,
             generated_at: generated_at(env.source_date_epoch.as_deref())?,
             progress: verbosity == Verbosity::Normal && !env.ci && env.stderr_is_terminal,
+            comment,
+            project_dir: env.ci_project_dir.clone(),
         })
     }
 
@@ -142,7 +167,8 @@ impl Plan {
     }
 }
 
-/// `--format`, deduplicated and in a fixed order; all by default, md for `--out -`.
+/// `--format`, deduplicated and in a fixed order; md, html, json and junit
+/// by default, md for `--out -`.
 fn selected_formats(args: &CheckArgs, to_stdout: bool) -> anyhow::Result<Vec<Format>> {
     let mut formats: Vec<Format> = args.format.iter().map(|&f| f.into()).collect();
     formats.sort();
@@ -151,7 +177,7 @@ fn selected_formats(args: &CheckArgs, to_stdout: bool) -> anyhow::Result<Vec<For
         formats = if to_stdout {
             vec![Format::Md]
         } else {
-            Format::ALL.to_vec()
+            Format::DEFAULT.to_vec()
         };
     }
     if to_stdout && formats.len() > 1 {

@@ -60,6 +60,11 @@ pub struct Comparison {
     /// One line for people, e.g. `p99 15 ms → 58 ms (+287%), tolerance +15%`.
     pub message: String,
     pub config_key: String,
+    /// The change as the message shows it, in the tolerance's own unit
+    /// (`+287.0%`, `-5 pp`, `+40 ms`); `None` for a relative tolerance on a
+    /// baseline of 0. Not in summary.json (`change` and `change_pct` are).
+    #[serde(skip)]
+    pub change_shown: Option<String>,
 }
 
 /// A scenario compared with its baseline.
@@ -152,11 +157,14 @@ fn compare_stats(
         }
         // The change in the tolerance's own unit: percent of the baseline for
         // `+10%`, percentage points (rates), ms or /s for an absolute one.
-        let shown_change = match (rule.tolerance.relative, change_pct) {
-            (true, Some(p)) => format!(" ({p:+.1}%)"),
-            (true, None) => String::new(),
-            (false, _) => format!(" ({})", format::signed_in_unit(kind.unit(), change)),
+        let change_shown = match (rule.tolerance.relative, change_pct) {
+            (true, Some(p)) => Some(format!("{p:+.1}%")),
+            (true, None) => None,
+            (false, _) => Some(format::signed_in_unit(kind.unit(), change)),
         };
+        let shown_change = change_shown
+            .as_deref()
+            .map_or_else(String::new, |c| format!(" ({c})"));
         out.push(Comparison {
             metric: rule.metric.clone(),
             endpoint: endpoint.clone(),
@@ -177,6 +185,7 @@ fn compare_stats(
                 tolerance_text(rule, kind)
             ),
             config_key: rule.key.clone(),
+            change_shown,
         });
     }
 }

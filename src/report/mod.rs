@@ -1,11 +1,14 @@
 //! Outputs: the summary (what every output reads), the report view for the
-//! templates, one exporter per format (summary.json, report.md, report.html,
-//! junit.xml, the terminal), the charts, and the output folder that owns all
-//! file I/O.
+//! templates (with the decision: what failed, the scenario × metric matrix),
+//! one exporter per format (summary.json, report.md, report.html, junit.xml,
+//! the pull-request comment, GitLab's Code Quality report, the terminal),
+//! the charts, and the output folder that owns all file I/O.
 
 pub mod charts;
+pub mod decision;
 pub mod findings;
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod output;
@@ -28,10 +31,15 @@ pub enum Format {
     Json,
     /// junit.xml, one testcase per check
     Junit,
+    /// comment.md, the pull-request comment (at most 65,000 characters)
+    Comment,
+    /// gl-code-quality-report.json, GitLab's Code Quality report
+    Gitlab,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Md, Format::Html, Format::Json, Format::Junit];
+    /// What `check` writes without `--format`.
+    pub const DEFAULT: [Format; 4] = [Format::Md, Format::Html, Format::Json, Format::Junit];
 
     /// The file written in the output folder.
     pub fn file_name(self) -> &'static str {
@@ -40,11 +48,18 @@ impl Format {
             Format::Html => "report.html",
             Format::Json => json::FILE_NAME,
             Format::Junit => junit::FILE_NAME,
+            Format::Comment => "comment.md",
+            Format::Gitlab => gitlab::FILE_NAME,
         }
     }
 
     /// Whether the format shows charts.
     pub fn has_charts(self) -> bool {
         matches!(self, Format::Md | Format::Html)
+    }
+
+    /// Whether the format is laid out from the report view.
+    pub fn needs_view(self) -> bool {
+        matches!(self, Format::Md | Format::Html | Format::Comment)
     }
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Summary;
 use super::charts::{self, Chart, OverviewRow};
+use super::decision::{self, FailedItem, Matrix};
 use super::summary::ScenarioSummary;
 use crate::config::{Metric, Op};
 use crate::evaluate::compare::Verdict;
@@ -182,6 +183,11 @@ pub struct ReportView {
     pub findings: Vec<String>,
     pub overview_chart: Option<ChartView>,
     pub baseline: Option<BaselineView>,
+    /// Every failed check, then every regression, each with actual, target
+    /// and how far off.
+    pub failed: Vec<FailedItem>,
+    /// One row per scenario, one column per metric.
+    pub matrix: Matrix,
 }
 
 impl ReportView {
@@ -257,7 +263,7 @@ fn check_view(c: &Check) -> CheckView {
     }
 }
 
-fn metric_label(c: &Check) -> String {
+pub(super) fn metric_label(c: &Check) -> String {
     match c.kind {
         CheckKind::Threshold => c.metric.to_string(),
         CheckKind::Required => "executed".into(),
@@ -302,6 +308,10 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
     data_notes.extend(summary.errors.iter().map(|e| format!("error: {e}")));
 
     let slugs = charts::unique_slugs(summary.scenarios.iter().map(|s| s.name));
+    let anchors: Vec<String> = slugs
+        .iter()
+        .map(|slug| format!("scenario-{slug}"))
+        .collect();
     for (s, slug) in summary.scenarios.iter().zip(&slugs) {
         let anchor = format!("scenario-{slug}");
         quick_results.extend(quick_rows(s, &anchor));
@@ -345,6 +355,8 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
             .collect(),
         overview_chart,
         baseline: baseline_view(summary),
+        failed: decision::failed_items(&summary.scenarios, &anchors),
+        matrix: decision::matrix(&summary.scenarios, &anchors),
     })
 }
 

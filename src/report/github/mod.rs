@@ -1,6 +1,6 @@
 //! GitHub Actions: the job summary (Markdown for `$GITHUB_STEP_SUMMARY`), the
-//! annotations (workflow commands for stdout) and the step outputs (lines
-//! for `$GITHUB_OUTPUT`).
+//! annotations (workflow commands for stdout), the step outputs (lines
+//! for `$GITHUB_OUTPUT`) and the pull-request comment (`comment.md`).
 //!
 //! Everything here is a pure function from the [`Summary`] (and the report
 //! view) to text: nothing reads the environment or writes a file. The caller
@@ -24,6 +24,9 @@
 //!   cut that every output applies to untrusted text (`md`, `clip`).
 //! - `job_summary.rs`: the job summary, its sections and the loop that sheds
 //!   detail until it fits the budget.
+//! - `comment.rs`: the pull-request comment (`comment.md`, `--format
+//!   comment`): its hidden marker, the failed checks and the scenario ×
+//!   metric matrix of the view, cut to GitHub's comment limit.
 //! - `mermaid.rs`: the chart sections of the job summary: Mermaid
 //!   `xychart-beta` blocks, their safe labels and numbers, and the
 //!   requests/s series, each chart with a table of the same numbers.
@@ -36,6 +39,7 @@
 //! [`Summary`]: super::Summary
 
 mod annotations;
+pub mod comment;
 mod job_summary;
 mod mermaid;
 mod outputs;
