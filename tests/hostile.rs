@@ -16,7 +16,7 @@ const ENDPOINTS: [&str; 6] = [
     "/y\r::error::forged-by-cr",
     "\u{1b}[31m/red\u{7}\u{1b}]0;title\u{7}",
     "/del\u{7f}\u{85}next\u{2028}line",
-    "/evil\u{202e}gnp.exe @octocat",
+    "/evil\u{202e}gnp.exe @octocat https://evil.example/x ops@evil.example #42",
     "::error::at-the-start",
 ];
 
@@ -120,12 +120,18 @@ pub(crate) fn assert_markdown_clean(text: &str, what: &str) {
             fenced = !fenced;
             continue;
         }
-        for mention in ["@octocat", "@admins"] {
+        for mention in ["@octocat", "@admins", "@evil.example"] {
             for (at, _) in line.match_indices(mention).filter(|_| !fenced) {
                 assert!(
                     line[..at].ends_with('`') && line[at + 1..].starts_with('`'),
-                    "{what}: {mention} would mention someone: {line:?}"
+                    "{what}: {mention} would mention someone or link an address: {line:?}"
                 );
+            }
+        }
+        // Nor a URL or an issue number it would link by itself.
+        if !fenced {
+            for link in ["https://evil", " #42"] {
+                assert!(!line.contains(link), "{what}: {link} would be a link: {line:?}");
             }
         }
     }

@@ -31,17 +31,44 @@ pub const HTML: &str = "report.html.j2";
 ///
 /// Control and invisible characters are shown escaped first
 /// ([`crate::format::display`]), so no Markdown output holds a raw C0
-/// character, and an `@` that would mention a GitHub user or team (`@name`
-/// after a space or at the start) is put in a code span, where GitHub
-/// never links a mention.
+/// character. What GitHub would turn into a link by itself is broken up by
+/// a code span, where GitHub links nothing: an `@` before a name (a mention
+/// of a user or team, or an e-mail address), the `://` of a URL, the `www`
+/// of `www.host`, and a `#` before a number (an issue or pull request).
 pub fn escape_markdown(text: &str) -> String {
     let text = crate::format::display(text);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
+    let mut skip = 0;
     for (i, &c) in chars.iter().enumerate() {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
+        let word_start = !prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, '_' | '-' | '.'));
         match c {
+            ':' if chars.get(i + 1..i + 3) == Some(&['/', '/'])
+                && prev.is_some_and(|p| p.is_ascii_alphanumeric()) =>
+            {
+                out.push_str("`://`");
+                skip = 2;
+            }
+            'w' | 'W'
+                if word_start
+                    && chars.get(i..i + 4).is_some_and(|w| {
+                        w[..3].iter().all(|c| c.eq_ignore_ascii_case(&'w')) && w[3] == '.'
+                    }) =>
+            {
+                out.push('`');
+                out.extend(&chars[i..i + 3]);
+                out.push('`');
+                skip = 2;
+            }
+            '#' if i > 0 && word_start && next.is_some_and(|n| n.is_ascii_digit()) => {
+                out.push_str("`#`")
+            }
             '\\' | '|' | '`' | '*' | '[' | ']' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -62,11 +89,7 @@ pub fn escape_markdown(text: &str) -> String {
             '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
                 out.push_str("&amp;")
             }
-            '@' if !prev.is_some_and(|p| p.is_alphanumeric() || matches!(p, '_' | '-' | '.'))
-                && next.is_some_and(|n| n.is_alphanumeric() || n == '-') =>
-            {
-                out.push_str("`@`")
-            }
+            '@' if next.is_some_and(|n| n.is_alphanumeric() || n == '-') => out.push_str("`@`"),
             _ => out.push(c),
         }
     }
@@ -178,7 +201,17 @@ mod tests {
             escape_markdown("ping @octocat, @org/team"),
             "ping `@`octocat, `@`org/team"
         );
-        assert_eq!(escape_markdown("ops@example.com"), "ops@example.com");
+        // What GitHub links by itself: e-mail, URLs, www., issue numbers.
+        assert_eq!(escape_markdown("ops@example.com"), "ops`@`example.com");
+        assert_eq!(
+            escape_markdown("GET http://127.0.0.1:8080/x?a=1"),
+            "GET http`://`127.0.0.1:8080/x?a=1"
+        );
+        assert_eq!(escape_markdown("www.example.com/a"), "`www`.example.com/a");
+        assert_eq!(escape_markdown("fix #123 and x#4"), "fix `#`123 and x#4");
+        assert_eq!(escape_markdown("#1 first"), "\\#1 first");
+        assert_eq!(escape_markdown("/api/items/{id}"), "/api/items/{id}");
+        assert_eq!(escape_markdown("reload://"), "reload`://`");
         assert_eq!(escape_markdown("Zürich 🚀"), "Zürich 🚀");
     }
 
