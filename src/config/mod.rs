@@ -722,30 +722,41 @@ fn toml_error(ctx: &Ctx<'_>, key: Option<String>, e: &toml::de::Error) -> Config
 /// and `?` any one character; everything else, brackets included, is literal,
 /// because Locust names often contain `[id]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob(String);
+pub struct Glob {
+    text: String,
+    /// The pattern's characters, split once (it is matched against every
+    /// endpoint name).
+    chars: Vec<char>,
+}
 
 impl Glob {
     pub fn new(pattern: &str) -> Glob {
-        Glob(pattern.to_string())
+        Glob {
+            text: pattern.to_string(),
+            chars: pattern.chars().collect(),
+        }
     }
 
+    /// Whether `text` matches, without allocating: iterative wildcard
+    /// matching with one backtrack point for the last `*`, over the text's
+    /// characters by byte position.
     pub fn matches(&self, text: &str) -> bool {
-        let p: Vec<char> = self.0.chars().collect();
-        let t: Vec<char> = text.chars().collect();
-        // Iterative wildcard matching with one backtrack point for the last `*`.
+        let p = &self.chars;
         let (mut pi, mut ti) = (0, 0);
         let mut star: Option<(usize, usize)> = None;
-        while ti < t.len() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        while let Some(c) = text[ti..].chars().next() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == c) {
                 pi += 1;
-                ti += 1;
+                ti += c.len_utf8();
             } else if pi < p.len() && p[pi] == '*' {
                 star = Some((pi, ti));
                 pi += 1;
             } else if let Some((sp, st)) = star {
+                // Let the `*` take one more character.
+                let skipped = text[st..].chars().next().map_or(1, char::len_utf8);
                 pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
+                ti = st + skipped;
+                star = Some((sp, ti));
             } else {
                 return false;
             }
@@ -756,7 +767,7 @@ impl Glob {
 
 impl fmt::Display for Glob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -996,5 +1007,13 @@ thresholds = ["p95 < 300ms"]
         assert!(!Glob::new("*a*b?").matches("xxayb"));
         assert!(Glob::new("exact").matches("exact"));
         assert!(!Glob::new("exact").matches("exactly"));
+        // `?` is one character, not one byte; `*` backtracks over multibyte ones.
+        assert!(Glob::new("/caf?").matches("/café"));
+        assert!(!Glob::new("/caf?").matches("/cafés"));
+        assert!(Glob::new("*é*ü").matches("aéébüxü"));
+        assert!(Glob::new("*🚀?").matches("a🚀🚀x"));
+        assert!(!Glob::new("*🚀?").matches("a🚀"));
+        assert!(Glob::new("*").matches(""));
+        assert!(!Glob::new("?").matches(""));
     }
 }

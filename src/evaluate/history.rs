@@ -112,20 +112,20 @@ pub fn window_checks(
         first_ts: history.points.first().map_or(0, |p| p.timestamp),
         steady_start: steady.map_or(i64::MAX, |s| s.start_ts),
     };
-    for probe in probes.probes {
+    for mut probe in probes.probes {
         let source = config.threshold_label(&probe.threshold);
         if let Some(why) = unusable(history, &probe) {
             errors.push(format!("{source}: {why}"));
             continue;
         }
-        if probe.trackers.is_empty() {
+        if probe.is_untracked() {
             match untracked(history, &probe) {
                 Ok(check) => checks.push(check),
                 Err(why) => errors.push(format!("{source}: {why}")),
             }
             continue;
         }
-        for (label, tracker) in probe.trackers {
+        for (label, tracker) in probe.take_trackers() {
             checks.push(window_check(&probe.threshold, label, tracker, &run));
         }
     }

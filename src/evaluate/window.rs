@@ -21,7 +21,7 @@
 //!   start at or after the steady start count.
 
 use crate::ingest::{HistoryObserver, HistoryRow};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -272,8 +272,92 @@ pub struct Probe {
     pub series: Series,
     /// `(name glob, method, table key)` for an endpoint table.
     pub endpoint: Option<(Glob, Option<String>, String)>,
-    /// One tracker per series followed: `""` for the total, else `METHOD NAME`.
-    pub trackers: BTreeMap<String, Tracker>,
+    /// One tracker per series followed, by label (`""` for the total, else
+    /// `METHOD NAME`), in the order first seen: see [`Probe::take_trackers`].
+    slots: Vec<(String, Tracker)>,
+    /// Endpoint name → (method, its slot, or `None` when the table does not
+    /// match it): each name is matched and labelled once, not on every row.
+    seen: HashMap<String, Vec<(String, Option<usize>)>>,
+    /// Label → its slot.
+    labels: HashMap<String, usize>,
+}
+
+impl Probe {
+    fn new(
+        threshold: ConfiguredThreshold,
+        series: Series,
+        endpoint: Option<(Glob, Option<String>, String)>,
+    ) -> Probe {
+        Probe {
+            threshold,
+            series,
+            endpoint,
+            slots: Vec::new(),
+            seen: HashMap::new(),
+            labels: HashMap::new(),
+        }
+    }
+
+    /// Whether no row reached this probe.
+    pub fn is_untracked(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The trackers by label, sorted.
+    pub fn take_trackers(&mut self) -> Vec<(String, Tracker)> {
+        self.labels.clear();
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.sort_by(|a, b| a.0.cmp(&b.0));
+        slots
+    }
+
+    /// The slot of `label`, added when new (two endpoints with one label
+    /// share it).
+    fn slot(&mut self, label: String) -> usize {
+        if let Some(&i) = self.labels.get(&label) {
+            return i;
+        }
+        let (op, target) = (self.threshold.threshold.op, self.threshold.threshold.target);
+        let i = self.slots.len();
+        self.labels.insert(label.clone(), i);
+        self.slots.push((label, Tracker::new(op, target)));
+        i
+    }
+
+    /// The slot a row feeds, if any.
+    fn slot_of(&mut self, endpoint: Option<(&str, &str)>) -> Option<usize> {
+        match (&self.endpoint, endpoint) {
+            (None, None) => Some(match self.slots.first() {
+                // A total probe has one slot, the total's.
+                Some(_) => 0,
+                None => self.slot(String::new()),
+            }),
+            (Some(_), Some((m, name))) => {
+                if let Some(&(_, slot)) = self
+                    .seen
+                    .get(name)
+                    .and_then(|methods| methods.iter().find(|(x, _)| x == m))
+                {
+                    return slot;
+                }
+                let (glob, method, _) = self.endpoint.as_ref()?;
+                let matched = glob.matches(name) && method.as_ref().is_none_or(|x| x == m);
+                let slot = matched.then(|| {
+                    self.slot(if m.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{m} {name}")
+                    })
+                });
+                self.seen
+                    .entry(name.to_string())
+                    .or_default()
+                    .push((m.to_string(), slot));
+                slot
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Every windowed threshold of one scenario, fed while its history is read.
@@ -318,12 +402,7 @@ impl Probes {
             if t.threshold.window_s.is_some()
                 && let Some(series) = series_of(&t.threshold.metric)
             {
-                probes.push(Probe {
-                    threshold: t.clone(),
-                    series,
-                    endpoint,
-                    trackers: BTreeMap::new(),
-                });
+                probes.push(Probe::new(t.clone(), series, endpoint));
             }
         };
         for t in super::thresholds_for(config, sc) {
@@ -376,23 +455,13 @@ impl Probes {
             }
             if split {
                 for p in &mut self.probes {
-                    p.trackers.values_mut().for_each(Tracker::split);
+                    p.slots.iter_mut().for_each(|(_, t)| t.split());
                 }
             }
         }
         for p in &mut self.probes {
-            let key = match (&p.endpoint, row.endpoint) {
-                (None, None) => String::new(),
-                (Some((glob, method, _)), Some((m, name)))
-                    if glob.matches(name) && method.as_ref().is_none_or(|x| x == m) =>
-                {
-                    if m.is_empty() {
-                        name.to_string()
-                    } else {
-                        format!("{m} {name}")
-                    }
-                }
-                _ => continue,
+            let Some(slot) = p.slot_of(row.endpoint) else {
+                continue;
             };
             let value = match p.series {
                 Series::Rps => Some(row.rps),
@@ -404,11 +473,7 @@ impl Probes {
                     .find(|(l, _)| *l == level)
                     .and_then(|(_, v)| *v),
             };
-            let (op, target) = (p.threshold.threshold.op, p.threshold.threshold.target);
-            p.trackers
-                .entry(key)
-                .or_insert_with(|| Tracker::new(op, target))
-                .push(row.timestamp, value);
+            p.slots[slot].1.push(row.timestamp, value);
         }
     }
 }
