@@ -388,6 +388,33 @@ impl HistoryObserver for Probes {
         Probes::wants_endpoints(self)
     }
 
+    /// The levels the endpoint tables' windows follow.
+    fn endpoint_levels(&self) -> Option<Vec<f64>> {
+        let mut levels: Vec<f64> = self
+            .probes
+            .iter()
+            .filter(|p| p.endpoint.is_some())
+            .filter_map(|p| match p.series {
+                Series::Percentile(level) => Some(level),
+                _ => None,
+            })
+            .collect();
+        levels.sort_by(f64::total_cmp);
+        levels.dedup();
+        Some(levels)
+    }
+
+    /// Whether any endpoint table matches it (each name is matched once).
+    fn wants_endpoint(&mut self, method: &str, name: &str) -> bool {
+        let mut wanted = false;
+        for p in &mut self.probes {
+            if p.endpoint.is_some() && p.slot_of(Some((method, name))).is_some() {
+                wanted = true;
+            }
+        }
+        wanted
+    }
+
     fn observe(&mut self, row: &HistoryRow<'_>) {
         Probes::observe(self, row);
     }

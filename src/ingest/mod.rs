@@ -204,6 +204,19 @@ pub struct HistoryRow<'a> {
 pub trait HistoryObserver {
     /// Whether per-endpoint rows are wanted too (they cost a full parse).
     fn wants_endpoints(&self) -> bool;
+
+    /// Whether this endpoint's rows are wanted: asked before a row's
+    /// numbers are read, so a reader may skip the others. Every endpoint's
+    /// by default, when [`HistoryObserver::wants_endpoints`].
+    fn wants_endpoint(&mut self, _method: &str, _name: &str) -> bool {
+        self.wants_endpoints()
+    }
+
+    /// The percentile levels an endpoint row needs (a reader may leave the
+    /// others out of [`HistoryRow::percentiles`]); `None` for all.
+    fn endpoint_levels(&self) -> Option<Vec<f64>> {
+        None
+    }
     fn observe(&mut self, row: &HistoryRow<'_>);
 }
 

@@ -389,6 +389,8 @@ struct Scan<'a, O: ?Sized> {
     last_ts: Option<i64>,
     /// (level, value) of the current row, reused.
     row_percentiles: Vec<(f64, Option<f64>)>,
+    /// The percentile columns an endpoint row needs: the probes' levels.
+    endpoint_percentiles: Vec<(usize, String, f64)>,
 }
 
 impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
@@ -403,6 +405,7 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             .iter()
             .find(|(_, _, level)| *level == 50.0)
             .map(|(c, _, _)| *c);
+        let probes_levels = probes.as_deref().and_then(|p| p.endpoint_levels());
         Scan {
             path,
             cols,
@@ -422,6 +425,23 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             first_ts: None,
             last_ts: None,
             row_percentiles: Vec::with_capacity(cols.percentiles.len()),
+            // The top level is read too: with old Locust's zeros for an
+            // empty window, all are zero exactly when it is.
+            endpoint_percentiles: match probes_levels {
+                Some(levels) => {
+                    let top = cols
+                        .percentiles
+                        .iter()
+                        .map(|(_, _, l)| *l)
+                        .fold(f64::MIN, f64::max);
+                    cols.percentiles
+                        .iter()
+                        .filter(|(_, _, level)| levels.contains(level) || *level == top)
+                        .cloned()
+                        .collect()
+                }
+                None => cols.percentiles.clone(),
+            },
         }
     }
 
@@ -441,8 +461,22 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             return false;
         };
         let aggregated = matches!(t, b"" | b"None") && n == b"Aggregated";
-        if aggregated || self.wants_endpoints || (self.needs_evidence && !self.evidence.parts) {
+        if aggregated || (self.needs_evidence && !self.evidence.parts) {
             return false;
+        }
+        // A windowed endpoint check wants this endpoint's numbers: ask by
+        // its name (the probes match each name once), before parsing them.
+        if self.wants_endpoints {
+            let (Ok(t), Ok(n)) = (std::str::from_utf8(t), std::str::from_utf8(n)) else {
+                return false;
+            };
+            if self
+                .probes
+                .as_deref_mut()
+                .is_none_or(|p| p.wants_endpoint(t, n))
+            {
+                return false;
+            }
         }
         let Some(ts) = std::str::from_utf8(ts)
             .ok()
@@ -476,7 +510,7 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
                 return Ok(true);
             }
         }
-        self.read_percentiles(row)?;
+        self.read_percentiles(row, aggregated)?;
         let users = match cols.users {
             Some(col) => row.count(col)?,
             None => 0,
@@ -575,9 +609,17 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
 
     /// The row's percentiles into `row_percentiles`; Locust 0.x's zeros of
     /// an empty window are N/A.
-    fn read_percentiles(&mut self, row: &Row<'_>) -> Result<(), InputError> {
+    /// The row's percentiles: all of an `Aggregated` row's, only those the
+    /// probes follow of an endpoint row (parsing numbers is most of the work
+    /// of a windowed endpoint check).
+    fn read_percentiles(&mut self, row: &Row<'_>, aggregated: bool) -> Result<(), InputError> {
         self.row_percentiles.clear();
-        for (col, _, level) in &self.cols.percentiles {
+        let cols = if aggregated {
+            &self.cols.percentiles
+        } else {
+            &self.endpoint_percentiles
+        };
+        for (col, _, level) in cols {
             self.row_percentiles.push((*level, row.opt_number(*col)?));
         }
         if self.cols.zeros_for_empty && self.row_percentiles.iter().all(|(_, v)| *v == Some(0.0)) {
