@@ -1,7 +1,7 @@
 //! Outputs: the summary (what every output reads), the report view for the
 //! templates, one exporter per format (summary.json, report.md, report.html,
-//! junit.xml, the terminal), the charts, and the output folder that owns all
-//! file I/O.
+//! junit.xml, the terminal), the charts, the run record and the trend report
+//! of a history, and the output folder that owns all file I/O.
 
 pub mod charts;
 pub mod findings;
@@ -9,9 +9,11 @@ pub mod github;
 pub mod json;
 pub mod junit;
 pub mod output;
+pub mod record;
 pub mod summary;
 pub mod templates;
 pub mod terminal;
+pub mod trend;
 pub mod view;
 
 pub use output::{OutputDir, OutputSet};

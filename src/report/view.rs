@@ -25,7 +25,7 @@ pub struct ChartView {
 }
 
 impl ChartView {
-    fn from_chart(chart: Chart) -> ChartView {
+    pub(super) fn from_chart(chart: Chart) -> ChartView {
         ChartView {
             title: shown(&chart.title),
             path: format!("charts/{}", chart.file_name),
@@ -142,6 +142,9 @@ pub struct ComparisonRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineView {
     pub source: String,
+    /// For a run history: how the baseline was taken ("the median of the
+    /// last 5 comparable runs on main; …"); empty for one run.
+    pub history: String,
     pub title: String,
     pub date: String,
     pub compared: usize,
@@ -182,16 +185,26 @@ pub struct ReportView {
     pub findings: Vec<String>,
     pub overview_chart: Option<ChartView>,
     pub baseline: Option<BaselineView>,
+    /// The run history beside this run (with `--history` or a history
+    /// `--baseline`).
+    pub trend: Option<super::trend::TrendSectionView>,
 }
 
 impl ReportView {
     /// All charts, for writing to `charts/`.
     pub fn charts(&self) -> impl Iterator<Item = &ChartView> {
-        self.overview_chart.iter().chain(
-            self.scenarios
-                .iter()
-                .flat_map(|s| s.charts.iter().chain(s.baseline_chart.iter())),
-        )
+        self.overview_chart
+            .iter()
+            .chain(
+                self.scenarios
+                    .iter()
+                    .flat_map(|s| s.charts.iter().chain(s.baseline_chart.iter())),
+            )
+            .chain(
+                self.trend
+                    .iter()
+                    .flat_map(|t| t.scenarios.iter().filter_map(|s| s.chart.as_ref())),
+            )
     }
 }
 
@@ -345,6 +358,10 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
             .collect(),
         overview_chart,
         baseline: baseline_view(summary),
+        trend: match summary.trend {
+            Some(t) => Some(super::trend::section(t, with_charts)?),
+            None => None,
+        },
     })
 }
 
@@ -546,6 +563,11 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
     }
     Some(BaselineView {
         source: shown(&info.source),
+        history: info
+            .history
+            .as_ref()
+            .map(|h| shown(&h.describe()))
+            .unwrap_or_default(),
         title: info.title.as_deref().map(shown).unwrap_or_default(),
         date: info.date.clone().unwrap_or_else(|| "unknown".to_string()),
         compared,
