@@ -15,6 +15,7 @@ mod discovery;
 mod gatling;
 mod github;
 mod history;
+mod history_records;
 mod hostile;
 mod jmeter;
 mod k6;
