@@ -20,6 +20,10 @@ Examples:
   loadgate check results/ --format md --out -    the Markdown summary on stdout
   loadgate check results/ --format comment --report-url https://example.org/run/42/
                                                  comment.md for a pull request, linking the report
+  loadgate check results/ --history perf-history --baseline perf-history --label v2.4
+                                                 judge against the median of the last runs, then
+                                                 record this one
+  loadgate trend perf-history                    trend.md/html/json over every recorded run
   loadgate compare last/summary.json results/    the comparison table alone
   loadgate init results/                         write a starter loadgate.toml from measured values
   loadgate schema > loadgate.schema.json         a JSON Schema for editor completion";
@@ -40,6 +44,10 @@ pub enum Command {
     /// Compare two runs (summary.json files or results folders) with the [regression] tolerances.
     #[command(after_help = COMPARE_EXIT_CODES)]
     Compare(CompareArgs),
+    /// Render a trend report over every run of a run history: trend.md,
+    /// trend.html, trend.json.
+    #[command(after_help = TREND_EXIT_CODES)]
+    Trend(TrendArgs),
     /// Write a starter loadgate.toml whose targets pass on the given results.
     Init(InitArgs),
     /// Print the JSON Schema of loadgate.toml, for editor completion and checks.
@@ -89,6 +97,28 @@ pub struct CompareArgs {
     pub config: Option<PathBuf>,
 }
 
+const TREND_EXIT_CODES: &str = "\
+Exit codes:
+  0  the trend report was written (records that could not be read are named on stderr)
+  2  DIR is missing, is not a run history, or holds no readable record; or OUT could not be written";
+
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The run history: a folder written by `loadgate check --history DIR`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Where to write trend.md, trend.html, trend.json and charts/; not the
+    /// folder of `check --out`, whose files it would replace.
+    #[arg(long, value_name = "DIR", default_value = "loadgate-trend")]
+    pub out: PathBuf,
+
+    /// The config whose [history] window and [regression] tolerances set the
+    /// bands [default: loadgate.toml in the current folder, else built-in]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Results folders (walked recursively) or individual result files (any supported tool).
@@ -130,10 +160,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub dump_context: Option<PathBuf>,
 
-    /// Compare with an earlier run: its summary.json, or its results folder.
-    /// A regression beyond the [regression] tolerances fails the gate.
+    /// Compare with an earlier run: its summary.json, its results folder, or a
+    /// run history (a folder with LOADGATE-HISTORY.txt: the median of its last
+    /// comparable runs). A regression beyond the [regression] tolerances fails the gate.
     #[arg(long, value_name = "PATH")]
     pub baseline: Option<PathBuf>,
+
+    /// Record this run in the run history DIR (created when missing) once the
+    /// outputs are written; the reports show its trend.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+
+    /// A name for this run in the history and the trend, e.g. a release.
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
 
     /// GitHub Actions output: append a job summary to $GITHUB_STEP_SUMMARY, print
     /// annotations, write step outputs to $GITHUB_OUTPUT [default: on when GITHUB_ACTIONS=true]

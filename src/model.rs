@@ -613,7 +613,56 @@ pub struct SnapshotScenario {
     /// Why there are no histograms, when there are none (for the note that
     /// says why the rank test did not run).
     pub no_histograms: Option<String>,
+    /// For a baseline made of a run history (the median of its last runs):
+    /// each metric's run-to-run spread in those runs.
+    pub noise: Option<Noise>,
 }
+
+/// The run-to-run spread of a history baseline: per compared metric, the
+/// median absolute deviation (MAD) of its values in the runs the baseline
+/// is the median of. A change smaller than it is not significant.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Noise {
+    /// How many runs the baseline is the median of.
+    pub runs: usize,
+    /// (endpoint label, empty for the scenario total; metric as written in
+    /// `[regression]`, e.g. `p99`) → MAD in the metric's unit.
+    pub mad: BTreeMap<(String, String), f64>,
+}
+
+/// Where a record's commit and branch came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionSource {
+    /// `GITHUB_SHA` and `GITHUB_REF_NAME`.
+    GithubActions,
+    /// `git` in the folder loadgate ran in.
+    Git,
+}
+
+/// The run metadata of a history record (its `run` object): what the
+/// summary itself does not say. Every key is always written (`null` when
+/// unknown), so records read the same whatever was known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunMeta {
+    /// `--label`, e.g. a release name.
+    pub label: Option<String>,
+    /// The commit under test (full hash).
+    pub commit: Option<String>,
+    pub branch: Option<String>,
+    pub revision_source: Option<RevisionSource>,
+    /// `GITHUB_REPOSITORY`: records of another repository are not used.
+    pub project: Option<String>,
+    /// `GITHUB_RUN_ID` and `GITHUB_RUN_ATTEMPT`.
+    pub ci_run_id: Option<String>,
+    pub ci_run_attempt: Option<String>,
+}
+
+/// The file that makes a folder a run history: `check --history DIR` writes
+/// it, `--baseline DIR` and `loadgate trend DIR` look for it. A visible name,
+/// because CI artifact uploads leave hidden files out by default.
+pub const HISTORY_MARKER: &str = "LOADGATE-HISTORY.txt";
 
 // ---------------------------------------------------------------------------
 // Statistical test results (computed in evaluate::stats, shown by every output).

@@ -6,7 +6,7 @@
 //! most TOML schemas on SchemaStore use; it uses only keywords that mean the
 //! same in every draft since (`type`, `properties`, `patternProperties`,
 //! `additionalProperties`, `required`, `items`, `pattern`, `minimum`,
-//! `default`, `examples`), and no `$ref`, so descriptions sit right next to
+//! `maximum`, `default`, `examples`), and no `$ref`, so descriptions sit right next to
 //! what they describe.
 //!
 //! It mirrors the `Raw*` serde types in [`crate::config`] key for key, with
@@ -273,6 +273,33 @@ pub fn config_schema() -> Value {
                     .join(", "),
                 crate::config::DEFAULT_NOISE_FLOOR_MS
             )),
+            "history": {
+                "type": "object",
+                "description": "How `--baseline DIR` takes its baseline from a run history (a folder \
+                    `check --history DIR` writes): per metric, the median of the last `window` \
+                    comparable runs (same scenarios, load tool and peak users, duration within 10%) \
+                    on `branch`.",
+                "additionalProperties": false,
+                "properties": {
+                    "window": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": crate::config::MAX_HISTORY_WINDOW,
+                        "description": format!(
+                            "How many comparable runs the baseline is the median of. Default {}.",
+                            crate::config::DEFAULT_HISTORY_WINDOW
+                        ),
+                        "examples": [crate::config::DEFAULT_HISTORY_WINDOW]
+                    },
+                    "branch": {
+                        "type": "string",
+                        "description": "Compare with the runs of this branch, e.g. `main` for pull \
+                            requests against main. Default: the branch of this run (`GITHUB_REF_NAME`, \
+                            else `git`); runs of other branches are not used.",
+                        "examples": ["main"]
+                    }
+                }
+            },
             "scenarios": {
                 "type": "object",
                 "description": "One table per scenario (or group of scenarios, via `match`). Scenarios found \
@@ -333,6 +360,11 @@ mod tests {
             && n < min
         {
             problems.push(format!("{path}: {n} < {min}"));
+        }
+        if let (Some(max), Some(n)) = (schema["maximum"].as_f64(), value.as_f64())
+            && n > max
+        {
+            problems.push(format!("{path}: {n} > {max}"));
         }
         if let Value::Array(items) = value {
             for (i, item) in items.iter().enumerate() {
@@ -408,7 +440,10 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, ["defaults", "regression", "scenarios", "title"]);
+        assert_eq!(
+            keys,
+            ["defaults", "history", "regression", "scenarios", "title"]
+        );
         assert!(config_schema_pretty().ends_with("}\n"));
     }
 
@@ -664,6 +699,7 @@ mod tests {
         let config = Config::from_toml(&text, Path::new("loadgate.toml"))
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
         assert!(config.title.is_some(), "{text}");
+        assert!(config.history.branch.is_some(), "{text}");
         let sc = &config.scenarios[0];
         assert_eq!(sc.key, "sample");
         assert!(
@@ -693,7 +729,11 @@ mod tests {
         let doc = sample(&schema);
         let mut paths = Vec::new();
         collect_table_paths(&schema, &doc, Vec::new(), &mut paths);
-        assert_eq!(paths.len(), 4, "root, defaults, a scenario, an endpoint");
+        assert_eq!(
+            paths.len(),
+            5,
+            "root, defaults, history, a scenario, an endpoint"
+        );
         for (path, properties) in paths {
             let mut probe = doc.clone();
             table_at(&mut probe, &path).insert("zz_unknown".into(), toml::Value::Integer(1));
@@ -879,6 +919,10 @@ mod tests {
             "[regression]\np99 = \"15%\"",
             "[scenarios.a.regression]\nnoise_floor = \"two\"",
             "[scenarios.a.regression]\nrps = \"-1ms\"",
+            "[history]\nwindow = 0",
+            "[history]\nwindow = 1001",
+            "[history]\nwindows = 5",
+            "[history]\nbranch = 1",
         ];
         for text in bad {
             assert!(!problems_in(text).is_empty(), "the schema accepts {text:?}");

@@ -20,7 +20,7 @@ fn chromium() -> Option<PathBuf> {
         })
 }
 
-fn require_chromium() -> Option<PathBuf> {
+pub(crate) fn require_chromium() -> Option<PathBuf> {
     match chromium() {
         Some(path) => Some(path),
         None if std::env::var_os("CI").is_some() => {
@@ -38,7 +38,12 @@ fn require_chromium() -> Option<PathBuf> {
 }
 
 /// Run headless Chromium with the flags that work without network access.
-fn headless(chromium: &Path, profile: &Path, args: &[&str], page: &Path) -> std::process::Output {
+pub(crate) fn headless(
+    chromium: &Path,
+    profile: &Path,
+    args: &[&str],
+    page: &Path,
+) -> std::process::Output {
     Command::new(chromium)
         .args([
             "--headless",

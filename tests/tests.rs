@@ -18,6 +18,7 @@ mod gatling;
 mod github;
 mod hey;
 mod history;
+mod history_records;
 mod hostile;
 mod jmeter;
 mod k6;

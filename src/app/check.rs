@@ -1,21 +1,23 @@
 //! `loadgate check`, top to bottom: load what must parse (templates,
-//! config), find the result sets, make sure the outputs may be written, read
-//! every set, judge them (with the baseline), render every output, write the
-//! set, then tell people (terminal) and the CI runner (annotations, job
-//! summary, step outputs).
+//! config), find the result sets, make sure the outputs (and the run
+//! history) may be written, read every set, judge them (with the baseline:
+//! one run, or the median of a history's last comparable runs), render every
+//! output, write the set, record the run in its history, then tell people
+//! (terminal) and the CI runner (annotations, job summary, step outputs).
 
 use std::path::PathBuf;
 
 use anyhow::bail;
 
-use super::load::{ingest_set, load_config, load_run};
+use super::load::{Baseline, ingest_set, load_baseline, load_config};
 use super::plan::{Dest, Plan};
-use super::{Outcome, github, streams};
+use super::{Outcome, github, record, streams};
 use crate::config::{self, Config, ConfigSource, DefaultsOrigin};
 use crate::discover::{self, Discovery};
-use crate::evaluate::{self, ScenarioInput, window::Probes};
+use crate::evaluate::{self, Evaluation, ScenarioInput, trend, window::Probes};
 use crate::format::{self, ShowPath};
-use crate::model::RunSnapshot;
+use crate::ingest::records;
+use crate::model::{RunMeta, RunSnapshot};
 use crate::report::templates::Templates;
 use crate::report::terminal::Verbosity;
 use crate::report::{self, Format, OutputDir, OutputSet, RunStatus, Summary};
@@ -33,19 +35,18 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
     }
     let found = discover::discover(&plan.paths, plan.out_dir());
     let out = prepare_outputs(plan, &config, &found)?;
+    if let Some(dir) = &plan.history {
+        record::prepare(dir, plan.out_dir())?;
+    }
 
     let (inputs, errors, mut warnings) = read_sets(plan, &config, found);
-    let baseline = match &plan.baseline {
-        Some(path) => Some(load_run(path, plan.out_dir())?),
-        None => None,
-    };
-    warnings.extend(config_warnings(&config, baseline.as_ref()));
-    let evaluation = evaluate::evaluate(&config, inputs, baseline.as_ref());
+    let meta = uses_history(plan).then(|| record::meta(plan));
+    let (evaluation, trend) = judge(plan, &config, inputs, meta.as_ref(), &mut warnings)?;
     warnings.extend(evaluation.warnings);
     let results = evaluation.results;
     warnings.extend(defaults_warning(&config));
 
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         config
             .title
             .clone()
@@ -57,14 +58,97 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
         warnings,
         errors,
     );
+    summary.trend = trend.as_ref();
     if let Some(path) = &plan.dump_context {
         dump_context(path, &summary)?;
     }
     let written = write_outputs(&summary, plan, &config, templates.as_ref(), out.as_ref())?;
-    tell(plan, &summary, written, out.as_ref())?;
+    // Only now that the outputs are written: a record stands for a run
+    // that was reported.
+    let recorded = match (&plan.history, &meta) {
+        (Some(dir), Some(meta)) => Some(record::write(dir, &summary, meta)?),
+        _ => None,
+    };
+    tell(plan, &summary, written, out.as_ref(), recorded.as_deref())?;
     Ok(Outcome {
         status: summary.status,
     })
+}
+
+/// Whether the run reads or writes a run history, and so needs its
+/// metadata (the revision: maybe a `git` call).
+fn uses_history(plan: &Plan) -> bool {
+    plan.history.is_some()
+        || plan
+            .baseline
+            .as_deref()
+            .is_some_and(|p| p.is_dir() && records::is_history(p))
+}
+
+/// Judge the inputs, with the baseline: one run as it is, or a run history
+/// as the median of its last comparable runs. Also the trend the reports
+/// show: the history's window beside this run (the baseline's history, or
+/// `--history DIR`'s when the baseline is none).
+fn judge(
+    plan: &Plan,
+    config: &Config,
+    inputs: Vec<ScenarioInput>,
+    meta: Option<&RunMeta>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<(Evaluation, Option<trend::Trend>)> {
+    let project = meta.and_then(|m| m.project.as_deref());
+    let (mut snapshot, history, judged) = match &plan.baseline {
+        Some(path) => match load_baseline(path, plan.out_dir(), project)? {
+            Baseline::Run(s) => (Some(s), None, false),
+            Baseline::History(h) => (None, Some(h), true),
+        },
+        None => (None, None, false),
+    };
+    let history = match (history, &plan.history) {
+        (Some(h), _) => Some(h),
+        (None, Some(dir)) => Some(records::read_history(dir, project)?),
+        _ => None,
+    };
+    if let Some(h) = &history {
+        warnings.extend(h.skipped.iter().cloned());
+    }
+    let branch = config
+        .history
+        .branch
+        .clone()
+        .or_else(|| meta.and_then(|m| m.branch.clone()));
+    let profile = trend::profile(&inputs);
+    let selection = history
+        .as_ref()
+        .map(|h| trend::select(h, &profile, config.history.window, branch.as_deref()));
+    if judged && let (Some(sel), Some(h)) = (&selection, &history) {
+        let window = records::with_endpoints(&h.dir, &sel.runs).map_err(anyhow::Error::msg)?;
+        snapshot = trend::baseline(config, &sel.source, &window);
+        if snapshot.is_none() {
+            warnings.push(format!(
+                "no run of the run history {} is comparable with this one ({}), so nothing was compared",
+                sel.source.show(),
+                sel.info().describe()
+            ));
+        }
+    }
+    warnings.extend(config_warnings(config, snapshot.as_ref()));
+    let mut evaluation = evaluate::evaluate(config, inputs, snapshot.as_ref());
+    if let (true, Some(info), Some(sel)) = (judged, evaluation.baseline.as_mut(), &selection) {
+        info.history = Some(sel.info());
+    }
+    let current = meta.cloned().unwrap_or_default();
+    let trend = selection.filter(|s| !s.runs.is_empty()).map(|sel| {
+        trend::trend(
+            config,
+            &sel,
+            &evaluation.results,
+            &current,
+            &plan.generated_at,
+            judged,
+        )
+    });
+    Ok((evaluation, trend))
 }
 
 /// The templates, when a format needs them.
@@ -99,6 +183,7 @@ fn prepare_outputs(
         inputs.push(p.clone());
     }
     inputs.extend(plan.baseline.iter().cloned());
+    inputs.extend(plan.history.iter().cloned());
     Ok(Some(OutputDir::prepare(dir, &planned, &inputs)?))
 }
 
@@ -315,7 +400,10 @@ fn tell(
     summary: &Summary<'_>,
     written: Written,
     out: Option<&OutputDir>,
+    recorded: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
+    let recorded =
+        recorded.map(|p| format!("recorded this run in the run history: {}\n", p.show()));
     let normal = plan.verbosity == Verbosity::Normal;
     if normal {
         let scenario_warnings = summary.scenarios.iter().flat_map(|s| s.warnings.iter());
@@ -347,11 +435,15 @@ fn tell(
             streams::out_text(&String::from_utf8_lossy(&bytes))?;
             // stdout holds the report: the runner reads commands on stderr too.
             streams::commands(&annotations, true)?;
+            if let Some(line) = recorded.as_deref().filter(|_| normal) {
+                streams::err_line(line.trim_end());
+            }
         }
         Written::Folder(line) => {
             let mut text = report::terminal::render(summary, plan.verbosity);
             if normal {
                 text.push_str(&line);
+                text.push_str(recorded.as_deref().unwrap_or_default());
             }
             streams::out_text(&text)?;
             streams::commands(&annotations, false)?;

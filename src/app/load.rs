@@ -1,5 +1,6 @@
 //! Reading what every command reads: a config by the lookup rule, a result
-//! set into a scenario input, an earlier run to compare with.
+//! set into a scenario input, an earlier run (or a run history) to compare
+//! with.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,42 @@ use crate::evaluate::ScenarioInput;
 use crate::evaluate::window::Probes;
 use crate::format::ShowPath;
 
+/// What `--baseline` names: one earlier run, or a run history.
+pub enum Baseline {
+    Run(crate::model::RunSnapshot),
+    History(crate::ingest::records::History),
+}
+
+/// Read `check --baseline PATH`: a run history when PATH is a folder with
+/// the history marker (with at least one readable record: an empty history
+/// is an error, unreadable records are left out with a warning each), else
+/// one run as [`load_run`] reads it. `project` is this run's repository.
+pub fn load_baseline(
+    path: &Path,
+    exclude: Option<&Path>,
+    project: Option<&str>,
+) -> anyhow::Result<Baseline> {
+    if !(path.is_dir() && crate::ingest::records::is_history(path)) {
+        return Ok(Baseline::Run(load_run(path, exclude)?));
+    }
+    let history = crate::ingest::records::read_history(path, project)?;
+    if history.records.is_empty() {
+        match history.skipped.len() {
+            0 => bail!(
+                "the run history {} holds no record yet: record a run first (`check --history {}`), then compare with it",
+                path.show(),
+                path.show()
+            ),
+            n => bail!(
+                "none of the {n} records of the run history {} can be used:\n  {}",
+                path.show(),
+                history.skipped.join("\n  ")
+            ),
+        }
+    }
+    Ok(Baseline::History(history))
+}
+
 /// Read a run to compare with: an earlier summary.json, or a results folder
 /// (read like `check` reads its PATHs). Any problem with it is an error.
 pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<crate::model::RunSnapshot> {
@@ -18,6 +55,13 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<crate::mo
     }
     if !path.is_dir() {
         bail!("baseline {} does not exist", path.show());
+    }
+    if crate::ingest::records::is_history(path) {
+        bail!(
+            "{} is a run history: `check --baseline {}` compares with it (the median of its last runs); here, give a summary.json or a results folder",
+            path.show(),
+            path.show()
+        );
     }
     let found = crate::discover::discover(&[path.to_path_buf()], exclude);
     let mut problems = found.errors;
@@ -45,6 +89,7 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<crate::mo
                     .is_none()
                     .then(|| crate::ingest::no_histograms(data.tool.name)),
                 histograms: data.histograms,
+                noise: None,
             });
         }
     }
@@ -56,7 +101,17 @@ pub fn load_run(path: &Path, exclude: Option<&Path>) -> anyhow::Result<crate::mo
         );
     }
     if scenarios.is_empty() {
-        bail!("no load-test results found in the baseline {}", path.show());
+        let hint = match crate::ingest::records::has_record_names(path) {
+            true => format!(
+                "; if its *.json files are loadgate run records, it is a run history that lost its {} (create that file)",
+                crate::model::HISTORY_MARKER
+            ),
+            false => String::new(),
+        };
+        bail!(
+            "no load-test results found in the baseline {}{hint}",
+            path.show()
+        );
     }
     Ok(crate::model::RunSnapshot {
         source: path.to_path_buf(),

@@ -6,7 +6,8 @@
 //! - [`run`] dispatches a parsed command line and returns the exit code:
 //!   failing the gate is a value (1), an `Err` means loadgate could not
 //!   judge (2, printed once by `main`).
-//! - `check`, `compare`, `init`: one file each.
+//! - `check`, `compare`, `init`, `trend`: one file each.
+//! - `record`: a run's record in its history (metadata, folder, file).
 //! - `load`: reading runs and configs the way every command does.
 //! - `github`: the files the Actions runner names, and the could-not-judge path.
 //! - `streams`: the only writes to stdout and stderr.
@@ -17,7 +18,9 @@ pub mod github;
 pub mod init;
 pub mod load;
 pub mod plan;
+pub mod record;
 pub mod streams;
+pub mod trend;
 
 use std::process::ExitCode;
 
@@ -69,6 +72,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(args) => {
             let regressed = compare::run(&args)?;
             Ok(ExitCode::from(u8::from(regressed)))
+        }
+        Command::Trend(args) => {
+            trend::run(&args, &env)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Init(args) => {
             init::run(&args)?;

@@ -29,6 +29,8 @@ pub struct Env {
     /// `CI_PROJECT_DIR` (GitLab CI): the checkout that Code Quality paths
     /// are relative to.
     pub ci_project_dir: Option<PathBuf>,
+    /// The revision and run Actions names, for a run record.
+    pub revision: CiRevision,
     /// Whether stderr is a terminal (for the progress bar).
     pub stderr_is_terminal: bool,
 }
@@ -59,9 +61,30 @@ impl Env {
             },
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
             ci_project_dir: path("CI_PROJECT_DIR"),
+            revision: CiRevision {
+                sha: var("GITHUB_SHA"),
+                ref_name: var("GITHUB_REF_NAME"),
+                run_id: var("GITHUB_RUN_ID"),
+                run_attempt: var("GITHUB_RUN_ATTEMPT"),
+                repository: var("GITHUB_REPOSITORY"),
+            },
             stderr_is_terminal: std::io::stderr().is_terminal(),
         }
     }
+}
+
+/// What GitHub Actions says about the revision and the run (each non-empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CiRevision {
+    /// `GITHUB_SHA`.
+    pub sha: Option<String>,
+    /// `GITHUB_REF_NAME`: the branch (or `123/merge` for a pull request).
+    pub ref_name: Option<String>,
+    /// `GITHUB_RUN_ID`, `GITHUB_RUN_ATTEMPT`.
+    pub run_id: Option<String>,
+    pub run_attempt: Option<String>,
+    /// `GITHUB_REPOSITORY` (`owner/name`).
+    pub repository: Option<String>,
 }
 
 /// GitHub Actions mode: the runner's files and the run's link.
@@ -98,6 +121,12 @@ pub struct Plan {
     pub config: Option<PathBuf>,
     pub templates: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
+    /// `--history DIR`: record this run there.
+    pub history: Option<PathBuf>,
+    /// `--label`.
+    pub label: Option<String>,
+    /// The CI's revision, for the run's record and its branch.
+    pub revision: CiRevision,
     /// `--dump-context FILE`: the templates' context as JSON.
     pub dump_context: Option<PathBuf>,
     pub dest: Dest,
@@ -145,6 +174,9 @@ impl Plan {
             config: args.config.clone(),
             templates: args.templates.clone(),
             baseline: args.baseline.clone(),
+            history: args.history.clone(),
+            label: args.label.clone(),
+            revision: env.revision.clone(),
             dump_context: args.dump_context.clone(),
             formats: selected_formats(args, dest == Dest::Stdout)?,
             dest,
@@ -187,7 +219,7 @@ fn selected_formats(args: &CheckArgs, to_stdout: bool) -> anyhow::Result<Vec<For
 }
 
 /// The report timestamp: `SOURCE_DATE_EPOCH` when set, else now, in RFC 3339.
-fn generated_at(source_date_epoch: Option<&str>) -> anyhow::Result<String> {
+pub(super) fn generated_at(source_date_epoch: Option<&str>) -> anyhow::Result<String> {
     let secs = match source_date_epoch {
         Some(v) => v
             .trim()

@@ -36,6 +36,12 @@ pub const DEFAULT_TOLERANCES: [(&str, &str); 5] = [
 /// The default noise floor: a time metric moving less than this never counts.
 pub const DEFAULT_NOISE_FLOOR_MS: f64 = 2.0;
 
+/// How many comparable runs of a history a baseline is the median of, when
+/// `[history] window` is not given.
+pub const DEFAULT_HISTORY_WINDOW: usize = 5;
+/// The largest `[history] window`.
+pub const MAX_HISTORY_WINDOW: usize = 1000;
+
 /// The name looked for when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "loadgate.toml";
 
@@ -45,8 +51,16 @@ struct RawConfig {
     title: Option<String>,
     defaults: Option<RawDefaults>,
     regression: Option<BTreeMap<String, Spanned<String>>>,
+    history: Option<RawHistory>,
     #[serde(default)]
     scenarios: BTreeMap<String, RawScenario>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    window: Option<Spanned<u64>>,
+    branch: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +220,25 @@ pub struct Regression {
     pub noise_floor_ms: f64,
 }
 
+/// `[history]`: how a baseline is taken from a run history (`--baseline DIR`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryConfig {
+    /// The baseline is the median of the last `window` comparable runs.
+    pub window: usize,
+    /// Compare with the runs of this branch (e.g. `main` for pull requests);
+    /// `None`: the branch of this run.
+    pub branch: Option<String>,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            window: DEFAULT_HISTORY_WINDOW,
+            branch: None,
+        }
+    }
+}
+
 /// A `[scenarios.X]` table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioConfig {
@@ -254,6 +287,8 @@ pub struct Config {
     pub steady_state: Option<SteadyState>,
     /// `[defaults] strict_data`: data-sanity findings fail the gate.
     pub strict_data: Option<bool>,
+    /// `[history]`.
+    pub history: HistoryConfig,
 }
 
 /// A config error: file, key path, position and what is wrong.
@@ -449,6 +484,38 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// `[history]`: a window of 1 to [`MAX_HISTORY_WINDOW`] runs, a branch name.
+    fn history(&self, raw: &RawHistory) -> Result<HistoryConfig, ConfigError> {
+        let mut history = HistoryConfig::default();
+        if let Some(w) = &raw.window {
+            let n = *w.get_ref();
+            if n == 0 || n > MAX_HISTORY_WINDOW as u64 {
+                return Err(self.error(
+                    "history.window".into(),
+                    Some(w.span()),
+                    format!(
+                        "a window of {n} runs; use 1 to {MAX_HISTORY_WINDOW} (default {DEFAULT_HISTORY_WINDOW})"
+                    ),
+                ));
+            }
+            history.window = n as usize;
+        }
+        if let Some(b) = &raw.branch {
+            let name = b.get_ref().trim();
+            if name.is_empty() {
+                return Err(self.error(
+                    "history.branch".into(),
+                    Some(b.span()),
+                    "an empty branch name; name the branch whose runs are the baseline, e.g. \"main\"".into(),
+                ));
+            }
+            history.branch = Some(name.to_string());
+        }
+        Ok(history)
+    }
+}
+
 /// The steps of [`Config::from_toml`].
 impl Ctx<'_> {
     /// The TOML read into the `Raw*` types; a syntax error or a wrong key
@@ -458,7 +525,11 @@ impl Ctx<'_> {
             .map_err(|e| toml_error(self, None, &e))
             .and_then(|de| {
                 serde_path_to_error::deserialize(de).map_err(|e| {
+                    // A `Spanned` value adds serde_spanned's private field to the path.
                     let path = e.path().to_string();
+                    let path = path
+                        .strip_suffix(".$__serde_spanned_private_value")
+                        .map_or(path.clone(), str::to_string);
                     let key = (path != ".").then_some(path);
                     toml_error(self, key, e.inner())
                 })
@@ -537,6 +608,7 @@ impl Config {
             regression: None,
             steady_state: None,
             strict_data: None,
+            history: HistoryConfig::default(),
         }
     }
 
@@ -607,7 +679,12 @@ impl Config {
             Some(raw) => Some(ctx.steady_state(raw, "defaults.steady_state")?),
             None => None,
         };
+        let history = match &raw.history {
+            Some(h) => ctx.history(h)?,
+            None => HistoryConfig::default(),
+        };
         Ok(Config {
+            history,
             source: ConfigSource::File(file.to_path_buf()),
             title: raw.title,
             defaults,
@@ -953,6 +1030,30 @@ thresholds = ["p95 < 300ms"]
         assert_eq!(e.key.as_deref(), Some("scenarios.a.threshold"));
         assert_eq!(e.location.map(|l| l.line), Some(2));
         assert!(e.message.contains("unknown field"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_history_table_loads_and_bad_values_name_their_key() {
+        let c = load("[history]\nwindow = 8\nbranch = \"main\"\n").unwrap();
+        assert_eq!(c.history.window, 8);
+        assert_eq!(c.history.branch.as_deref(), Some("main"));
+        assert_eq!(Config::builtin().history.window, DEFAULT_HISTORY_WINDOW);
+        for (text, key, line) in [
+            ("[history]\nwindow = 0\n", "history.window", 2),
+            (
+                "[history]\nbranch = \"main\"\nwindow = 1001\n",
+                "history.window",
+                3,
+            ),
+            ("[history]\nwindow = -1\n", "history.window", 2),
+            ("[history]\nwindow = \"5\"\n", "history.window", 2),
+            ("[history]\nbranch = \" \"\n", "history.branch", 2),
+            ("[history]\nwindows = 5\n", "history.windows", 2),
+        ] {
+            let e = load(text).unwrap_err();
+            assert_eq!(e.key.as_deref(), Some(key), "{text}: {e}");
+            assert_eq!(e.location.map(|l| l.line), Some(line), "{text}: {e}");
+        }
     }
 
     #[test]

@@ -7,6 +7,11 @@
 //! improvement; anything within it is unchanged. For time metrics a change
 //! smaller than the noise floor is always unchanged, whatever its percentage.
 //! A relative tolerance on a baseline of 0 allows no change at all.
+//!
+//! Against a run history (the median of its last runs, see `trend`), a
+//! change no larger than the metric's run-to-run noise in those runs (their
+//! median absolute deviation) is not significant either way: such a
+//! regression or improvement is `unchanged`, and its message says so.
 
 use serde::Serialize;
 
@@ -14,7 +19,7 @@ use super::stats::{ProportionTest, RankTest, failure_rise, mann_whitney};
 use crate::config::{MetricKind, Regression, ToleranceRule, Worse};
 use crate::format;
 use crate::model::{
-    Endpoint, Histogram, Histograms, SnapshotScenario, Stats, Unit, ser_num, ser_opt_num,
+    Endpoint, Histogram, Histograms, Noise, SnapshotScenario, Stats, Unit, ser_num, ser_opt_num,
 };
 
 /// The verdict of one compared metric.
@@ -57,6 +62,10 @@ pub struct Comparison {
     /// rise to be significant is `unchanged`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proportion_test: Option<ProportionTest>,
+    /// Against a run history: the metric's run-to-run noise in the runs the
+    /// baseline is the median of. A change no larger is `unchanged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub noise: Option<MetricNoise>,
     /// One line for people, e.g. `p99 15 ms → 58 ms (+287%), tolerance +15%`.
     pub message: String,
     pub config_key: String,
@@ -65,6 +74,16 @@ pub struct Comparison {
     /// baseline of 0. Not in summary.json (`change` and `change_pct` are).
     #[serde(skip)]
     pub change_shown: Option<String>,
+}
+
+/// A metric's noise in a history baseline (`noise` in summary.json).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MetricNoise {
+    /// The median absolute deviation of the metric over the runs, in `unit`.
+    #[serde(serialize_with = "ser_num")]
+    pub mad: f64,
+    /// How many runs the baseline is the median of.
+    pub runs: usize,
 }
 
 /// A scenario compared with its baseline.
@@ -118,6 +137,7 @@ fn compare_stats(
     current: &Stats,
     endpoint: Option<String>,
     test: Option<RankTest>,
+    noise: Option<&Noise>,
     out: &mut Vec<Comparison>,
 ) {
     for rule in &regression.rules {
@@ -142,11 +162,36 @@ fn compare_stats(
             })
             .flatten();
         let mut note = String::new();
+        let noise = noise.map(|n| MetricNoise {
+            mad: n
+                .mad
+                .get(&(
+                    endpoint.clone().unwrap_or_default(),
+                    rule.metric.to_string(),
+                ))
+                .copied()
+                .unwrap_or(0.0),
+            runs: n.runs,
+        });
+        if let Some(n) = noise {
+            let runs = match n.runs {
+                1 => "the last run".to_string(),
+                r => format!("median of the last {r} runs"),
+            };
+            note = format!(
+                "; baseline: {runs}, noise ±{} (MAD)",
+                format::value(kind, n.mad)
+            );
+            if verdict != Verdict::Unchanged && change.abs() <= n.mad {
+                verdict = Verdict::Unchanged;
+                note.push_str("; within the noise: not significant");
+            }
+        }
         if verdict == Verdict::Regressed
             && let Some(t) = proportion_test.filter(|t| !t.significant())
         {
             verdict = Verdict::Unchanged;
-            note = format!(
+            note += &format!(
                 "; not significant: {} of {} failed against {} of {}, p = {}",
                 format::count(t.current_failures),
                 format::count(t.current_requests),
@@ -177,6 +222,7 @@ fn compare_stats(
             verdict,
             significance: test.filter(|_| kind == MetricKind::Time),
             proportion_test,
+            noise,
             message: format!(
                 "{} {} → {}{shown_change}, tolerance {}{note}",
                 rule.metric,
@@ -246,6 +292,7 @@ pub fn compare(
         current.totals,
         None,
         test,
+        base.noise.as_ref(),
         &mut out.comparisons,
     );
     for e in current.endpoints {
@@ -268,6 +315,7 @@ pub fn compare(
             &e.stats,
             Some(e.label()),
             test,
+            base.noise.as_ref(),
             &mut out.comparisons,
         );
     }
@@ -361,6 +409,7 @@ mod tests {
             &rates(40, 3),
             None,
             None,
+            None,
             &mut out,
         );
         assert_eq!(out[0].verdict, Verdict::Unchanged, "{}", out[0].message);
@@ -376,6 +425,7 @@ mod tests {
             &rates(4000, 300),
             None,
             None,
+            None,
             &mut out,
         );
         assert_eq!(out[0].verdict, Verdict::Regressed, "{}", out[0].message);
@@ -384,6 +434,59 @@ mod tests {
             "success_rate 97.5% → 92.5% (-5 pp), tolerance -0.5 pp"
         );
         assert!(out[0].proportion_test.unwrap().significant());
+    }
+
+    #[test]
+    fn a_change_within_the_history_noise_is_unchanged_and_says_so() {
+        let regression = Regression {
+            rules: vec![rule("median", "+5%")],
+            noise_floor_ms: 2.0,
+        };
+        let mut base = rates(100, 0);
+        base.median_ms = Some(100.0);
+        let noise = |mad: f64| Noise {
+            runs: 5,
+            mad: [(("".to_string(), "median".to_string()), mad)].into(),
+        };
+        let mut out = Vec::new();
+        for (current, mad, expected) in [
+            // +8 ms is over the 5 ms tolerance; a spread of 10 ms hides it.
+            (108.0, 10.0, Verdict::Unchanged),
+            (108.0, 3.0, Verdict::Regressed),
+            (90.0, 12.0, Verdict::Unchanged),
+            (90.0, 1.0, Verdict::Improved),
+        ] {
+            out.clear();
+            let mut cur = base.clone();
+            cur.median_ms = Some(current);
+            compare_stats(
+                &regression,
+                &base,
+                &cur,
+                None,
+                None,
+                Some(&noise(mad)),
+                &mut out,
+            );
+            assert_eq!(out[0].verdict, expected, "{}", out[0].message);
+            assert_eq!(out[0].noise, Some(MetricNoise { mad, runs: 5 }));
+        }
+        out.clear();
+        let mut cur = base.clone();
+        cur.median_ms = Some(108.0);
+        compare_stats(
+            &regression,
+            &base,
+            &cur,
+            None,
+            None,
+            Some(&noise(10.0)),
+            &mut out,
+        );
+        assert_eq!(
+            out[0].message,
+            "median 100 ms → 108 ms (+8.0%), tolerance +5%; baseline: median of the last 5 runs, noise ±10 ms (MAD); within the noise: not significant"
+        );
     }
 
     #[test]

@@ -5,13 +5,16 @@
 //! a threshold, a required scenario that is missing, or a run shorter than
 //! its `min_duration`. Reports only read these records. With a baseline,
 //! each scenario is also compared with its earlier run (`compare`); a
-//! regression fails the scenario like a missed threshold.
+//! regression fails the scenario like a missed threshold. A run history
+//! gives a baseline of its own (`trend`: the median of its last comparable
+//! runs, with their noise) and the trend the reports show.
 
 pub mod achievement;
 pub mod compare;
 pub mod dead_target;
 pub mod history;
 pub mod stats;
+pub mod trend;
 pub mod window;
 
 use crate::format::ShowPath;
@@ -129,6 +132,7 @@ impl BaselineInfo {
                 .filter(|b| !current.contains(&b.name.as_str()))
                 .map(|b| b.name.clone())
                 .collect(),
+            history: None,
         }
     }
 }
@@ -310,6 +314,9 @@ pub struct BaselineInfo {
     pub new_scenarios: Vec<String>,
     /// Scenarios in the baseline but not in this run.
     pub vanished_scenarios: Vec<String>,
+    /// When the baseline is a run history: how it was taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<trend::HistoryInfo>,
 }
 
 /// Everything evaluation decided.

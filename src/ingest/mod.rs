@@ -2,7 +2,8 @@
 //! tool (Locust first, in `locust/`), each claiming its files by name and
 //! content and reading a result set into the tool-neutral model; `guard`
 //! bounds what any reader takes in; `summary` reads an earlier summary.json
-//! back as a baseline. A reader feeds a run's history to a
+//! back as a baseline or as a run record, `records` a run history folder of
+//! them. A reader feeds a run's history to a
 //! [`HistoryObserver`] as it streams it, so checks over time need not hold it.
 
 pub mod artillery;
@@ -17,6 +18,7 @@ pub mod lines;
 pub mod locust;
 pub mod oha;
 pub mod one_file;
+pub mod records;
 pub mod samples;
 pub mod summary;
 pub mod vegeta;

@@ -2,7 +2,8 @@
 //! templates (with the decision: what failed, the scenario × metric matrix),
 //! one exporter per format (summary.json, report.md, report.html, junit.xml,
 //! the pull-request comment, GitLab's Code Quality report, the terminal),
-//! the charts, and the output folder that owns all file I/O.
+//! the charts, the run record and the trend report of a history, and the
+//! output folder that owns all file I/O.
 
 pub mod charts;
 pub mod decision;
@@ -12,9 +13,11 @@ pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod output;
+pub mod record;
 pub mod summary;
 pub mod templates;
 pub mod terminal;
+pub mod trend;
 pub mod view;
 
 pub use output::{OutputDir, OutputSet};

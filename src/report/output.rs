@@ -22,6 +22,10 @@
 //!   ends with the complete set of one of them. The switch itself is a short
 //!   burst of renames: a reader that opens files during those microseconds
 //!   may see files of both runs.
+//!
+//! Outside OUT it writes only new files that replace nothing: a run record
+//! in a history folder and its marker ([`write_new_file`],
+//! [`create_if_missing`]).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -331,6 +335,85 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path)
         .with_context(|| format!("writing {}", path.show()))?;
     Ok(())
+}
+
+/// Write `bytes` to a new file in `dir` named `{stem}-{random}{ext}`, and
+/// return its path: for a run record, which must never replace another
+/// file (a concurrent run's record, a record of the same second). The file
+/// is written as a hidden temp file first and then linked to its name only
+/// if that name is free (`renameat2(RENAME_NOREPLACE)`, else `link`), so a
+/// reader never sees half a record; a name that is taken gets a new random
+/// part.
+pub fn write_new_file(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let writing = || format!("writing a new file in {}", dir.show());
+    for _ in 0..16 {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{stem}-"))
+            .suffix(".tmp")
+            .rand_bytes(6)
+            .tempfile_in(dir)
+            .with_context(writing)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .with_context(writing)?;
+        }
+        tmp.write_all(bytes).with_context(writing)?;
+        tmp.flush().with_context(writing)?;
+        let tmp_name = tmp
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = format!(
+            "{}{ext}",
+            tmp_name.trim_start_matches('.').trim_end_matches(".tmp")
+        );
+        let target = dir.join(&name);
+        match tmp.persist_noclobber(&target) {
+            Ok(_) => return Ok(target),
+            // Taken: the temp file is removed as `e` drops; try another name.
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.error).with_context(|| format!("writing {}", target.show())),
+        }
+    }
+    bail!(
+        "{}: no free name for {stem}-…{ext} after 16 tries",
+        dir.show()
+    )
+}
+
+/// Create `path` with `bytes` unless it exists (whatever it holds); whether
+/// it was created. Atomic like [`write_new_file`].
+pub fn create_if_missing(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(false);
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".loadgate-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .with_context(|| format!("writing {}", path.show()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("writing {}", path.show()))?;
+    }
+    tmp.write_all(bytes)
+        .with_context(|| format!("writing {}", path.show()))?;
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error).with_context(|| format!("writing {}", path.show())),
+    }
 }
 
 /// A relative path of plain names: no root, no `..`, no `.`, not empty.

@@ -124,6 +124,10 @@ pub struct Summary<'a> {
     pub warnings: Vec<String>,
     /// Run-wide errors (e.g. a PATH that does not exist).
     pub errors: Vec<String>,
+    /// The run history shown beside this run, for the reports; not part of
+    /// summary.json (a record would otherwise hold its history).
+    #[serde(skip)]
+    pub trend: Option<&'a crate::evaluate::trend::Trend>,
 }
 
 pub use crate::format::rfc3339;
@@ -182,6 +186,7 @@ impl<'a> Summary<'a> {
             scenarios,
             warnings,
             errors,
+            trend: None,
         }
     }
 

@@ -7,21 +7,34 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use minijinja::Environment;
 
+#[cfg(doc)]
 use super::view::ReportView;
 
 /// The built-in templates, by name.
-const BUILTIN: [(&str, &str); 3] = [
+const BUILTIN: [(&str, &str); 6] = [
     ("report.md.j2", include_str!("../../templates/report.md.j2")),
     (
         "report.html.j2",
         include_str!("../../templates/report.html.j2"),
     ),
     ("style.css.j2", include_str!("../../templates/style.css.j2")),
+    (
+        "trend_table.html.j2",
+        include_str!("../../templates/trend_table.html.j2"),
+    ),
+    ("trend.md.j2", include_str!("../../templates/trend.md.j2")),
+    (
+        "trend.html.j2",
+        include_str!("../../templates/trend.html.j2"),
+    ),
 ];
 
 /// The template names the report renders.
 pub const MARKDOWN: &str = "report.md.j2";
 pub const HTML: &str = "report.html.j2";
+/// The templates of `loadgate trend`.
+pub const TREND_MARKDOWN: &str = "trend.md.j2";
+pub const TREND_HTML: &str = "trend.html.j2";
 
 /// Escape untrusted text for GitHub-flavoured Markdown, inline and in table
 /// cells: whatever would end a cell (`|`), start code, emphasis, a link or an
@@ -164,8 +177,9 @@ impl Templates {
         anyhow::anyhow!(message)
     }
 
-    /// Render one template with the report view.
-    pub fn render(&self, name: &str, view: &ReportView) -> anyhow::Result<Vec<u8>> {
+    /// Render one template with its view (the [`ReportView`], or the trend
+    /// page of `loadgate trend`).
+    pub fn render<V: serde::Serialize>(&self, name: &str, view: &V) -> anyhow::Result<Vec<u8>> {
         let template = self.env.get_template(name).map_err(|e| self.describe(&e))?;
         let mut text = template
             .render(minijinja::value::Serde(view))

@@ -124,6 +124,17 @@ pub fn render(summary: &Summary<'_>, verbosity: Verbosity) -> String {
     let mut out = String::new();
     if normal {
         out.push_str(&scenario_table(summary));
+        // A run history as the baseline: which runs, and what was skipped.
+        if let Some(b) = &summary.baseline
+            && let Some(h) = &b.history
+        {
+            let line = format!(
+                "baseline: {}, from the run history {}",
+                h.describe(),
+                b.source
+            );
+            out.push_str(&format!("\n{}\n", paint(DIM, &line)));
+        }
     }
     out.push_str(&failed_checks(summary, normal));
     out.push_str(&regressions(summary, normal));

@@ -26,7 +26,7 @@ pub struct ChartView {
 }
 
 impl ChartView {
-    fn from_chart(chart: Chart) -> ChartView {
+    pub(super) fn from_chart(chart: Chart) -> ChartView {
         ChartView {
             title: shown(&chart.title),
             path: format!("charts/{}", chart.file_name),
@@ -143,6 +143,9 @@ pub struct ComparisonRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineView {
     pub source: String,
+    /// For a run history: how the baseline was taken ("the median of the
+    /// last 5 comparable runs on main; …"); empty for one run.
+    pub history: String,
     pub title: String,
     pub date: String,
     pub compared: usize,
@@ -188,16 +191,26 @@ pub struct ReportView {
     pub failed: Vec<FailedItem>,
     /// One row per scenario, one column per metric.
     pub matrix: Matrix,
+    /// The run history beside this run (with `--history` or a history
+    /// `--baseline`).
+    pub trend: Option<super::trend::TrendSectionView>,
 }
 
 impl ReportView {
     /// All charts, for writing to `charts/`.
     pub fn charts(&self) -> impl Iterator<Item = &ChartView> {
-        self.overview_chart.iter().chain(
-            self.scenarios
-                .iter()
-                .flat_map(|s| s.charts.iter().chain(s.baseline_chart.iter())),
-        )
+        self.overview_chart
+            .iter()
+            .chain(
+                self.scenarios
+                    .iter()
+                    .flat_map(|s| s.charts.iter().chain(s.baseline_chart.iter())),
+            )
+            .chain(
+                self.trend
+                    .iter()
+                    .flat_map(|t| t.scenarios.iter().filter_map(|s| s.chart.as_ref())),
+            )
     }
 }
 
@@ -357,6 +370,10 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
         baseline: baseline_view(summary),
         failed: decision::failed_items(&summary.scenarios, &anchors),
         matrix: decision::matrix(&summary.scenarios, &anchors),
+        trend: match summary.trend {
+            Some(t) => Some(super::trend::section(t, with_charts)?),
+            None => None,
+        },
     })
 }
 
@@ -558,6 +575,11 @@ fn baseline_view(summary: &Summary<'_>) -> Option<BaselineView> {
     }
     Some(BaselineView {
         source: shown(&info.source),
+        history: info
+            .history
+            .as_ref()
+            .map(|h| shown(&h.describe()))
+            .unwrap_or_default(),
         title: info.title.as_deref().map(shown).unwrap_or_default(),
         date: info.date.clone().unwrap_or_else(|| "unknown".to_string()),
         compared,

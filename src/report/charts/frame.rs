@@ -3,6 +3,7 @@
 //! to insert inline into HTML.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -40,6 +41,12 @@ pub(super) enum Mark {
     Shade,
     /// A failed stretch: translucent, with edges.
     Band,
+    /// A dashed line (a trend's baseline).
+    Dashed,
+    /// A filled dot (a trend's current run).
+    Dot,
+    /// A ring (a trend's failed run).
+    Ring,
 }
 
 pub(super) struct LegendEntry<'a> {
@@ -105,6 +112,14 @@ fn draw_swatch(root: &Canvas, entry: &LegendEntry, x: i32, y: i32) -> anyhow::Re
                 RAMP_UP_OUTLINE.stroke_width(1),
             ))?;
         }
+        Mark::Dashed => root.draw(&DashedPathElement::new(
+            vec![(x, y), (x + 20, y)],
+            5,
+            3,
+            entry.color.stroke_width(LINE_WIDTH),
+        ))?,
+        Mark::Dot => root.draw(&Circle::new((x + 10, y), 5, entry.color.filled()))?,
+        Mark::Ring => root.draw(&Circle::new((x + 10, y), 5, entry.color.stroke_width(2)))?,
         Mark::Band => {
             root.draw(&Rectangle::new(
                 [(x + 3, y - 6), (x + 19, y + 6)],

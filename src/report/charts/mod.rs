@@ -20,6 +20,8 @@
 //!   charts of a scenario ([`scenario_charts`]);
 //! - `baseline.rs` ([`baseline_chart`]) and `overview.rs`
 //!   ([`overview_chart`]): the bar charts;
+//! - `trend.rs` ([`trend_chart_as`]): a scenario's runs side by side from
+//!   a run history, one small panel per figure;
 //!
 //! and the parts they share:
 //! - `time.rs`: the time charts' renderer; `marks.rs`: the ramp-up and the
@@ -44,6 +46,7 @@ mod slug;
 mod style;
 mod throughput;
 mod time;
+mod trend;
 
 #[cfg(test)]
 mod tests;
@@ -53,6 +56,7 @@ pub use overview::overview_chart;
 pub use series::{GAP_FACTOR, MAX_POINTS, downsample_min_max};
 pub use slug::{slug, unique_slugs};
 pub use style::{HEIGHT, WIDTH};
+pub use trend::{TrendChartBand, TrendChartRun, TrendPanel, trend_chart_as};
 
 use crate::model::History;
 

@@ -61,6 +61,14 @@ pub(super) const CURRENT_COLOR: RGBColor = okabe_ito::BLUE;
 pub(super) const TEXT_COLOR: RGBColor = RGBColor(0x33, 0x33, 0x33);
 pub(super) const AXIS_COLOR: RGBColor = RGBColor(0x88, 0x88, 0x88);
 pub(super) const GRID_COLOR: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
+/// A trend: the runs in blue (as requests), this run in orange, failed runs
+/// ringed in vermillion (as failures), the baseline dashed in dark grey on
+/// a pale blue band (what counts as unchanged), drawn under the grid.
+pub(super) const TREND_COLOR: RGBColor = okabe_ito::BLUE;
+pub(super) const TREND_CURRENT_COLOR: RGBColor = okabe_ito::ORANGE;
+pub(super) const TREND_FAILED_COLOR: RGBColor = okabe_ito::VERMILLION;
+pub(super) const TREND_BASELINE_COLOR: RGBColor = RGBColor(0x55, 0x55, 0x55);
+pub(super) const TREND_BAND_COLOR: RGBColor = RGBColor(0xD6, 0xEA, 0xF5);
 /// The excluded ramp-up: a light grey no other element uses.
 pub(super) const RAMP_UP_COLOR: RGBColor = RGBColor(0xEE, 0xEE, 0xEE);
 /// The ramp-up's legend swatch needs an outline to show on the white header.

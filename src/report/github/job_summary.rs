@@ -93,6 +93,8 @@ struct Parts {
     whats_left: Vec<String>,
     /// The median/p99 section and one requests/s section per scenario.
     charts: Vec<String>,
+    /// With a run history: the trend heading, then one piece per scenario.
+    trend: Vec<String>,
     /// One section per scenario with endpoints, and the number of rows.
     endpoints: Vec<String>,
     endpoint_rows: usize,
@@ -120,6 +122,7 @@ impl Parts {
             failed: failed_checks(summary),
             whats_left: view.whats_left.iter().map(left_item).collect(),
             charts: chart_sections(summary),
+            trend: super::trend::trend_sections(summary),
             endpoints: with_endpoints().map(endpoint_section).collect(),
             endpoint_rows: with_endpoints().map(|s| s.endpoints.len()).sum(),
             notes: view
@@ -192,6 +195,10 @@ impl Parts {
                 true => &self.charts,
                 false => &[],
             },
+            trend: match detail <= Detail::NoEndpoints {
+                true => &self.trend,
+                false => &[],
+            },
             endpoints: match detail == Detail::Full {
                 true => &self.endpoints,
                 false => &[],
@@ -228,6 +235,12 @@ impl Parts {
             left_out.push(format!(
                 "the charts and their tables ({})",
                 format::count(self.charts.len() as u64)
+            ));
+        }
+        if detail > Detail::NoEndpoints && self.trend.len() > 1 {
+            left_out.push(format!(
+                "the trend of the run history ({} scenarios)",
+                format::count(self.trend.len() as u64 - 1)
             ));
         }
         if lists_cut {
@@ -412,6 +425,7 @@ struct Doc<'a> {
     whats_left: Vec<String>,
     whats_left_more: String,
     charts: &'a [String],
+    trend: &'a [String],
     endpoints: &'a [String],
     notes: Vec<String>,
     notes_more: String,

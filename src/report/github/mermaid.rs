@@ -16,7 +16,7 @@ const CHART_POINTS: usize = 50;
 /// Above this many scenarios the bar chart is unreadable; the table stays.
 const MAX_BAR_SCENARIOS: usize = 50;
 /// Untrusted text in a Mermaid label is cut to this many characters.
-const MAX_LABEL_CHARS: usize = 40;
+pub(super) const MAX_LABEL_CHARS: usize = 40;
 
 /// The chart sections, in order: the median/p99 section (when any scenario
 /// has totals), then one requests/s section per scenario whose history has
@@ -169,7 +169,7 @@ fn requests_per_s(history: &History, max: usize) -> Vec<(i64, f64)> {
 /// becomes a space, and anything else (quotes, backticks, `#`, `%`, `;`,
 /// brackets, `<`, …) becomes `_`, so a label can neither end its string nor
 /// the code fence. Cut to `max_chars`; never empty.
-fn mermaid_label(text: &str, max_chars: usize) -> String {
+pub(super) fn mermaid_label(text: &str, max_chars: usize) -> String {
     let mut out: String = text
         .chars()
         .take(max_chars)
@@ -190,7 +190,7 @@ fn mermaid_label(text: &str, max_chars: usize) -> String {
 }
 
 /// Mermaid labels for `names`, made unique (Mermaid merges equal categories).
-fn unique_labels<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+pub(super) fn unique_labels<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut labels: Vec<String> = Vec::new();
     for name in names {
         let base = mermaid_label(name, MAX_LABEL_CHARS);
@@ -206,7 +206,7 @@ fn unique_labels<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 /// `"a", "b"` from labels that are already safe (see [`mermaid_label`]).
-fn quoted_list(labels: &[String]) -> String {
+pub(super) fn quoted_list(labels: &[String]) -> String {
     labels
         .iter()
         .map(|l| format!("\"{l}\""))
@@ -215,7 +215,7 @@ fn quoted_list(labels: &[String]) -> String {
 }
 
 /// Numbers for Mermaid: at most two decimals, no separators.
-fn number_list(values: impl Iterator<Item = f64>) -> String {
+pub(super) fn number_list(values: impl Iterator<Item = f64>) -> String {
     values
         .map(|v| {
             let s = format!("{v:.2}");

@@ -33,6 +33,7 @@
 //! - `annotations.rs`: the workflow commands, the runner's escaping rules and
 //!   the cap per level.
 //! - `outputs.rs`: the step outputs and their heredoc delimiter.
+//! - `trend.rs`: the trend section of the job summary (with a run history).
 //! - `test_support.rs` (tests only): Locust runs written and judged for the
 //!   tests of each file.
 //!
@@ -45,6 +46,7 @@ mod mermaid;
 mod outputs;
 #[cfg(test)]
 mod test_support;
+mod trend;
 
 pub use annotations::{annotations, escape_data, escape_property};
 pub use job_summary::job_summary;
