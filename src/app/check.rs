@@ -208,18 +208,16 @@ fn read_sets(
         ));
     }
     let progress = progress_bar(&found.sets, plan.progress);
-    let mut inputs: Vec<ScenarioInput> = found
-        .sets
-        .iter()
-        .map(|set| {
-            // Matched once: the probes and the judging use the same table.
-            let resolved = config.scenario_for(&set.name);
-            let sc = resolved.as_ref().ok().copied().flatten();
-            let mut input = ingest_set(set, Probes::for_scenario(config, sc), progress.as_ref());
-            input.scenario = Some(resolved.map(|sc| sc.map(|s| s.key.clone())));
-            input
-        })
-        .collect();
+    // Scenarios are read in parallel (a thousand small ones are mostly
+    // waiting on the file system), their results kept in discovery's order.
+    let mut inputs: Vec<ScenarioInput> = super::parallel_map(&found.sets, |set| {
+        // Matched once: the probes and the judging use the same table.
+        let resolved = config.scenario_for(&set.name);
+        let sc = resolved.as_ref().ok().copied().flatten();
+        let mut input = ingest_set(set, Probes::for_scenario(config, sc), progress.as_ref());
+        input.scenario = Some(resolved.map(|sc| sc.map(|s| s.key.clone())));
+        input
+    });
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }

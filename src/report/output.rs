@@ -27,7 +27,7 @@
 //! in a history folder and its marker ([`write_new_file`],
 //! [`create_if_missing`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
@@ -91,15 +91,21 @@ impl OutputDir {
         // Under the lock: a run switching its set in is never half seen.
         let _lock = dir.lock()?;
         let owned = dir.manifest()?;
+        // Each input's identity once, not once per planned output.
+        let inputs: HashMap<FileIdentity, &PathBuf> = inputs
+            .iter()
+            .filter_map(|i| Some((identity(i)?, i)))
+            .collect();
+        let mut folders = BTreeSet::new();
         for name in planned {
             // `charts/*`: the folders must be real ones; the names come later.
             if name.ends_with("/*") {
-                dir.check_folders(name)?;
+                dir.check_folders(name, &mut folders)?;
                 continue;
             }
-            dir.check_target(name, &owned)?;
+            dir.check_target(name, &owned, &mut folders)?;
             let target = dir.path.join(name);
-            if let Some(input) = inputs.iter().find(|i| same_file(i, &target)) {
+            if let Some(input) = identity(&target).and_then(|id| inputs.get(&id)) {
                 bail!(
                     "{} would be overwritten by the output {}: an output must never replace an input; choose another --out DIR",
                     input.show(),
@@ -141,11 +147,18 @@ impl OutputDir {
 
     /// A planned output may go where nothing is, or where loadgate wrote
     /// before; never through a symlink.
-    fn check_target(&self, name: &str, owned: &BTreeSet<String>) -> anyhow::Result<()> {
+    /// `checked` holds the folders found fine already (`charts/` for every
+    /// chart).
+    fn check_target(
+        &self,
+        name: &str,
+        owned: &BTreeSet<String>,
+        checked: &mut BTreeSet<PathBuf>,
+    ) -> anyhow::Result<()> {
         if !is_plain_relative(name) {
             bail!("internal: output name {name:?} is not a plain relative path");
         }
-        self.check_folders(name)?;
+        self.check_folders(name, checked)?;
         let target = self.path.join(name);
         match std::fs::symlink_metadata(&target) {
             Err(_) => Ok(()),
@@ -164,11 +177,14 @@ impl OutputDir {
 
     /// Every folder between OUT and the file `name` must be a real folder
     /// (or not exist yet).
-    fn check_folders(&self, name: &str) -> anyhow::Result<()> {
+    fn check_folders(&self, name: &str, checked: &mut BTreeSet<PathBuf>) -> anyhow::Result<()> {
         let mut folder = self.path.clone();
         let parts: Vec<_> = Path::new(name).components().collect();
         for part in &parts[..parts.len().saturating_sub(1)] {
             folder.push(part);
+            if checked.contains(&folder) {
+                continue;
+            }
             match std::fs::symlink_metadata(&folder) {
                 Ok(m) if m.file_type().is_symlink() => bail!(
                     "{} is a symlink; loadgate writes only inside the output folder, so remove the link or choose another --out DIR",
@@ -181,6 +197,7 @@ impl OutputDir {
                 ),
                 _ => {}
             }
+            checked.insert(folder.clone());
         }
         Ok(())
     }
@@ -204,9 +221,13 @@ impl OutputDir {
     }
 
     fn stage_and_switch(&self, staging: &Path, set: &OutputSet) -> anyhow::Result<()> {
+        // Folders made already (`charts/` once, not once per chart).
+        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
         for (name, bytes) in &set.files {
             let path = staging.join(name);
-            if let Some(parent) = path.parent() {
+            if let Some(parent) = path.parent()
+                && made.insert(parent.to_path_buf())
+            {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", self.path.join(name).show()))?;
             }
@@ -227,12 +248,15 @@ impl OutputDir {
         let lock = self.lock()?;
         // Read again under the lock: another run may have switched in since.
         let owned = self.manifest()?;
+        let mut checked = BTreeSet::new();
         for (name, _) in &set.files {
-            self.check_target(name, &owned)?;
+            self.check_target(name, &owned, &mut checked)?;
         }
         for (name, _) in &set.files {
             let target = self.path.join(name);
-            if let Some(parent) = target.parent() {
+            if let Some(parent) = target.parent()
+                && made.insert(parent.to_path_buf())
+            {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", parent.show()))?;
             }
@@ -425,20 +449,24 @@ fn is_plain_relative(name: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// Whether two paths are the same file (same device and inode on Unix).
-fn same_file(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
-        return false;
-    };
+/// What makes two paths one file: the device and inode on Unix, the
+/// canonical path elsewhere.
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = PathBuf;
+
+/// A path's [`FileIdentity`], `None` when it does not exist.
+fn identity(path: &Path) -> Option<FileIdentity> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        ma.dev() == mb.dev() && ma.ino() == mb.ino()
+        let meta = std::fs::metadata(path).ok()?;
+        Some((meta.dev(), meta.ino()))
     }
     #[cfg(not(unix))]
     {
-        let _ = (ma, mb);
-        a.canonicalize().ok() == b.canonicalize().ok()
+        path.canonicalize().ok()
     }
 }
 
