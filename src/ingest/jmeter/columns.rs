@@ -155,11 +155,12 @@ impl Columns {
     pub(super) fn sample<'r>(
         &self,
         path: &Path,
-        record: &'r ByteRecord,
+        start: u64,
+        record: Fields<'r>,
     ) -> Result<Sample<'r>, InputError> {
         let error = |column: Option<usize>, message: String| InputError {
             path: path.to_path_buf(),
-            line: record.position().and_then(|p| guard::record_line(path, p)),
+            line: record_line(path, start),
             column: column.map(|c| self.names[c].clone()),
             message,
         };
@@ -173,30 +174,30 @@ impl Columns {
                 ),
             ));
         }
-        if self.is_header_again(record) {
+        if self.is_header_again(&record) {
             return Err(error(
                 None,
                 "the header line again: two JTL files joined into one?".into(),
             ));
         }
-        // The record's bytes checked once; a field is then a slice of them
-        // (on a char boundary, else it is checked alone and reported).
-        let whole = std::str::from_utf8(record.as_slice()).ok();
+        // The row's bytes checked once; a field is then a slice of them (on
+        // a char boundary, else it is checked alone and reported).
+        let whole = std::str::from_utf8(record.bytes()).ok();
         let text = |column: usize| -> Result<&'r str, InputError> {
-            if let Some(field) = whole.zip(record.range(column)).and_then(|(w, r)| w.get(r)) {
-                return Ok(field);
+            let field = record.get(column).unwrap_or_default();
+            if let Some(s) = whole.and_then(|w| slice_of(w, field)) {
+                return Ok(s);
             }
-            std::str::from_utf8(record.get(column).unwrap_or_default())
+            std::str::from_utf8(field)
                 .map_err(|_| error(Some(column), "the field is not valid UTF-8".into()))
         };
         let opt_text =
             |column: Option<usize>| -> Result<&'r str, InputError> { column.map_or(Ok(""), text) };
         let number = |column: usize, what: &str| -> Result<u64, InputError> {
-            let field = text(column)?;
-            if let Some(n) = digits(field.as_bytes()) {
+            if let Some(n) = digits(record.get(column).unwrap_or_default()) {
                 return Ok(n);
             }
-            let t = field.trim();
+            let t = text(column)?.trim();
             t.parse::<u64>()
                 .map_err(|_| error(Some(column), format!("expected {what}, found `{t}`")))
         };
@@ -216,19 +217,31 @@ impl Columns {
             ));
         }
         let elapsed = number(self.elapsed, "a whole number of milliseconds")?;
-        let success = match text(self.success)?.trim() {
-            s if s.eq_ignore_ascii_case("true") => true,
-            s if s.eq_ignore_ascii_case("false") => false,
-            s => {
-                return Err(error(
-                    Some(self.success),
-                    format!("expected true or false, found `{s}`"),
-                ));
-            }
+        let success = match record.get(self.success) {
+            Some(b"true") => Some(true),
+            Some(b"false") => Some(false),
+            _ => None,
+        };
+        let success = match success {
+            Some(s) => s,
+            None => match text(self.success)?.trim() {
+                s if s.eq_ignore_ascii_case("true") => true,
+                s if s.eq_ignore_ascii_case("false") => false,
+                s => {
+                    return Err(error(
+                        Some(self.success),
+                        format!("expected true or false, found `{s}`"),
+                    ));
+                }
+            },
         };
         let all_threads = match self.all_threads {
-            Some(c) if !text(c)?.trim().is_empty() => Some(number(c, "a thread count")?),
-            _ => None,
+            Some(c) => match digits(record.get(c).unwrap_or_default()) {
+                Some(n) => Some(n),
+                None if text(c)?.trim().is_empty() => None,
+                None => Some(number(c, "a thread count")?),
+            },
+            None => None,
         };
         for &c in &self.checked_numbers {
             let field = record.get(c).unwrap_or_default();
@@ -249,7 +262,7 @@ impl Columns {
         })
     }
 
-    fn is_header_again(&self, record: &ByteRecord) -> bool {
+    fn is_header_again(&self, record: &Fields<'_>) -> bool {
         record.get(self.label) == Some(b"label".as_slice())
             && record.get(self.time_stamp) == Some(b"timeStamp".as_slice())
     }
@@ -270,6 +283,70 @@ fn digits(field: &[u8]) -> Option<u64> {
         n = n * 10 + u64::from(b - b'0');
     }
     Some(n)
+}
+
+/// A JTL row's fields: straight from the tokenizer's buffer when the row
+/// has no quote, or unescaped into a record when it has.
+#[derive(Clone, Copy)]
+pub(super) enum Fields<'r> {
+    Raw(&'r simd_csv::ZeroCopyByteRecord<'r>),
+    Unescaped(&'r ByteRecord),
+}
+
+impl<'r> Fields<'r> {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Fields::Raw(r) => r.len(),
+            Fields::Unescaped(r) => r.len(),
+        }
+    }
+
+    pub(super) fn get(&self, i: usize) -> Option<&'r [u8]> {
+        match *self {
+            Fields::Raw(r) => r.get(i),
+            Fields::Unescaped(r) => r.get(i),
+        }
+    }
+
+    /// The bytes every field is a slice of: the row, or the record's fields
+    /// one after the other.
+    fn bytes(&self) -> &'r [u8] {
+        match *self {
+            Fields::Raw(r) => r.as_slice(),
+            Fields::Unescaped(r) => r.as_slice(),
+        }
+    }
+}
+
+/// `field`, a slice of `whole`'s bytes, as text: `None` when it is not one
+/// or does not start and end on a character boundary.
+fn slice_of<'w>(whole: &'w str, field: &[u8]) -> Option<&'w str> {
+    let offset = (field.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    whole.get(offset..offset.checked_add(field.len())?)
+}
+
+/// The 1-based line of the record the tokenizer read from byte `start`:
+/// it skips blank lines before a record, so the record starts at the first
+/// byte there that is not a line break (reads the file: for messages only).
+pub(super) fn record_line(path: &Path, start: u64) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::Start(start)).ok()?;
+    let mut buf = [0u8; 4096];
+    let mut offset = start;
+    'scan: loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            if b != b'\r' && b != b'\n' {
+                break 'scan;
+            }
+            offset += 1;
+        }
+    }
+    guard::line_at(path, offset)
 }
 
 /// Why a first line (its fields `names`) is no JTL header.
@@ -394,7 +471,9 @@ mod tests {
         for field in [&b"1796120939992"[..], b"5", b"true", b"a\xC3", b"\xA9"] {
             record.push_field(field);
         }
-        let err = cols.sample(Path::new("x.jtl"), &record).unwrap_err();
+        let err = cols
+            .sample(Path::new("x.jtl"), 0, Fields::Unescaped(&record))
+            .unwrap_err();
         assert_eq!(err.column.as_deref(), Some("label"), "{err}");
         assert!(err.message.contains("not valid UTF-8"), "{err}");
     }

@@ -283,11 +283,11 @@ fn read_jtl(
     observer: Option<&mut (dyn HistoryObserver + '_)>,
 ) -> Result<(ScenarioData, Vec<String>), InputError> {
     let mut reader = open_csv(path)?;
-    let mut record = csv::ByteRecord::new();
-    let has_header = reader
-        .read_byte_record(&mut record)
-        .map_err(|e| crate::ingest::guard::csv_error(path, &e))?;
-    if !has_header {
+    let header = reader
+        .read_byte_record()
+        .map_err(|e| simd_error(path, 0, e))?
+        .map(|r| unescaped(&r));
+    let Some(header) = header else {
         return Err(InputError {
             path: path.to_path_buf(),
             line: Some(1),
@@ -296,8 +296,8 @@ fn read_jtl(
                 "the file is empty: expected JMeter's header line (written with {HEADER_SETTING})"
             ),
         });
-    }
-    let cols = Columns::new(path, &record)?;
+    };
+    let cols = Columns::new(path, &header)?;
     let users_known = cols.all_threads.is_some();
     let spec = match cols.writer {
         Writer::Jmeter => SPEC,
@@ -356,39 +356,35 @@ fn read_jtl(
 /// samples before it are still sent, and then dropped by the caller).
 fn parse_rows(
     path: &Path,
-    mut reader: csv::Reader<crate::ingest::guard::Guarded<std::fs::File>>,
+    mut reader: Tokenizer,
     cols: &Columns,
     sender: &std::sync::mpsc::SyncSender<Batch>,
 ) -> Result<(), InputError> {
+    // A quoted row's fields, unescaped (reused).
     let mut record = csv::ByteRecord::new();
-    // Label → its methods' endpoint indices: looked up by the row's &str,
-    // with no allocation (a JMeter JTL has one method per label, "").
-    let mut labels: HashMap<String, Vec<(String, usize)>> = HashMap::new();
-    let mut endpoints = 0;
+    let mut labels = Labels::default();
     let mut batch = Batch::default();
     loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let sample = cols.sample(path, &record)?;
-                let known = labels
-                    .get(sample.label)
-                    .and_then(|methods| methods.iter().find(|(m, _)| m == sample.method));
-                let label = match known {
-                    Some(&(_, i)) => i,
-                    None => {
-                        let i = endpoints;
-                        endpoints += 1;
-                        labels
-                            .entry(sample.label.to_string())
-                            .or_default()
-                            .push((sample.method.to_string(), i));
-                        batch
-                            .new_labels
-                            .push((sample.method.to_string(), sample.label.to_string()));
-                        i
+        let start = reader.position();
+        match reader.read_byte_record() {
+            Ok(None) => break,
+            Ok(Some(raw)) => {
+                let fields = if memchr::memchr(b'"', raw.as_slice()).is_none() {
+                    columns::Fields::Raw(&raw)
+                } else {
+                    record.clear();
+                    for i in 0..raw.len() {
+                        record.push_field(&raw.unescape(i).unwrap_or_default());
                     }
+                    columns::Fields::Unescaped(&record)
                 };
+                let sample = cols.sample(path, start, fields)?;
+                let (label, new) = labels.index(sample.method, sample.label);
+                if new {
+                    batch
+                        .new_labels
+                        .push((sample.method.to_string(), sample.label.to_string()));
+                }
                 let (start, end) = sample.span(cols.writer);
                 batch.samples.push(Parsed {
                     start,
@@ -404,7 +400,7 @@ fn parse_rows(
                     return Ok(());
                 }
             }
-            Err(e) => return Err(crate::ingest::guard::csv_error(path, &e)),
+            Err(e) => return Err(simd_error(path, start, e)),
         }
     }
     if !batch.samples.is_empty() || !batch.new_labels.is_empty() {
@@ -413,11 +409,65 @@ fn parse_rows(
     Ok(())
 }
 
-/// The JTL through the guard, as CSV with the header's delimiter; the
-/// header is read as the first record, so line numbers are the file's.
-fn open_csv(
-    path: &Path,
-) -> Result<csv::Reader<crate::ingest::guard::Guarded<std::fs::File>>, InputError> {
+/// (method, label) → endpoint index, in order of first appearance. A test
+/// plan has a few labels: they are compared one by one (no hashing) while
+/// there are at most [`Labels::FEW`], and hashed beyond.
+#[derive(Default)]
+struct Labels {
+    few: Vec<(String, String)>,
+    /// Label → its methods' indices (a JMeter JTL has one method, "").
+    many: HashMap<String, Vec<(String, usize)>>,
+    /// How many there are.
+    count: usize,
+}
+
+impl Labels {
+    const FEW: usize = 16;
+
+    /// The index of (`method`, `label`), and whether it is new.
+    fn index(&mut self, method: &str, label: &str) -> (usize, bool) {
+        if self.many.is_empty() {
+            if let Some(i) = self
+                .few
+                .iter()
+                .position(|(m, l)| l.len() == label.len() && l == label && m == method)
+            {
+                return (i, false);
+            }
+            let i = self.count;
+            self.count += 1;
+            self.few.push((method.to_string(), label.to_string()));
+            if self.few.len() > Self::FEW {
+                for (i, (m, l)) in self.few.drain(..).enumerate() {
+                    self.many.entry(l).or_default().push((m, i));
+                }
+            }
+            return (i, true);
+        }
+        if let Some(&(_, i)) = self
+            .many
+            .get(label)
+            .and_then(|methods| methods.iter().find(|(m, _)| m == method))
+        {
+            return (i, false);
+        }
+        let i = self.count;
+        self.count += 1;
+        self.many
+            .entry(label.to_string())
+            .or_default()
+            .push((method.to_string(), i));
+        (i, true)
+    }
+}
+
+/// The tokenizer over a JTL: simd-csv's zero-copy reader (fields point
+/// into its buffer; a quoted row is unescaped by the caller).
+type Tokenizer = simd_csv::ZeroCopyReader<crate::ingest::guard::Guarded<std::fs::File>>;
+
+/// The JTL through the guard, split at the header's delimiter; the header
+/// is read as the first record, so byte offsets are the file's.
+fn open_csv(path: &Path) -> Result<Tokenizer, InputError> {
     let head = columns::head(path);
     let start = head.trim_start_matches('\u{feff}').trim_start();
     if start.starts_with("<?xml") || start.starts_with("<testResults") {
@@ -429,11 +479,38 @@ fn open_csv(
         });
     }
     let delimiter = columns::delimiter_of(head.lines().next().unwrap_or_default()).unwrap_or(b',');
-    Ok(csv::ReaderBuilder::new()
-        .has_headers(false)
+    Ok(simd_csv::ZeroCopyReaderBuilder::with_capacity(256 * 1024)
         .delimiter(delimiter)
+        .has_headers(false)
         // Field counts are checked per row, which names the file and line.
         .flexible(true)
-        .buffer_capacity(256 * 1024)
         .from_reader(columns::open(path)?))
+}
+
+/// A record's fields unescaped, as a csv record.
+fn unescaped(raw: &simd_csv::ZeroCopyByteRecord<'_>) -> csv::ByteRecord {
+    let mut record = csv::ByteRecord::new();
+    for i in 0..raw.len() {
+        record.push_field(&raw.unescape(i).unwrap_or_default());
+    }
+    record
+}
+
+/// A tokenizer error on the record that starts at byte `start`, located.
+fn simd_error(path: &Path, start: u64, e: simd_csv::Error) -> InputError {
+    match e.into_kind() {
+        simd_csv::ErrorKind::Io(io) => crate::ingest::guard::io_error(path, &io),
+        simd_csv::ErrorKind::Utf8Error => InputError {
+            path: path.to_path_buf(),
+            line: columns::record_line(path, start),
+            column: None,
+            message: "the line is not valid UTF-8".into(),
+        },
+        other => InputError {
+            path: path.to_path_buf(),
+            line: columns::record_line(path, start),
+            column: None,
+            message: format!("{other:?}"),
+        },
+    }
 }
