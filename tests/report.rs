@@ -367,6 +367,30 @@ fn markdown_can_go_to_stdout_alone() {
     assert!(!stdout.contains("STATUS  "), "no terminal table mixed in");
 }
 
+/// `--out - --format html` is the same self-contained page as the file
+/// report.html, its charts inline: it once dropped every one of them.
+#[test]
+fn html_on_stdout_is_report_html_with_every_chart_inline() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    let file = read(&out.path().join("report.html"));
+    let charts = std::fs::read_dir(out.path().join("charts"))
+        .unwrap()
+        .count();
+    assert!(charts >= 13, "{charts} charts");
+    let output = loadgate()
+        .env("SOURCE_DATE_EPOCH", "1769040000")
+        .args(["check", "fixtures/demo", "--format", "html", "--out", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.matches("<svg").count(), charts, "every chart inline");
+    assert_eq!(file.matches("<svg").count(), charts);
+    assert!(stdout == file, "stdout differs from the file report.html");
+    assert!(!stdout.contains("charts/"), "no link to a charts/ folder");
+}
+
 #[test]
 fn two_formats_cannot_share_stdout() {
     let output = loadgate()
