@@ -207,3 +207,206 @@ for (const b of document.querySelectorAll('.badge')) {
         assert_ne!(color, background, "badge unreadable: {p}");
     }
 }
+
+/// A probe for a report: at a given width, is every table cell reachable
+/// (its rect inside the viewport, or inside an ancestor that scrolls
+/// sideways, `overflow-x: auto` or `scroll`, whose own rect is)? And is
+/// what a reader must see without scrolling sideways (the status, every
+/// failed check and regression, every scenario's name and verdict in the
+/// results) inside the viewport? The report is laid out in an iframe of
+/// that width (headless Chromium lays a page out at least 500 px wide for
+/// `--dump-dom`, though its screenshots have the width asked for); the probe
+/// writes what it found into the outer page, where `--dump-dom` shows it.
+const REACH_PROBE: &str = r#"
+const frame = document.getElementById('report');
+frame.addEventListener('load', () => {
+  const d = frame.contentDocument, w = frame.contentWindow;
+  // As tall as the report, so that no scrollbar takes from its width.
+  frame.style.height = d.documentElement.scrollHeight + 'px';
+  const vw = d.documentElement.clientWidth;
+  const inside = r => r.left >= -0.5 && r.right <= vw + 0.5;
+  const scroller = el => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const o = w.getComputedStyle(a).overflowX;
+      if (o === 'auto' || o === 'scroll') return a;
+    }
+    return null;
+  };
+  const text = e => e.textContent.trim().replace(/\s+/g, ' ').slice(0, 80);
+  const unreachable = [];
+  let in_box = 0;
+  const cells = d.querySelectorAll('td, th');
+  for (const c of cells) {
+    const r = c.getBoundingClientRect();
+    if (inside(r)) continue;
+    const box = scroller(c);
+    if (box && inside(box.getBoundingClientRect())) { in_box++; continue; }
+    unreachable.push(text(c) + ' [' + Math.round(r.left) + ', ' + Math.round(r.right) + ']');
+  }
+  const must = d.querySelectorAll(
+    'header .status-line, #failed tbody tr, #regressions tbody tr, .matrix tbody th.scenario, .matrix tbody th.scenario .badge');
+  const cut = [...must].filter(e => !inside(e.getBoundingClientRect())).map(text);
+  document.body.setAttribute('data-reach', JSON.stringify({
+    vw, cells: cells.length, in_box, must: must.length, unreachable, cut,
+    page_width: d.documentElement.scrollWidth,
+  }));
+});
+"#;
+
+/// What [`REACH_PROBE`] found in `page` at `width` px.
+fn reach(chromium: &Path, page: &Path, width: u32) -> serde_json::Value {
+    let html = std::fs::read_to_string(page).unwrap();
+    // In an attribute value only `&` and `"` need escaping.
+    let srcdoc = html.replace('&', "&amp;").replace('"', "&quot;");
+    let probe = page.with_file_name(format!("reach-{width}.html"));
+    std::fs::write(
+        &probe,
+        format!(
+            "<!DOCTYPE html><html><head><style>body {{ margin: 0; }}</style></head><body>\
+             <iframe id=\"report\" style=\"display: block; border: 0; width: {width}px; height: 3000px\" srcdoc=\"{srcdoc}\"></iframe>\
+             <script>{REACH_PROBE}</script></body></html>"
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let output = headless(
+        chromium,
+        profile.path(),
+        &[
+            "--dump-dom",
+            &format!("--window-size={},3000", width.max(500)),
+            "--hide-scrollbars",
+        ],
+        &probe,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let attr = dom
+        .split("data-reach=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("the probe ran: {}", &dom[dom.len().saturating_sub(2000)..]));
+    let json = attr
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// Screenshot `page` at `width` px, check it is a real picture, and keep a
+/// copy in `LOADGATE_SCREENSHOT_DIR` when that is set.
+fn screenshot(chromium: &Path, page: &Path, width: u32, name: &str) {
+    let shot = page.with_file_name(format!("{name}-{width}.png"));
+    let profile = tempfile::tempdir().unwrap();
+    let output = headless(
+        chromium,
+        profile.path(),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            &format!("--window-size={width},3000"),
+            "--hide-scrollbars",
+        ],
+        page,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        std::fs::metadata(&shot).is_ok_and(|m| m.len() > 10_000),
+        "a real screenshot of {name} at {width} px"
+    );
+    if let Some(dir) = std::env::var_os("LOADGATE_SCREENSHOT_DIR") {
+        std::fs::copy(&shot, Path::new(&dir).join(format!("{name}-{width}.png"))).unwrap();
+    }
+}
+
+/// The hostile names of `tests/hostile.rs` beside `fixtures/edge` and a
+/// copy of the demo's burst run under a 100-character name, every endpoint
+/// failing its check, every time regressed against a baseline of half the
+/// times, and a required scenario that is missing: every list and table of
+/// the report full of long and hostile text.
+fn hostile_report(out: &Path) -> PathBuf {
+    let (results, env) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    crate::hostile::hostile_results(results.path());
+    for entry in std::fs::read_dir(crate::util::fixture("edge")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), results.path().join(entry.file_name())).unwrap();
+    }
+    let long = "checkout-flow-with-a-very-long-scenario-name-that-keeps-going-for-the-nightly-suite-in-eu-west-1";
+    for kind in ["stats", "stats_history", "failures", "exceptions"] {
+        std::fs::copy(
+            crate::util::fixture(&format!("demo/scenario4_burst_load_{kind}.csv")),
+            results.path().join(format!("{long}_{kind}.csv")),
+        )
+        .unwrap();
+    }
+    let config = env.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[scenarios.never_ran_but_required]\n",
+            crate::hostile::CONFIG
+        ),
+    )
+    .unwrap();
+    let baseline = crate::hostile::faster_baseline(results.path(), &config, env.path());
+    let run = loadgate()
+        .env("SOURCE_DATE_EPOCH", "1769040000")
+        .arg("check")
+        .arg(results.path())
+        .arg("--config")
+        .arg(&config)
+        .arg("--baseline")
+        .arg(&baseline)
+        .args(["--no-fail", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    out.join("report.html")
+}
+
+/// On a 390 px phone every table cell of report.html can be reached (in the
+/// viewport, or in its own box that scrolls sideways), the page itself is
+/// no wider than the screen, and the status, every failed check and
+/// regression and every scenario's verdict are on screen without scrolling
+/// sideways; at 1280 px nothing needs a scroll box at all in the demo.
+#[test]
+fn chromium_reaches_every_table_cell_of_the_report_on_a_phone() {
+    let Some(chromium) = require_chromium() else {
+        return;
+    };
+    let (_demo_out, demo) = render("fixtures/demo");
+    let hostile_out = tempfile::tempdir().unwrap();
+    let hostile = hostile_report(hostile_out.path());
+    for (name, page) in [("demo", &demo), ("hostile", &hostile)] {
+        for width in [390, 1280] {
+            let found = reach(&chromium, page, width);
+            let what = format!("{name} at {width} px: {found}");
+            assert_eq!(found["vw"], width, "the page is laid out at {what}");
+            assert!(found["cells"].as_u64().unwrap() > 50, "{what}");
+            // The status, the failed items, and every row's name and verdict.
+            assert!(found["must"].as_u64().unwrap() > 8, "{what}");
+            assert_eq!(found["unreachable"], serde_json::json!([]), "{what}");
+            assert_eq!(found["cut"], serde_json::json!([]), "{what}");
+            assert_eq!(found["page_width"], width, "no sideways scrolling: {what}");
+            if (name, width) == ("demo", 1280) {
+                assert_eq!(found["in_box"], 0, "every cell in sight: {what}");
+            }
+            screenshot(&chromium, page, width, name);
+        }
+    }
+}

@@ -54,11 +54,15 @@ fn the_demo_writes_every_report_with_the_gate_verdict() {
     let ran = burst["duration_s"].as_i64().unwrap();
     assert!(
         md.contains(&format!(
-            "scenario4_burst_load ran {ran} s of the required 4 min"
+            "(#scenario-scenario4_burst_load): ran {ran} s of the required 4 min"
         )),
         "{md}"
     );
-    assert!(md.contains("| Scenario | Metric | Target | Actual | Achievement | Status |"));
+    assert!(md.contains("| Scenario | Endpoint | Check | Actual | Target | How far off |"));
+    assert!(
+        md.contains("| Scenario | Status | duration | median |"),
+        "{md}"
+    );
     assert_tables_keep_their_columns(&md);
     // Charts: files exist and report.md links them relatively.
     let charts: Vec<String> = std::fs::read_dir(out.path().join("charts"))
@@ -73,6 +77,157 @@ fn the_demo_writes_every_report_with_the_gate_verdict() {
         );
     }
     assert!(output.stdout.starts_with(b"Release 2026.11 load tests"));
+}
+
+/// The cells of a Markdown table row, split at the pipes that end a cell.
+fn cells(row: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut escaped) = (Vec::new(), String::new(), false);
+    for c in row.trim().trim_start_matches('|').chars() {
+        match c {
+            '|' if !escaped => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            _ => cell.push(c),
+        }
+        escaped = c == '\\' && !escaped;
+    }
+    cells
+}
+
+/// report.md and report.html open with the status, then the failed checks,
+/// what's left, the scenario × metric matrix and the findings; the checks
+/// one by one are in each scenario's section only. The matrix's marks are
+/// checked against summary.json's checks, read here on their own.
+#[test]
+fn the_report_leads_with_what_failed_then_the_matrix() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    let md = read(&out.path().join("report.md"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("summary.json"))).unwrap();
+    let at = |text: &str, what: &str| {
+        text.find(what)
+            .unwrap_or_else(|| panic!("{what} is missing: {text}"))
+    };
+    let order = [
+        "**FAILED",
+        "## Failed checks",
+        "## What's left",
+        "## Results",
+        "## Findings",
+        "## Scenarios",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(&md, pair[0]) < at(&md, pair[1]), "{pair:?}");
+    }
+    let (lead, sections) = md.split_at(at(&md, "## Scenarios"));
+    assert!(!lead.contains("#### Checks"));
+    let scenarios = summary["scenarios"].as_array().unwrap();
+    assert_eq!(sections.matches("#### Checks").count(), scenarios.len());
+
+    // Every failed check, with its scenario, endpoint and metric.
+    let failed_rows: Vec<Vec<String>> = lead
+        [at(lead, "## Failed checks")..at(lead, "## What's left")]
+        .lines()
+        .filter(|l| l.starts_with("| ["))
+        .map(cells)
+        .collect();
+    let failed: Vec<(String, String)> = scenarios
+        .iter()
+        .flat_map(|s| {
+            s["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["passed"] == false)
+                .map(|c| {
+                    (
+                        s["name"].as_str().unwrap().to_string(),
+                        c["metric"].as_str().unwrap().to_string(),
+                    )
+                })
+        })
+        .collect();
+    assert_eq!(
+        failed.len(),
+        summary["counts"]["checks_failed"].as_u64().unwrap() as usize
+    );
+    assert_eq!(failed_rows.len(), failed.len(), "{lead}");
+    for (row, (scenario, metric)) in failed_rows.iter().zip(&failed) {
+        assert!(row[0].starts_with(&format!("[{scenario}](#")), "{row:?}");
+        assert_eq!(
+            (row[1].as_str(), row[2].as_str()),
+            ("total", metric.as_str())
+        );
+        assert!(
+            row[5].contains("target") || row[5].contains("failures"),
+            "{row:?}"
+        );
+    }
+
+    // The matrix: one row per scenario, a mark in every cell that has a check.
+    let table: Vec<Vec<String>> = lead[at(lead, "## Results")..at(lead, "## Findings")]
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(cells)
+        .collect();
+    let (header, rows) = (&table[0], &table[2..]);
+    assert_eq!(&header[..2], ["Scenario", "Status"]);
+    assert_eq!(rows.len(), scenarios.len());
+    for (row, s) in rows.iter().zip(scenarios) {
+        assert_eq!(row.len(), header.len(), "{row:?}");
+        assert!(row[0].starts_with(&format!("[{}](#", s["name"].as_str().unwrap())));
+        let checks = s["checks"].as_array().unwrap();
+        for (column, cell) in header[2..].iter().zip(&row[2..]) {
+            let on: Vec<&serde_json::Value> = checks
+                .iter()
+                .filter(|c| match column.as_str() {
+                    "endpoint checks" => !c["endpoint"].is_null(),
+                    metric => c["endpoint"].is_null() && c["metric"] == metric,
+                })
+                .collect();
+            let expected = match (on.is_empty(), on.iter().all(|c| c["passed"] == true)) {
+                (true, _) => "–",
+                (false, true) => "✅ ",
+                (false, false) => "❌ ",
+            };
+            assert!(cell.starts_with(expected), "{} {column}: {cell}", s["name"]);
+        }
+    }
+    assert!(rows[3][2].starts_with("❌ 13 s (≥ 4 min)"), "{:?}", rows[3]);
+
+    // The HTML in the same order, the matrix's cells coloured by status.
+    let html = read(&out.path().join("report.html"));
+    let order = [
+        "class=\"status-line\"",
+        "<section id=\"failed\">",
+        "<section id=\"whats-left\">",
+        "<section id=\"results\">",
+        "<section id=\"findings\">",
+        "<section class=\"scenario\"",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(&html, pair[0]) < at(&html, pair[1]), "{pair:?}");
+    }
+    let matrix =
+        &html[at(&html, "<table class=\"matrix\">")..at(&html, "<section id=\"findings\">")];
+    assert_eq!(
+        matrix
+            .matches("<th class=\"scenario\" scope=\"row\">")
+            .count(),
+        scenarios.len()
+    );
+    let marks = md[at(&md, "## Results")..at(&md, "## Findings")]
+        .matches("❌")
+        .count();
+    // Each failed cell, and the INCOMPLETE status mark in Markdown.
+    assert_eq!(matrix.matches("<td class=\"fail\">").count() + 1, marks);
+    assert_eq!(
+        matrix.matches("<td class=\"pass\">").count(),
+        md[at(&md, "## Results")..at(&md, "## Findings")]
+            .matches("✅ ")
+            .count()
+            - 3,
+        "3 PASS statuses are not cells"
+    );
 }
 
 #[test]
@@ -210,6 +365,30 @@ fn markdown_can_go_to_stdout_alone() {
         "no links to charts that were not written"
     );
     assert!(!stdout.contains("STATUS  "), "no terminal table mixed in");
+}
+
+/// `--out - --format html` is the same self-contained page as the file
+/// report.html, its charts inline: it once dropped every one of them.
+#[test]
+fn html_on_stdout_is_report_html_with_every_chart_inline() {
+    let out = tempfile::tempdir().unwrap();
+    report(&["fixtures/demo"], out.path(), &[]);
+    let file = read(&out.path().join("report.html"));
+    let charts = std::fs::read_dir(out.path().join("charts"))
+        .unwrap()
+        .count();
+    assert!(charts >= 13, "{charts} charts");
+    let output = loadgate()
+        .env("SOURCE_DATE_EPOCH", "1769040000")
+        .args(["check", "fixtures/demo", "--format", "html", "--out", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.matches("<svg").count(), charts, "every chart inline");
+    assert_eq!(file.matches("<svg").count(), charts);
+    assert!(stdout == file, "stdout differs from the file report.html");
+    assert!(!stdout.contains("charts/"), "no link to a charts/ folder");
 }
 
 #[test]
@@ -375,7 +554,11 @@ fn dump_context_writes_the_template_context_and_never_over_an_input() {
     let view: serde_json::Value = serde_json::from_str(&read(&ctx)).unwrap();
     assert_eq!(view["status"], "failed");
     assert_eq!(view["scenarios"].as_array().unwrap().len(), 4);
-    assert!(view["quick_results"][0]["achievement"].is_string());
+    // The decision the reports lead with: what failed, and the matrix.
+    assert_eq!(view["failed"].as_array().unwrap().len(), 2);
+    assert_eq!(view["failed"][1]["off"], "4.8x the allowed failures");
+    assert_eq!(view["matrix"]["rows"].as_array().unwrap().len(), 4);
+    assert!(view["matrix"]["rows"][3]["cells"][0]["failed"].is_boolean());
     // A second dump replaces the first; a result file is never replaced.
     let again = report(
         &["fixtures/demo", "--no-fail"],

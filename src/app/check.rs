@@ -325,7 +325,12 @@ fn write_outputs(
     out: Option<&OutputDir>,
 ) -> anyhow::Result<Written> {
     let formats = plan.formats.as_slice();
-    let with_charts = out.is_some() && formats.iter().any(|f| f.has_charts());
+    // On stdout there is no charts/ folder for report.md to link: only the
+    // HTML, which carries its charts inline, has them there.
+    let with_charts = match out {
+        Some(_) => formats.iter().any(|f| f.has_charts()),
+        None => formats.contains(&Format::Html),
+    };
     let view = match formats.iter().any(|f| f.needs_view()) {
         true => Some(report::view::build(summary, with_charts)?),
         false => None,

@@ -38,8 +38,10 @@ pub struct FailedItem {
     /// `≥ 99%`; for a regression the baseline and the tolerance
     /// (`14 ms, tolerance +15%`).
     pub target: String,
-    /// How far off: `4.8x the allowed failures`; for a regression the
-    /// change (`+314.3%`). Empty when there is nothing to say.
+    /// How far off: `4.8x the allowed failures`; for a window check how
+    /// long it was broken (`broken for 28 s, allowed for less than 10 s`);
+    /// for a regression the change (`+314.3%`). Empty when there is nothing
+    /// to say.
     pub off: String,
     /// The whole item in one line: `success_rate 95.22%, target ≥ 99% (4.8x
     /// the allowed failures)`, `p99 14 ms → 58 ms (+314.3%), tolerance +15%`.
@@ -86,12 +88,15 @@ pub struct MatrixCell {
     pub change: String,
     /// The comparison regressed beyond its tolerance.
     pub regressed: bool,
+    /// The cell fails the gate: a missed check or a regression (what a
+    /// renderer marks and colours).
+    pub failed: bool,
 }
 
 impl MatrixCell {
     /// Whether this cell fails the gate: a missed check or a regression.
     pub fn failed(&self) -> bool {
-        self.passed == Some(false) || self.regressed
+        self.failed
     }
 }
 
@@ -165,10 +170,23 @@ fn failed_check(s: &ScenarioSummary<'_>, anchor: &str, c: &Check) -> FailedItem 
         metric: metric_label(c),
         actual,
         target,
-        off: super::view::shown_achievement(c)
+        off: how_far_off(c),
+        line: shown(&super::view::check_line(c)),
+    }
+}
+
+/// How far off a failed check is: its achievement as every output shows
+/// it; for a window check, whose line says it in a sentence, how long it was
+/// broken against how long it may be.
+fn how_far_off(c: &Check) -> String {
+    match (c.kind, c.achievement.as_deref(), c.window.as_ref()) {
+        (CheckKind::Window, Some(broken), Some(w)) => format!(
+            "{broken}, allowed for less than {}",
+            format::duration(w.window_s)
+        ),
+        _ => super::view::shown_achievement(c)
             .unwrap_or_default()
             .to_string(),
-        line: shown(&super::view::check_line(c)),
     }
 }
 
@@ -300,6 +318,8 @@ fn metric_cell(s: &ScenarioSummary<'_>, column: &str) -> MatrixCell {
         (None, Some(c)) => format::in_unit(c.unit, c.current),
         (None, None) => String::new(),
     };
+    let passed = (!checks.is_empty()).then(|| checks.iter().all(|c| c.passed));
+    let regressed = comparison.is_some_and(|c| c.verdict == Verdict::Regressed);
     MatrixCell {
         empty: false,
         actual,
@@ -308,11 +328,12 @@ fn metric_cell(s: &ScenarioSummary<'_>, column: &str) -> MatrixCell {
             .map(|(t, _)| t.as_str())
             .collect::<Vec<_>>()
             .join(", "),
-        passed: (!checks.is_empty()).then(|| checks.iter().all(|c| c.passed)),
+        passed,
         change: comparison
             .and_then(|c| c.change_shown.clone())
             .unwrap_or_default(),
-        regressed: comparison.is_some_and(|c| c.verdict == Verdict::Regressed),
+        regressed,
+        failed: passed == Some(false) || regressed,
     }
 }
 
@@ -338,6 +359,7 @@ fn endpoint_cell(s: &ScenarioSummary<'_>) -> MatrixCell {
         // Endpoint regressions are in the failed items, not counted here.
         change: String::new(),
         regressed: false,
+        failed: failed > 0,
     }
 }
 

@@ -109,6 +109,21 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Escape text for HTML (as autoescaping does) and let it break after `_`,
+/// `/` and `-` (a `<wbr>`), so that a long scenario or endpoint name wraps
+/// at its word joints in a narrow column instead of inside a word.
+pub fn breakable_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut pieces = text.split_inclusive(['_', '/', '-']).peekable();
+    while let Some(piece) = pieces.next() {
+        out.push_str(&minijinja::HtmlEscape(piece).to_string());
+        if pieces.peek().is_some() {
+            out.push_str("<wbr>");
+        }
+    }
+    out
+}
+
 /// The templates, with their origin for error messages.
 pub struct Templates {
     env: Environment<'static>,
@@ -121,6 +136,9 @@ impl Templates {
     pub fn load(user_dir: Option<&Path>) -> anyhow::Result<Templates> {
         let mut env = Environment::new();
         env.add_filter("md", |s: &str| escape_markdown(s));
+        env.add_filter("breakable", |s: &str| {
+            minijinja::Value::from_safe_string(breakable_html(s))
+        });
         let mut this = Templates {
             env,
             user_dir: user_dir.map(Path::to_path_buf),
@@ -227,6 +245,23 @@ mod tests {
         assert_eq!(escape_markdown("/api/items/{id}"), "/api/items/{id}");
         assert_eq!(escape_markdown("reload://"), "reload`://`");
         assert_eq!(escape_markdown("Zürich 🚀"), "Zürich 🚀");
+    }
+
+    #[test]
+    fn breakable_html_escapes_and_breaks_only_at_word_joints() {
+        assert_eq!(
+            breakable_html("scenario1_concurrent_deployments"),
+            "scenario1_<wbr>concurrent_<wbr>deployments"
+        );
+        assert_eq!(
+            breakable_html("<img src=x onerror=alert(1)>/a-b"),
+            "&lt;img src=x onerror=alert(1)&gt;&#x2f;<wbr>a-<wbr>b"
+        );
+        assert_eq!(breakable_html("a_"), "a_");
+        assert_eq!(
+            breakable_html("\"q\" & 'x'"),
+            "&quot;q&quot; &amp; &#x27;x&#x27;"
+        );
     }
 
     #[test]

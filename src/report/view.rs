@@ -35,18 +35,6 @@ impl ChartView {
     }
 }
 
-/// One row of the quick-results table.
-#[derive(Debug, Clone, Serialize)]
-pub struct QuickRow {
-    pub scenario: String,
-    pub anchor: String,
-    pub metric: String,
-    pub target: String,
-    pub actual: String,
-    pub achievement: String,
-    pub passed: bool,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckView {
     pub rule: String,
@@ -179,7 +167,6 @@ pub struct ReportView {
     /// `passed`, `failed`, `error`.
     pub status: String,
     pub status_line: String,
-    pub quick_results: Vec<QuickRow>,
     pub scenarios: Vec<ScenarioView>,
     pub whats_left: Vec<LeftItem>,
     pub data_notes: Vec<String>,
@@ -187,9 +174,10 @@ pub struct ReportView {
     pub overview_chart: Option<ChartView>,
     pub baseline: Option<BaselineView>,
     /// Every failed check, then every regression, each with actual, target
-    /// and how far off.
+    /// and how far off: what a report leads with.
     pub failed: Vec<FailedItem>,
-    /// One row per scenario, one column per metric.
+    /// One row per scenario, one column per metric: the quick results. Each
+    /// scenario's section lists its checks one by one.
     pub matrix: Matrix,
     /// The run history beside this run (with `--history` or a history
     /// `--baseline`).
@@ -315,7 +303,6 @@ fn run_date(summary: &Summary<'_>) -> String {
 /// (e.g. Markdown to stdout), which also skips drawing them.
 pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportView> {
     let mut scenarios = Vec::new();
-    let mut quick_results = Vec::new();
     let mut whats_left = Vec::new();
     let mut data_notes: Vec<String> = summary.warnings.clone();
     data_notes.extend(summary.errors.iter().map(|e| format!("error: {e}")));
@@ -327,7 +314,6 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
         .collect();
     for (s, slug) in summary.scenarios.iter().zip(&slugs) {
         let anchor = format!("scenario-{slug}");
-        quick_results.extend(quick_rows(s, &anchor));
         if let Some(reason) = left_reason(s) {
             whats_left.push(LeftItem {
                 scenario: shown(s.name),
@@ -358,7 +344,6 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
         config: shown(&summary.config),
         status: summary.status.as_str().to_string(),
         status_line: summary.status_line(),
-        quick_results,
         scenarios,
         whats_left,
         data_notes: data_notes.iter().map(|n| shown(n)).collect(),
@@ -375,26 +360,6 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
             None => None,
         },
     })
-}
-
-/// A scenario's rows of the quick-results table: its total's checks.
-fn quick_rows(s: &ScenarioSummary<'_>, anchor: &str) -> Vec<QuickRow> {
-    s.checks
-        .iter()
-        .filter(|c| c.endpoint.is_none())
-        .map(|c| {
-            let (target, actual) = check_values(c);
-            QuickRow {
-                scenario: shown(s.name),
-                anchor: anchor.to_string(),
-                metric: metric_label(c),
-                target,
-                actual,
-                achievement: c.achievement.clone().unwrap_or_else(|| DASH.to_string()),
-                passed: c.passed,
-            }
-        })
-        .collect()
 }
 
 /// A scenario's data notes: its warnings and errors, what its charts show,
@@ -624,8 +589,8 @@ fn chart_marks(s: &ScenarioSummary<'_>, history: &crate::model::History) -> char
     }
 }
 
-/// Why a scenario is on the "what's left" list, e.g.
-/// `scenario4_burst_load ran 13 s of the required 4 min`.
+/// Why a scenario is on the "what's left" list, beside its name, e.g.
+/// `ran 13 s of the required 4 min`.
 fn left_reason(s: &ScenarioSummary<'_>) -> Option<String> {
     match s.status {
         Status::Passed | Status::Failed => None,
@@ -640,10 +605,7 @@ fn left_reason(s: &ScenarioSummary<'_>) -> Option<String> {
                             CheckKind::Required | CheckKind::MinDuration | CheckKind::MinRequests
                         )
                 })
-                .map(|c| match c.kind {
-                    CheckKind::Required => c.message.clone(),
-                    _ => format!("{} {}", s.name, c.message),
-                })
+                .map(|c| c.message.clone())
                 .collect();
             Some(reasons.join("; "))
         }

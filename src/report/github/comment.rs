@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use super::md;
 use crate::evaluate::Status;
 use crate::format;
-use crate::report::decision::{FailedKind, MatrixCell, MatrixRow};
+use crate::report::decision::{FailedItem, FailedKind, Matrix, MatrixCell, MatrixRow};
 use crate::report::view::ReportView;
 use crate::report::{RunStatus, Summary};
 
@@ -212,14 +212,7 @@ impl Parts {
             view.failed
                 .iter()
                 .filter(|f| f.kind == kind)
-                .map(|f| {
-                    let endpoint = f
-                        .endpoint
-                        .as_deref()
-                        .map(|e| format!(" {}", md(e)))
-                        .unwrap_or_default();
-                    format!("- ❌ **{}**{endpoint}: {}\n", md(&f.scenario), md(&f.line))
-                })
+                .map(failed_item)
                 .collect::<Vec<String>>()
         };
         let count = |n: usize| format::count(n as u64);
@@ -234,26 +227,15 @@ impl Parts {
             .iter()
             .map(|e| format!("- **ERROR** {}\n", md(e)))
             .collect();
-        // A reason that starts with the scenario's name is not prefixed with it again.
         whats_left.extend(view.whats_left.iter().map(|l| {
-            match l.reason.starts_with(&format!("{} ", l.scenario)) {
-                true => format!("- **{}** {}\n", l.status_label, md(&l.reason)),
-                false => format!(
-                    "- **{}** {}: {}\n",
-                    l.status_label,
-                    md(&l.scenario),
-                    md(&l.reason)
-                ),
-            }
+            format!(
+                "- **{}** {}: {}\n",
+                l.status_label,
+                md(&l.scenario),
+                md(&l.reason)
+            )
         }));
         let matrix = &view.matrix;
-        let mut table_header = String::from("| Scenario | Status |");
-        let mut align = String::from("|---|---|");
-        for column in &matrix.columns {
-            let _ = write!(table_header, " {} |", md(column));
-            align.push_str("---|");
-        }
-        let _ = write!(table_header, "\n{align}\n");
         Parts {
             marker: format!("{}\n", options.id.marker()),
             head: head(summary, view),
@@ -280,7 +262,7 @@ impl Parts {
                 items: whats_left,
                 what: ("scenario", "scenarios"),
             },
-            table_header,
+            table_header: matrix_header(matrix),
             rows: matrix
                 .rows_needing_attention_first()
                 .map(|r| (r.status == Status::Passed, row(r)))
@@ -441,8 +423,32 @@ fn head(summary: &Summary<'_>, view: &ReportView) -> String {
     )
 }
 
+/// A failed check or regression as a list item: `- ❌ **scenario** METHOD
+/// NAME: p99 36 ms, target < 20 ms (80% over target)`.
+pub(super) fn failed_item(f: &FailedItem) -> String {
+    let endpoint = f
+        .endpoint
+        .as_deref()
+        .map(|e| format!(" {}", md(e)))
+        .unwrap_or_default();
+    format!("- ❌ **{}**{endpoint}: {}\n", md(&f.scenario), md(&f.line))
+}
+
+/// The header of the results table: `| Scenario | Status |` and a column
+/// per metric of the matrix, with its alignment row.
+pub(super) fn matrix_header(matrix: &Matrix) -> String {
+    let mut header = String::from("| Scenario | Status |");
+    let mut align = String::from("|---|---|");
+    for column in &matrix.columns {
+        let _ = write!(header, " {} |", md(column));
+        align.push_str("---|");
+    }
+    let _ = write!(header, "\n{align}\n");
+    header
+}
+
 /// One row of the results table.
-fn row(r: &MatrixRow) -> String {
+pub(super) fn row(r: &MatrixRow) -> String {
     let icon = match r.status {
         Status::Passed => "✅",
         Status::Error => "⚠️",

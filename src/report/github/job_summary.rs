@@ -1,19 +1,25 @@
 //! The job summary: compact GitHub-flavoured Markdown for
-//! `$GITHUB_STEP_SUMMARY` or a pull-request comment. Its pieces are
-//! rendered once ([`Parts`]), kept or left out at a [`Detail`], and laid out
-//! by `templates/job_summary.md.j2`; [`job_summary`] sheds detail until the
-//! text fits its budget (the only part of the layout left in Rust).
+//! `$GITHUB_STEP_SUMMARY` or a pull-request comment, in the order of the
+//! report: the status, the failed checks and regressions, what's left, the
+//! scenario × metric results, then the charts, the endpoints and the data
+//! notes. Its pieces are rendered once ([`Parts`]), kept or left out at a
+//! [`Detail`], and laid out by `templates/job_summary.md.j2`;
+//! [`job_summary`] sheds detail until the text fits its budget (the only
+//! part of the layout left in Rust).
 
 use std::fmt::Write as _;
 
+use super::comment::{failed_item, matrix_header, row};
 use super::md;
 use super::mermaid::chart_sections;
+use crate::evaluate::Status;
 use crate::format;
-use crate::report::view::{LeftItem, QuickRow, ReportView, ScenarioView};
+use crate::report::decision::FailedKind;
+use crate::report::view::{LeftItem, ReportView, ScenarioView};
 use crate::report::{RunStatus, Summary};
 
-/// When the table has to be cut, each list (failed checks, what's left, data
-/// notes) keeps this many items.
+/// When the table has to be cut, each list (failed checks, regressions,
+/// what's left, data notes) keeps this many items.
 const MAX_LIST_ITEMS: usize = 50;
 
 /// How much of the job summary is kept, from everything to the least.
@@ -21,22 +27,24 @@ const MAX_LIST_ITEMS: usize = 50;
 enum Detail {
     /// Everything.
     Full,
-    /// Without the endpoint tables and the failed endpoint checks.
+    /// Without the endpoint tables, the failed endpoint checks and the
+    /// endpoint regressions.
     NoEndpoints,
     /// Also without the charts and their tables.
     NoCharts,
-    /// Also lists cut to [`MAX_LIST_ITEMS`] and the quick-results table cut
-    /// to what fits.
+    /// Also lists cut to [`MAX_LIST_ITEMS`] and the results table cut to
+    /// the rows that fit.
     Cut,
 }
 
 /// The job summary: compact GitHub-flavoured Markdown with the title, the
-/// status line, the quick-results table (`Scenario | Metric | Target |
-/// Actual | Achievement | Status`), the failed checks, what's left, charts
-/// as Mermaid `xychart-beta` blocks (median and p99 per scenario; requests/s
-/// over time per scenario in at most 50 points), each followed by a table
-/// with the same numbers for where Mermaid does not render, the endpoints of
-/// each scenario, and the data notes.
+/// status line, the failed checks and the regressions (each with actual,
+/// target and how far off), what's left, the results table (one row per
+/// scenario, one column per metric, the scenarios that need attention
+/// first), charts as Mermaid `xychart-beta` blocks (median and p99 per
+/// scenario; requests/s over time per scenario in at most 50 points), each
+/// followed by a table with the same numbers for where Mermaid does not
+/// render, the endpoints of each scenario, and the data notes.
 ///
 /// - The charts read each scenario's history from its summary (`data`).
 /// - `report_dir` is the output folder, named as where the full report is.
@@ -47,10 +55,10 @@ enum Detail {
 ///
 /// When the whole summary is larger than `budget`, it first leaves out the
 /// per-endpoint detail, then the charts, then cuts long lists to 50 items
-/// and the quick-results table to the rows that fit, followed by a
-/// "… N more rows" line; a note at the top says what was left out and that
-/// the full report is in `report_dir`. Should even that not fit (a budget of
-/// a few KB), the text is cut at the budget with a closing line.
+/// and the results table to the rows that fit, followed by a "… N more
+/// scenarios" line; a note at the top says what was left out and that the
+/// full report is in `report_dir`. Should even that not fit (a budget of a
+/// few KB), the text is cut at the budget with a closing line.
 ///
 /// [`STEP_SUMMARY_BUDGET`]: super::STEP_SUMMARY_BUDGET
 /// [`PR_COMMENT_BUDGET`]: super::PR_COMMENT_BUDGET
@@ -62,7 +70,7 @@ pub fn job_summary(
     budget: usize,
 ) -> String {
     let parts = Parts::new(summary, view, report_dir, run_url);
-    let all_rows = parts.quick_rows.len();
+    let all_rows = parts.rows.len();
     for detail in [Detail::Full, Detail::NoEndpoints, Detail::NoCharts] {
         let text = parts.render(detail, all_rows);
         if text.len() <= budget {
@@ -82,15 +90,35 @@ pub fn job_summary(
     }
 }
 
+/// A list of failed items (checks or regressions) of the job summary.
+struct FailedList {
+    /// `## Failed checks (2 of 30)`; empty when nothing failed.
+    heading: String,
+    /// Whether the item is an endpoint's, and its list item.
+    items: Vec<(bool, String)>,
+    /// What the items are, for the lines that count the rest.
+    what: &'static str,
+    /// What its endpoint items are, for the line that counts those left out.
+    endpoint_what: &'static str,
+}
+
+impl FailedList {
+    fn endpoint_items(&self) -> usize {
+        self.items.iter().filter(|(e, _)| *e).count()
+    }
+}
+
 /// The pieces of the job summary, rendered once and assembled per [`Detail`].
 struct Parts {
     head: String,
-    quick_rows: Vec<String>,
-    checks_failed: usize,
-    checks: usize,
-    /// Failed checks: whether it is an endpoint check, and its list item.
-    failed: Vec<(bool, String)>,
+    failed: FailedList,
+    regressions: FailedList,
     whats_left: Vec<String>,
+    /// The results table's header, empty without scenarios.
+    table_header: String,
+    /// The results table's rows, the scenarios needing attention first;
+    /// with whether the scenario passed.
+    rows: Vec<(bool, String)>,
     /// The median/p99 section and one requests/s section per scenario.
     charts: Vec<String>,
     /// With a run history: the trend heading, then one piece per scenario.
@@ -114,13 +142,54 @@ impl Parts {
     ) -> Parts {
         let with_endpoints = || view.scenarios.iter().filter(|s| !s.endpoints.is_empty());
         let dir = md(report_dir);
+        let items = |kind: FailedKind| -> Vec<(bool, String)> {
+            view.failed
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| (f.endpoint.is_some(), failed_item(f)))
+                .collect()
+        };
+        let count = |n: usize| format::count(n as u64);
+        let c = &summary.counts;
+        let compared: usize = summary
+            .scenarios
+            .iter()
+            .map(|s| s.comparisons.map_or(0, <[_]>::len))
+            .sum();
+        let matrix = &view.matrix;
         Parts {
             head: head(summary, view),
-            quick_rows: view.quick_results.iter().map(quick_row).collect(),
-            checks_failed: summary.counts.checks_failed,
-            checks: summary.counts.checks,
-            failed: failed_checks(summary),
+            failed: FailedList {
+                heading: match c.checks_failed {
+                    0 => String::new(),
+                    n => format!("## Failed checks ({} of {})\n\n", count(n), count(c.checks)),
+                },
+                items: items(FailedKind::Check),
+                what: "failed checks",
+                endpoint_what: "failed endpoint checks",
+            },
+            regressions: FailedList {
+                heading: match c.regressions {
+                    0 => String::new(),
+                    n => format!(
+                        "## Regressions ({} of {} compared metrics)\n\n",
+                        count(n),
+                        count(compared)
+                    ),
+                },
+                items: items(FailedKind::Regression),
+                what: "regressions",
+                endpoint_what: "endpoint regressions",
+            },
             whats_left: view.whats_left.iter().map(left_item).collect(),
+            table_header: match matrix.rows.is_empty() {
+                true => String::new(),
+                false => matrix_header(matrix),
+            },
+            rows: matrix
+                .rows_needing_attention_first()
+                .map(|r| (r.status == Status::Passed, row(r)))
+                .collect(),
             charts: chart_sections(summary),
             trend: super::trend::trend_sections(summary),
             endpoints: with_endpoints().map(endpoint_section).collect(),
@@ -137,60 +206,69 @@ impl Parts {
         }
     }
 
-    /// The summary at `detail`, with the first `rows` quick-results rows:
-    /// the pieces that `detail` keeps, laid out by `job_summary.md.j2`.
+    /// The summary at `detail`, with the first `rows` rows of the results
+    /// table: the pieces that `detail` keeps, laid out by `job_summary.md.j2`.
     fn render(&self, detail: Detail, rows: usize) -> String {
-        let rows = rows.min(self.quick_rows.len());
+        let rows = rows.min(self.rows.len());
         let list_cap = match detail {
             Detail::Cut => MAX_LIST_ITEMS,
             _ => usize::MAX,
         };
-        let failed: Vec<&String> = self
-            .failed
-            .iter()
-            .filter(|(endpoint, _)| detail == Detail::Full || !endpoint)
-            .map(|(_, line)| line)
-            .collect();
         let capped = |items: Vec<&'_ String>, what: &str| {
             let more = more_line(items.len(), list_cap, what);
             let kept: Vec<String> = items.into_iter().take(list_cap).cloned().collect();
             (kept, more)
         };
-        let (failed_items, failed_more) = capped(failed.clone(), "failed checks");
+        let failed_section = |list: &FailedList| {
+            let items: Vec<&String> = list
+                .items
+                .iter()
+                .filter(|(endpoint, _)| detail == Detail::Full || !endpoint)
+                .map(|(_, line)| line)
+                .collect();
+            let (items, more) = capped(items, list.what);
+            let endpoint_items = list.endpoint_items();
+            Section {
+                heading: list.heading.clone(),
+                items,
+                more,
+                endpoint_note: match detail > Detail::Full && endpoint_items > 0 {
+                    true => format!(
+                        "- … and {} {}, left out here: see report.md in the full report.\n",
+                        format::count(endpoint_items as u64),
+                        list.endpoint_what
+                    ),
+                    false => String::new(),
+                },
+            }
+        };
         let (whats_left, whats_left_more) = capped(self.whats_left.iter().collect(), "scenarios");
         let (notes, notes_more) = capped(self.notes.iter().collect(), "notes");
-        let failed_endpoint_checks = self.failed_endpoint_checks();
+        let dropped = self.rows.len() - rows;
+        let dropped_passed = self.rows[rows..].iter().filter(|(p, _)| *p).count();
         let doc = Doc {
             head: &self.head,
-            left_out: self.left_out(detail, rows, failed.len()),
-            quick_empty: self.quick_rows.is_empty(),
-            quick_rows: &self.quick_rows[..rows],
-            quick_more: match rows < self.quick_rows.len() {
-                true => format!(
-                    "\n… {} more rows: see report.md in the full report.\n",
-                    format::count((self.quick_rows.len() - rows) as u64)
-                ),
-                false => String::new(),
-            },
-            failed_heading: match self.checks_failed {
-                0 => String::new(),
-                n => format!(
-                    "## Failed checks ({} of {})\n\n",
-                    format::count(n as u64),
-                    format::count(self.checks as u64)
-                ),
-            },
-            failed: failed_items,
-            failed_more,
-            failed_endpoint_note: match detail > Detail::Full && failed_endpoint_checks > 0 {
-                true => format!(
-                    "- … and {} failed endpoint checks, left out here: see report.md in the full report.\n",
-                    format::count(failed_endpoint_checks as u64)
-                ),
-                false => String::new(),
-            },
+            left_out: self.left_out(detail, rows),
+            failed: failed_section(&self.failed),
+            regressions: failed_section(&self.regressions),
             whats_left,
             whats_left_more,
+            results_empty: self.rows.is_empty(),
+            table: match rows {
+                0 => "",
+                _ => &self.table_header,
+            },
+            rows: self.rows[..rows].iter().map(|(_, r)| r.as_str()).collect(),
+            rows_more: match dropped {
+                0 => String::new(),
+                n => format!(
+                    "{}… {} more scenarios ({} passed, {} not): see report.md in the full report.\n",
+                    if rows > 0 { "\n" } else { "" },
+                    format::count(n as u64),
+                    format::count(dropped_passed as u64),
+                    format::count((n - dropped_passed) as u64)
+                ),
+            },
             charts: match detail <= Detail::NoEndpoints {
                 true => &self.charts,
                 false => &[],
@@ -210,26 +288,42 @@ impl Parts {
         render_doc(&doc)
     }
 
-    fn failed_endpoint_checks(&self) -> usize {
-        self.failed.iter().filter(|(e, _)| *e).count()
-    }
-
     /// The note on what was left out, at the top where it is seen; nothing
-    /// at [`Detail::Full`] with every row. `failed` is the number of failed
-    /// checks listed at `detail`.
-    fn left_out(&self, detail: Detail, rows: usize, failed: usize) -> String {
-        let failed_endpoint_checks = self.failed_endpoint_checks();
+    /// at [`Detail::Full`] with every row.
+    fn left_out(&self, detail: Detail, rows: usize) -> String {
+        let endpoint_checks = self.failed.endpoint_items();
+        let endpoint_regressions = self.regressions.endpoint_items();
+        let shown = |list: &FailedList| match detail {
+            Detail::Full => list.items.len(),
+            _ => list.items.len() - list.endpoint_items(),
+        };
         let lists_cut = detail == Detail::Cut
-            && [failed, self.whats_left.len(), self.notes.len()]
-                .iter()
-                .any(|&n| n > MAX_LIST_ITEMS);
+            && [
+                shown(&self.failed),
+                shown(&self.regressions),
+                self.whats_left.len(),
+                self.notes.len(),
+            ]
+            .iter()
+            .any(|&n| n > MAX_LIST_ITEMS);
         let mut left_out = Vec::new();
-        if detail > Detail::Full && (self.endpoint_rows > 0 || failed_endpoint_checks > 0) {
-            left_out.push(format!(
-                "per-endpoint detail ({} endpoint rows, {} failed endpoint checks)",
+        if detail > Detail::Full
+            && (self.endpoint_rows > 0 || endpoint_checks > 0 || endpoint_regressions > 0)
+        {
+            let mut what = format!(
+                "per-endpoint detail ({} endpoint rows, {} failed endpoint checks",
                 format::count(self.endpoint_rows as u64),
-                format::count(failed_endpoint_checks as u64)
-            ));
+                format::count(endpoint_checks as u64)
+            );
+            if endpoint_regressions > 0 {
+                let _ = write!(
+                    what,
+                    ", {} endpoint regressions",
+                    format::count(endpoint_regressions as u64)
+                );
+            }
+            what.push(')');
+            left_out.push(what);
         }
         if detail > Detail::NoEndpoints && !self.charts.is_empty() {
             left_out.push(format!(
@@ -248,11 +342,11 @@ impl Parts {
                 "all but the first {MAX_LIST_ITEMS} items of long lists"
             ));
         }
-        if rows < self.quick_rows.len() {
+        if rows < self.rows.len() {
             left_out.push(format!(
-                "{} of {} quick-results rows",
-                format::count((self.quick_rows.len() - rows) as u64),
-                format::count(self.quick_rows.len() as u64)
+                "{} of {} rows of the results table",
+                format::count((self.rows.len() - rows) as u64),
+                format::count(self.rows.len() as u64)
             ));
         }
         match left_out.is_empty() {
@@ -265,12 +359,12 @@ impl Parts {
         }
     }
 
-    /// How many quick-results rows fit in `budget` at [`Detail::Cut`].
+    /// How many rows of the results table fit in `budget` at [`Detail::Cut`].
     fn rows_that_fit(&self, budget: usize) -> usize {
         // Slack for the digits of the counts, which change with the rows kept.
-        let mut used = self.render(Detail::Cut, 0).len() + 64;
+        let mut used = self.render(Detail::Cut, 0).len() + self.table_header.len() + 64;
         let mut keep = 0;
-        for row in &self.quick_rows {
+        for (_, row) in &self.rows {
             used += row.len();
             if used > budget {
                 break;
@@ -299,44 +393,6 @@ fn head(summary: &Summary<'_>, view: &ReportView) -> String {
         md(&view.tool)
     );
     head
-}
-
-/// One row of the quick-results table.
-fn quick_row(r: &QuickRow) -> String {
-    format!(
-        "| {} | {} | {} | {} | {} | {} |\n",
-        md(&r.scenario),
-        md(&r.metric),
-        md(&r.target),
-        md(&r.actual),
-        md(&r.achievement),
-        if r.passed { "✅ pass" } else { "❌ FAIL" }
-    )
-}
-
-/// Every failed check, scenario by scenario: whether it is an endpoint
-/// check, and its list item.
-fn failed_checks(summary: &Summary<'_>) -> Vec<(bool, String)> {
-    let mut failed = Vec::new();
-    for s in &summary.scenarios {
-        for c in s.checks.iter().filter(|c| !c.passed) {
-            let endpoint = c
-                .endpoint
-                .as_deref()
-                .map(|e| format!(" {}", md(e)))
-                .unwrap_or_default();
-            // The same line as every output (a window's achievement is in its message).
-            failed.push((
-                c.endpoint.is_some(),
-                format!(
-                    "- ❌ **{}**{endpoint}: {}\n",
-                    md(s.name),
-                    md(&crate::report::view::check_line(c))
-                ),
-            ));
-        }
-    }
-    failed
 }
 
 /// One item of "What's left".
@@ -409,21 +465,31 @@ fn more_line(len: usize, cap: usize, what: &str) -> String {
     }
 }
 
+/// A list of failed items as the layout gets it; every piece ends in `\n`,
+/// empty when there is nothing to say.
+#[derive(serde::Serialize)]
+struct Section {
+    heading: String,
+    items: Vec<String>,
+    more: String,
+    /// How many endpoint items this detail left out.
+    endpoint_note: String,
+}
+
 /// What `job_summary.md.j2` lays out: every piece escaped and formatted,
 /// ending in its own line break; a piece left out is empty.
 #[derive(serde::Serialize)]
 struct Doc<'a> {
     head: &'a str,
     left_out: String,
-    quick_empty: bool,
-    quick_rows: &'a [String],
-    quick_more: String,
-    failed_heading: String,
-    failed: Vec<String>,
-    failed_more: String,
-    failed_endpoint_note: String,
+    failed: Section,
+    regressions: Section,
     whats_left: Vec<String>,
     whats_left_more: String,
+    results_empty: bool,
+    table: &'a str,
+    rows: Vec<&'a str>,
+    rows_more: String,
     charts: &'a [String],
     trend: &'a [String],
     endpoints: &'a [String],
@@ -609,7 +675,7 @@ mod tests {
             STEP_SUMMARY_BUDGET,
         );
 
-        assert!(text.contains("| a\\|b | median |"), "{text}");
+        assert!(text.contains("| a\\|b | ❌ FAIL | ❌ "), "{text}");
         assert!(text.contains("&lt;script>alert(1)&lt;/script>"));
         assert!(!text.contains("<script"));
         assert!(text.contains("\\`\\`\\` \\`x\\` \\`\\`\\`"));
@@ -679,14 +745,22 @@ mod tests {
         assert!(step.contains("Not drawn for more than 50 scenarios"));
         assert_eq!(assert_mermaid_blocks_are_sealed(&step), 200);
         assert!(step.contains("FAILED — 200 of 200 scenarios complete"));
-        // Every quick-results row is there.
-        assert_eq!(
-            step.matches("| scenario").count(),
-            view.quick_results.len() + 200
-        );
+        // Every scenario's row of the results table is there.
+        let results_rows = |text: &str| {
+            let start = text.find("## Results\n").expect("a results section");
+            let end = text[start..]
+                .find("\n## ")
+                .map_or(text.len(), |e| start + e);
+            text[start..end]
+                .lines()
+                .filter(|l| l.starts_with("| scenario"))
+                .count()
+        };
+        assert_eq!(results_rows(&step), view.matrix.rows.len());
+        assert_eq!(view.matrix.rows.len(), 200);
         assert_tables_keep_their_columns(&step);
 
-        // A pull-request comment: also without charts, and the table cut.
+        // A pull-request comment: also without charts.
         let comment = summary_for(PR_COMMENT_BUDGET);
         eprintln!(
             "huge run: full {} bytes; step summary {} bytes; PR comment {} bytes",
@@ -698,18 +772,28 @@ mod tests {
         );
         assert!(comment.len() <= PR_COMMENT_BUDGET, "{}", comment.len());
         assert!(comment.contains("the charts and their tables (201)"));
-        let kept = comment.matches("| scenario").count();
-        let dropped = view.quick_results.len() - kept;
-        assert!(kept > 100 && dropped > 0, "kept {kept}");
-        let count = |n: usize| format::count(n as u64);
-        assert!(comment.contains(&format!(
-            "{} of {} quick-results rows",
-            count(dropped),
-            count(view.quick_results.len())
-        )));
-        assert!(comment.contains(&format!("… {} more rows: see report.md", count(dropped))));
         assert_eq!(assert_mermaid_blocks_are_sealed(&comment), 0);
         assert_tables_keep_their_columns(&comment);
+
+        // A smaller budget cuts the table to whole rows and says how many.
+        let cut = summary_for(20_000);
+        assert!(cut.len() <= 20_000, "{}", cut.len());
+        let kept = results_rows(&cut);
+        let dropped = view.matrix.rows.len() - kept;
+        assert!(kept > 20 && dropped > 0, "kept {kept}");
+        let count = |n: usize| format::count(n as u64);
+        assert!(cut.contains(&format!(
+            "{} of {} rows of the results table",
+            count(dropped),
+            count(view.matrix.rows.len())
+        )));
+        // Every scenario failed its endpoint checks.
+        assert!(cut.contains(&format!(
+            "… {} more scenarios (0 passed, {} not): see report.md",
+            count(dropped),
+            count(dropped)
+        )));
+        assert_tables_keep_their_columns(&cut);
 
         // Even a budget too small for the head is kept.
         for budget in [4000, 100, 0] {
