@@ -657,6 +657,11 @@ pub struct RunMeta {
     /// `GITHUB_RUN_ID` and `GITHUB_RUN_ATTEMPT`.
     pub ci_run_id: Option<String>,
     pub ci_run_attempt: Option<String>,
+    /// When the record was written, by the clock (RFC 3339 to the
+    /// microsecond, UTC), so that runs within one second keep their order;
+    /// `None` when `SOURCE_DATE_EPOCH` pins the run's time, which is then
+    /// the summary's `generated_at` (records of older versions too).
+    pub recorded_at: Option<String>,
 }
 
 /// The file that makes a folder a run history: `check --history DIR` writes

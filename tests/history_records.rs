@@ -705,7 +705,7 @@ fn the_baseline_is_taken_from_this_branch_or_the_configured_one() {
     assert_eq!(
         first["run"],
         serde_json::json!({"label": null, "commit": "aaaa111", "branch": "main", "revision_source": "github_actions",
-            "project": null, "ci_run_id": "900", "ci_run_attempt": "2"})
+            "project": null, "ci_run_id": "900", "ci_run_attempt": "2", "recorded_at": null})
     );
     let now = lab.run("now", 1.5, 4);
     // On feature/x: its own runs, the same speed.
@@ -1081,4 +1081,72 @@ fn chromium_renders_the_trend_page_with_its_chart_and_table_and_no_element_from_
             std::fs::copy(&shot, Path::new(&dir).join(name)).unwrap();
         }
     }
+}
+
+#[test]
+fn runs_recorded_within_one_second_keep_their_order() {
+    // Without SOURCE_DATE_EPOCH a record keeps the clock's time to the
+    // microsecond: runs faster than a second apart are still in order.
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("h");
+    for label in ["r1", "r2", "r3", "r4"] {
+        let out = dir.path().join(label);
+        let status = crate::util::loadgate()
+            .env_remove("SOURCE_DATE_EPOCH")
+            .args([
+                "check",
+                "fixtures/demo",
+                "--no-fail",
+                "--quiet",
+                "--label",
+                label,
+            ])
+            .arg("--out")
+            .arg(&out)
+            .arg("--history")
+            .arg(&history)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+    let mut stamps = Vec::new();
+    for entry in std::fs::read_dir(&history).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let record: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let at = record["run"]["recorded_at"].as_str().unwrap().to_string();
+            assert_eq!(at.len(), "2026-12-01T12:44:01.123456Z".len(), "{at}");
+            stamps.push((at, record["run"]["label"].as_str().unwrap().to_string()));
+        }
+    }
+    stamps.sort();
+    let labels: Vec<&str> = stamps.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(labels, ["r1", "r2", "r3", "r4"]);
+    let trend = dir.path().join("t");
+    let status = crate::util::loadgate()
+        .arg("trend")
+        .arg(&history)
+        .arg("--out")
+        .arg(&trend)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(trend.join("trend.json")).unwrap()).unwrap();
+    let runs: Vec<&str> = json["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(runs, ["r1", "r2", "r3", "r4"], "{}", json["runs"]);
 }

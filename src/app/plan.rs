@@ -137,6 +137,9 @@ pub struct Plan {
     pub github: Option<GithubEnv>,
     /// The report timestamp (RFC 3339): `SOURCE_DATE_EPOCH`, else now.
     pub generated_at: String,
+    /// Whether `SOURCE_DATE_EPOCH` pins it (then a run record takes its
+    /// time from it too, else the clock's to the microsecond).
+    pub time_pinned: bool,
     /// A progress bar may be shown: a terminal, not CI, not `--quiet`.
     pub progress: bool,
     /// comment.md's marker and links.
@@ -184,6 +187,7 @@ impl Plan {
             no_fail: args.no_fail,
             github,
             generated_at: generated_at(env.source_date_epoch.as_deref())?,
+            time_pinned: env.source_date_epoch.is_some(),
             progress: verbosity == Verbosity::Normal && !env.ci && env.stderr_is_terminal,
             comment,
             project_dir: env.ci_project_dir.clone(),

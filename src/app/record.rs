@@ -49,7 +49,20 @@ pub fn meta(plan: &Plan) -> RunMeta {
         project: ci.repository.clone(),
         ci_run_id: ci.run_id.clone(),
         ci_run_attempt: ci.run_attempt.clone(),
+        // A pinned time (SOURCE_DATE_EPOCH) is the run's time; else the
+        // clock's, finer than generated_at's seconds, so runs of one
+        // second keep their order.
+        recorded_at: if plan.time_pinned { None } else { now_utc() },
     }
+}
+
+/// The clock's time to the microsecond, `2026-12-01T12:44:01.123456Z`.
+fn now_utc() -> Option<String> {
+    let now = time::OffsetDateTime::now_utc();
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    now.format(&format).ok()
 }
 
 /// `git ARGS` in the current folder: its first output line, or `None` when
@@ -117,6 +130,10 @@ pub fn write(
     meta: &RunMeta,
 ) -> anyhow::Result<std::path::PathBuf> {
     let bytes = crate::report::record::render(summary, meta)?;
-    let stem = crate::report::record::file_stem(&summary.generated_at, meta, std::process::id());
+    let stem = crate::report::record::file_stem(
+        meta.recorded_at.as_deref().unwrap_or(&summary.generated_at),
+        meta,
+        std::process::id(),
+    );
     crate::report::output::write_new_file(dir, &stem, ".json", &bytes)
 }

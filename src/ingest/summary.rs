@@ -226,6 +226,24 @@ pub struct RecordScenario {
 
 /// Whether `t` has the shape loadgate writes times in: `YYYY-MM-DDTHH:MM:SSZ`,
 /// so records sort by their text.
+/// `2026-01-22T00:00:00.123456Z` (six fraction digits, as records write
+/// it), or [`is_utc_time`]'s form: such times compare in time order as text.
+fn is_utc_time_with_fraction(t: &str) -> bool {
+    match (t.get(..19), t.get(19..)) {
+        (Some(head), Some(rest)) => {
+            is_utc_time(&format!("{head}Z"))
+                && (rest == "Z"
+                    || rest
+                        .strip_prefix('.')
+                        .and_then(|r| r.strip_suffix('Z'))
+                        .is_some_and(|digits| {
+                            digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())
+                        }))
+        }
+        _ => false,
+    }
+}
+
 fn is_utc_time(t: &str) -> bool {
     let b = t.as_bytes();
     b.len() == 20
@@ -273,12 +291,19 @@ fn record_of<E: serde::de::DeserializeOwned + Default + Endpoints>(
             "a summary.json without \"run\": not a run record (records are written by `loadgate check --history DIR`)",
         ));
     };
-    let Some(recorded_at) = f.generated_at.filter(|t| is_utc_time(t)) else {
+    let Some(generated_at) = f.generated_at.filter(|t| is_utc_time(t)) else {
         return Err(InputError::file(
             path,
             "no \"generated_at\" time of the form 2026-01-22T00:00:00Z",
         ));
     };
+    // The record's own clock time where it has one (generated_at may be
+    // pinned by SOURCE_DATE_EPOCH); a malformed one is not used.
+    let recorded_at = run
+        .recorded_at
+        .clone()
+        .filter(|t| is_utc_time_with_fraction(t))
+        .unwrap_or(generated_at);
     let mut scenarios: Vec<RecordScenario> = f
         .scenarios
         .into_iter()

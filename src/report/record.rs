@@ -24,8 +24,8 @@ pub fn render(summary: &Summary<'_>, meta: &RunMeta) -> anyhow::Result<Vec<u8>> 
     Ok(bytes)
 }
 
-/// The start of a record's file name: its time (`20261128T001146Z`, from
-/// the summary's `generated_at`, so a listing sorts by time), then the CI
+/// The start of a record's file name: its time (`20261128T001146123456Z`,
+/// the record's own to the microsecond, so a listing sorts by time), then the CI
 /// run and attempt, then the process id. The writer adds a random part, so
 /// parallel jobs of one matrix never pick the same name. Only ASCII letters,
 /// digits and `-`: nothing in it can leave the folder.
