@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
@@ -161,7 +162,9 @@ impl ResultFiles {
     }
 }
 
-/// One percentile column of a stats or history row, e.g. `99.9%`.
+/// One percentile column of a stats or history row, e.g. `99.9%`: what a
+/// reader hands to [`Percentiles()`] (a row's percentiles are stored more
+/// compactly, see [`Percentiles`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Percentile {
     /// The column label without the `%` sign, exactly as Locust wrote it (`"99.9"`).
@@ -172,20 +175,133 @@ pub struct Percentile {
     pub value_ms: Option<f64>,
 }
 
-/// The percentile columns of one row, in the order Locust wrote them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Percentiles(pub Vec<Percentile>);
+/// A percentile column's label and level, shared by every row that has it.
+#[derive(Debug, PartialEq)]
+struct Column {
+    label: Box<str>,
+    level: f64,
+}
+
+/// The percentile columns of one row, in the order the file wrote them.
+///
+/// A scenario with a million endpoints has a million of these, so they are
+/// kept small: the columns (label and level) are one shared list for all
+/// the rows built one after another with the same columns (the rows of one
+/// file), and each row holds only its values (`NaN` for no value; readers
+/// never produce a NaN time). Build one with [`Percentiles()`] or `collect()`.
+#[derive(Clone)]
+pub struct Percentiles {
+    columns: Arc<[Column]>,
+    values: Box<[f64]>,
+}
+
+thread_local! {
+    /// The columns of the last row built on this thread: the next row of
+    /// the same file shares them instead of copying every label.
+    static LAST_COLUMNS: std::cell::RefCell<Option<Arc<[Column]>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A row's percentiles from its columns, in file order; the constructor
+/// every reader calls, spelt like the tuple struct `Percentiles` once was so
+/// that readers build one as they always did.
+#[allow(non_snake_case)]
+pub fn Percentiles(list: Vec<Percentile>) -> Percentiles {
+    list.into_iter().collect()
+}
+
+impl FromIterator<Percentile> for Percentiles {
+    fn from_iter<I: IntoIterator<Item = Percentile>>(iter: I) -> Percentiles {
+        let list: Vec<Percentile> = iter.into_iter().collect();
+        let values = list
+            .iter()
+            .map(|p| p.value_ms.unwrap_or(f64::NAN))
+            .collect();
+        let columns = LAST_COLUMNS.with(|last| {
+            let mut last = last.borrow_mut();
+            let same = |columns: &[Column]| {
+                columns.len() == list.len()
+                    && columns
+                        .iter()
+                        .zip(&list)
+                        .all(|(c, p)| *c.label == *p.label && c.level == p.level)
+            };
+            match last.as_ref() {
+                Some(columns) if same(columns) => columns.clone(),
+                _ => {
+                    let columns: Arc<[Column]> = list
+                        .into_iter()
+                        .map(|p| Column {
+                            label: p.label.into_boxed_str(),
+                            level: p.level,
+                        })
+                        .collect();
+                    *last = Some(columns.clone());
+                    columns
+                }
+            }
+        });
+        Percentiles { columns, values }
+    }
+}
+
+impl Default for Percentiles {
+    fn default() -> Percentiles {
+        Percentiles(Vec::new())
+    }
+}
+
+impl PartialEq for Percentiles {
+    fn eq(&self, other: &Percentiles) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl std::fmt::Debug for Percentiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+fn value(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
 
 impl Percentiles {
     /// The percentile at `level` (e.g. `99.0`), if the data has that column.
     /// The outer `Option` says whether the column exists, the inner one whether it has a value.
     pub fn get(&self, level: f64) -> Option<Option<f64>> {
-        self.0.iter().find(|p| p.level == level).map(|p| p.value_ms)
+        self.columns
+            .iter()
+            .position(|c| c.level == level)
+            .map(|i| value(self.values[i]))
     }
 
     /// The labels present, e.g. `["50", "95", "99"]`.
     pub fn labels(&self) -> Vec<&str> {
-        self.0.iter().map(|p| p.label.as_str()).collect()
+        self.columns.iter().map(|c| &*c.label).collect()
+    }
+
+    /// Every column as (label, level, value in ms), in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64, Option<f64>)> + '_ {
+        self.columns
+            .iter()
+            .zip(self.values.iter())
+            .map(|(c, &v)| (&*c.label, c.level, value(v)))
+    }
+
+    /// The same columns with other values, in column order (a value for a
+    /// column that `values` does not reach is none).
+    pub fn with_values(&self, values: impl IntoIterator<Item = Option<f64>>) -> Percentiles {
+        let mut values = values.into_iter();
+        Percentiles {
+            columns: self.columns.clone(),
+            values: self
+                .columns
+                .iter()
+                .map(|_| values.next().flatten().unwrap_or(f64::NAN))
+                .collect(),
+        }
     }
 }
 
@@ -224,9 +340,9 @@ impl Serialize for Percentiles {
     // A JSON object keyed by label, in column order (not sorted: "100" would
     // otherwise come before "50").
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for p in &self.0 {
-            map.serialize_entry(&p.label, &p.value_ms.map(Num))?;
+        let mut map = serializer.serialize_map(Some(self.columns.len()))?;
+        for (label, _, value_ms) in self.iter() {
+            map.serialize_entry(label, &value_ms.map(Num))?;
         }
         map.end()
     }

@@ -722,30 +722,40 @@ fn toml_error(ctx: &Ctx<'_>, key: Option<String>, e: &toml::de::Error) -> Config
 /// and `?` any one character; everything else, brackets included, is literal,
 /// because Locust names often contain `[id]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob(String);
+pub struct Glob {
+    text: String,
+    /// The pattern's characters, split once: a pattern is matched against
+    /// every endpoint name, and a scenario may have a million.
+    chars: Vec<char>,
+}
 
 impl Glob {
     pub fn new(pattern: &str) -> Glob {
-        Glob(pattern.to_string())
+        Glob {
+            text: pattern.to_string(),
+            chars: pattern.chars().collect(),
+        }
     }
 
     pub fn matches(&self, text: &str) -> bool {
-        let p: Vec<char> = self.0.chars().collect();
-        let t: Vec<char> = text.chars().collect();
-        // Iterative wildcard matching with one backtrack point for the last `*`.
+        let p = &self.chars;
+        // Iterative wildcard matching with one backtrack point for the last
+        // `*`; `ti` is a byte offset into `text`, moved a character at a time.
         let (mut pi, mut ti) = (0, 0);
         let mut star: Option<(usize, usize)> = None;
-        while ti < t.len() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        while let Some(c) = text[ti..].chars().next() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == c) {
                 pi += 1;
-                ti += 1;
+                ti += c.len_utf8();
             } else if pi < p.len() && p[pi] == '*' {
                 star = Some((pi, ti));
                 pi += 1;
             } else if let Some((sp, st)) = star {
+                // The star takes one more character.
+                let skipped = text[st..].chars().next().map_or(1, char::len_utf8);
                 pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
+                ti = st + skipped;
+                star = Some((sp, ti));
             } else {
                 return false;
             }
@@ -756,7 +766,7 @@ impl Glob {
 
 impl fmt::Display for Glob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -996,5 +1006,9 @@ thresholds = ["p95 < 300ms"]
         assert!(!Glob::new("*a*b?").matches("xxayb"));
         assert!(Glob::new("exact").matches("exact"));
         assert!(!Glob::new("exact").matches("exactly"));
+        // `?` is one character, however many bytes it takes.
+        assert!(Glob::new("/é/?/*ü").matches("/é/ß/xxü"));
+        assert!(!Glob::new("/é/?/*ü").matches("/é/ßß/xxü"));
+        assert!(Glob::new("*/日本").matches("a/日本"));
     }
 }
