@@ -131,7 +131,10 @@ pub(crate) fn assert_markdown_clean(text: &str, what: &str) {
         // Nor a URL or an issue number it would link by itself.
         if !fenced {
             for link in ["https://evil", " #42"] {
-                assert!(!line.contains(link), "{what}: {link} would be a link: {line:?}");
+                assert!(
+                    !line.contains(link),
+                    "{what}: {link} would be a link: {line:?}"
+                );
             }
         }
     }
