@@ -287,7 +287,11 @@ fn write_outputs(
     let mut ordered = formats.to_vec();
     ordered.sort_by_key(|f| *f != Format::Json);
     for format in ordered {
-        set.add(format.file_name(), render(format)?);
+        match format {
+            // Written straight to its file: a million endpoints' worth.
+            Format::Json => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
+            _ => set.add(format.file_name(), render(format)?),
+        }
         names.push(format.file_name().to_string());
     }
     if let Some(view) = view.as_ref().filter(|_| with_charts) {
