@@ -36,7 +36,11 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
 
     let (inputs, errors, mut warnings) = read_sets(plan, &config, found);
     let baseline = match &plan.baseline {
-        Some(path) => Some(load_run(path, plan.out_dir())?),
+        Some(path) => {
+            let mut run = load_run(path, plan.out_dir())?;
+            evaluate::group::apply_to_run(&config, &mut run);
+            Some(run)
+        }
         None => None,
     };
     warnings.extend(config_warnings(&config, baseline.as_ref()));
@@ -45,7 +49,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
     let results = evaluation.results;
     warnings.extend(defaults_warning(&config));
 
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         config
             .title
             .clone()
@@ -57,6 +61,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
         warnings,
         errors,
     );
+    summary.max_endpoints = config.report.max_endpoints;
     if let Some(path) = &plan.dump_context {
         dump_context(path, &summary)?;
     }

@@ -7,6 +7,7 @@
 //! the column.
 
 mod duration;
+mod endpoints;
 mod hints;
 pub mod threshold;
 
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use endpoints::{DEFAULT_MAX_ENDPOINTS, GroupConfig, MAX_MAX_ENDPOINTS, ReportConfig};
 pub use threshold::{Metric, MetricKind, Op, Threshold, Tolerance, Worse};
 
 /// The thresholds applied when there is no config file, or the config has no `[defaults]`.
@@ -45,6 +47,7 @@ struct RawConfig {
     title: Option<String>,
     defaults: Option<RawDefaults>,
     regression: Option<BTreeMap<String, Spanned<String>>>,
+    report: Option<endpoints::RawReport>,
     #[serde(default)]
     scenarios: BTreeMap<String, RawScenario>,
 }
@@ -75,6 +78,8 @@ struct RawScenario {
     thresholds: Vec<Spanned<String>>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
+    #[serde(default)]
+    group: Vec<endpoints::RawGroup>,
     regression: Option<BTreeMap<String, Spanned<String>>>,
     steady_state: Option<Spanned<String>>,
     users: Option<u64>,
@@ -220,6 +225,8 @@ pub struct ScenarioConfig {
     pub min_requests: Option<u64>,
     pub thresholds: Vec<ConfiguredThreshold>,
     pub endpoints: Vec<EndpointConfig>,
+    /// `[[scenarios.X.group]]`: endpoint names merged into one, in order.
+    pub groups: Vec<GroupConfig>,
     /// `[scenarios.X.regression]`, overriding the global table key by key.
     pub regression: Option<RegressionTable>,
     /// `steady_state`, overriding `[defaults]`.
@@ -254,6 +261,8 @@ pub struct Config {
     pub steady_state: Option<SteadyState>,
     /// `[defaults] strict_data`: data-sanity findings fail the gate.
     pub strict_data: Option<bool>,
+    /// `[report]`.
+    pub report: ReportConfig,
 }
 
 /// A config error: file, key path, position and what is wrong.
@@ -458,7 +467,12 @@ impl Ctx<'_> {
             .map_err(|e| toml_error(self, None, &e))
             .and_then(|de| {
                 serde_path_to_error::deserialize(de).map_err(|e| {
+                    // A wrong type in a spanned value names serde's own
+                    // wrapper field: the key path is the value's.
                     let path = e.path().to_string();
+                    let path = path
+                        .strip_suffix(".$__serde_spanned_private_value")
+                        .map_or(path.clone(), str::to_string);
                     let key = (path != ".").then_some(path);
                     toml_error(self, key, e.inner())
                 })
@@ -467,7 +481,7 @@ impl Ctx<'_> {
 
     /// The `[scenarios.KEY]` table, validated. Errors come in the order the
     /// fields are checked: `min_duration`, the endpoint tables, `regression`,
-    /// `steady_state`, then `thresholds`.
+    /// `steady_state`, the groups, then `thresholds`.
     fn scenario(&self, key: &str, s: &RawScenario) -> Result<ScenarioConfig, ConfigError> {
         let base = format!("scenarios.{}", toml_key(key));
         let min_duration = match &s.min_duration {
@@ -492,7 +506,9 @@ impl Ctx<'_> {
             Some(raw) => Some(self.steady_state(raw, &format!("{base}.steady_state"))?),
             None => None,
         };
+        let groups = self.groups(&s.group, &base)?;
         Ok(ScenarioConfig {
+            groups,
             regression,
             steady_state,
             users: s.users,
@@ -537,6 +553,7 @@ impl Config {
             regression: None,
             steady_state: None,
             strict_data: None,
+            report: ReportConfig::default(),
         }
     }
 
@@ -607,7 +624,9 @@ impl Config {
             Some(raw) => Some(ctx.steady_state(raw, "defaults.steady_state")?),
             None => None,
         };
+        let report = ctx.report(raw.report.as_ref())?;
         Ok(Config {
+            report,
             source: ConfigSource::File(file.to_path_buf()),
             title: raw.title,
             defaults,
