@@ -793,7 +793,16 @@ mod tests {
     #[test]
     fn a_missing_p99_column_leaves_p99_out() {
         let mut totals = stats(100, 0, 10.0, Some(20.0));
-        totals.percentiles_ms.0.retain(|p| p.label != "99");
+        totals.percentiles_ms = totals
+            .percentiles_ms
+            .iter()
+            .filter(|(label, _, _)| *label != "99")
+            .map(|(label, level, value_ms)| Percentile {
+                label: label.to_string(),
+                level,
+                value_ms,
+            })
+            .collect();
         let sets = vec![("s".to_string(), data(totals, Some(60)))];
         let text = assert_config_passes_on_its_data(&sets);
         assert!(text.contains("measured p99 no 99% column"), "{text}");

@@ -6,7 +6,7 @@
 //! most TOML schemas on SchemaStore use; it uses only keywords that mean the
 //! same in every draft since (`type`, `properties`, `patternProperties`,
 //! `additionalProperties`, `required`, `items`, `pattern`, `minimum`,
-//! `maximum`, `default`, `examples`), and no `$ref`, so descriptions sit right next to
+//! `maximum`, `minLength`, `default`, `examples`), and no `$ref`, so descriptions sit right next to
 //! what they describe.
 //!
 //! It mirrors the `Raw*` serde types in [`crate::config`] key for key, with
@@ -165,6 +165,40 @@ fn endpoint() -> Value {
     })
 }
 
+/// A `[[scenarios.NAME.group]]` table.
+fn group() -> Value {
+    json!({
+        "type": "object",
+        "description": "Endpoints merged into one: those whose name matches `pattern` (and whose \
+            method is `method`, when given) become one endpoint per method, before anything is \
+            checked, compared or reported. Counts merge exactly; percentiles exactly where every \
+            request's time is known (histograms), otherwise estimated and marked ≈.",
+        "additionalProperties": false,
+        "required": ["pattern"],
+        "properties": {
+            "pattern": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Which endpoint names to merge. An endpoint joins the first group that \
+                    matches it. Pattern: `*` matches any run of characters, including `/`, and `?` \
+                    matches one character; every other character is literal.",
+                "examples": ["/item/*"]
+            },
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The merged endpoint's name. Default: the pattern.",
+                "examples": ["/item/[id]"]
+            },
+            "method": {
+                "type": "string",
+                "description": "Optional; only endpoints of this method (Locust's Type) join the group.",
+                "examples": ["GET"]
+            }
+        }
+    })
+}
+
 /// A `[scenarios.NAME]` table.
 fn scenario() -> Value {
     json!({
@@ -205,6 +239,11 @@ fn scenario() -> Value {
                 "type": "array",
                 "description": "Per-endpoint thresholds: `[[scenarios.NAME.endpoint]]`.",
                 "items": endpoint()
+            },
+            "group": {
+                "type": "array",
+                "description": "Endpoint names merged into one: `[[scenarios.NAME.group]]`.",
+                "items": group()
             },
             "regression": regression(
                 "This scenario's tolerances for `--baseline`, overriding the global `[regression]` \
@@ -300,6 +339,23 @@ pub fn config_schema() -> Value {
                     }
                 }
             },
+            "report": {
+                "type": "object",
+                "description": "How the reports lay the results out.",
+                "additionalProperties": false,
+                "properties": {
+                    "max_endpoints": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": crate::config::MAX_MAX_ENDPOINTS,
+                        "default": crate::config::DEFAULT_MAX_ENDPOINTS,
+                        "description": "At most this many endpoints per scenario in report.md, \
+                            report.html and the job summary: the slowest, the most failing and the \
+                            busiest, taken in turn, with a line saying how many more there are. \
+                            summary.json has them all."
+                    }
+                }
+            },
             "scenarios": {
                 "type": "object",
                 "description": "One table per scenario (or group of scenarios, via `match`). Scenarios found \
@@ -365,6 +421,11 @@ mod tests {
             && n > max
         {
             problems.push(format!("{path}: {n} > {max}"));
+        }
+        if let (Some(min), Value::String(s)) = (schema["minLength"].as_u64(), value)
+            && (s.chars().count() as u64) < min
+        {
+            problems.push(format!("{path}: shorter than {min}"));
         }
         if let Value::Array(items) = value {
             for (i, item) in items.iter().enumerate() {
@@ -442,7 +503,14 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["defaults", "history", "regression", "scenarios", "title"]
+            [
+                "defaults",
+                "history",
+                "regression",
+                "report",
+                "scenarios",
+                "title"
+            ]
         );
         assert!(config_schema_pretty().ends_with("}\n"));
     }
@@ -731,8 +799,8 @@ mod tests {
         collect_table_paths(&schema, &doc, Vec::new(), &mut paths);
         assert_eq!(
             paths.len(),
-            5,
-            "root, defaults, history, a scenario, an endpoint"
+            7,
+            "root, defaults, history, report, a scenario, an endpoint, a group"
         );
         for (path, properties) in paths {
             let mut probe = doc.clone();

@@ -23,6 +23,7 @@ mod hostile;
 mod jmeter;
 mod k6;
 mod layers;
+mod million;
 mod mixed;
 mod oha;
 mod outputs;

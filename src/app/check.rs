@@ -59,6 +59,7 @@ pub fn run(plan: &Plan) -> anyhow::Result<Outcome> {
         errors,
     );
     summary.trend = trend.as_ref();
+    summary.max_endpoints = config.report.max_endpoints;
     if let Some(path) = &plan.dump_context {
         dump_context(path, &summary)?;
     }
@@ -131,6 +132,10 @@ fn judge(
                 sel.info().describe()
             ));
         }
+    }
+    // The baseline's endpoints grouped as this run's are ([[scenarios.X.group]]).
+    if let Some(run) = snapshot.as_mut() {
+        evaluate::group::apply_to_run(config, run);
     }
     warnings.extend(config_warnings(config, snapshot.as_ref()));
     let mut evaluation = evaluate::evaluate(config, inputs, snapshot.as_ref());
@@ -375,7 +380,11 @@ fn write_outputs(
     let mut ordered = formats.to_vec();
     ordered.sort_by_key(|f| *f != Format::Json);
     for format in ordered {
-        set.add(format.file_name(), render(format)?);
+        match format {
+            // Written straight to its file: a million endpoints' worth.
+            Format::Json => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
+            _ => set.add(format.file_name(), render(format)?),
+        }
         names.push(format.file_name().to_string());
     }
     if let Some(view) = view.as_ref().filter(|_| with_charts) {

@@ -25,8 +25,10 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<bool> {
             find_config(folder)?
         }
     };
-    let base = load_run(&args.base, None)?;
-    let current = load_run(&args.current, None)?;
+    let mut base = load_run(&args.base, None)?;
+    let mut current = load_run(&args.current, None)?;
+    crate::evaluate::group::apply_to_run(&config, &mut base);
+    crate::evaluate::group::apply_to_run(&config, &mut current);
     let (info, results) = crate::evaluate::compare_runs(&config, &base, &current);
     let mut notes: Vec<String> = info
         .new_scenarios

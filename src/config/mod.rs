@@ -7,6 +7,8 @@
 //! the column.
 
 mod duration;
+mod endpoints;
+mod glob;
 mod hints;
 pub mod threshold;
 
@@ -19,6 +21,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use endpoints::{DEFAULT_MAX_ENDPOINTS, GroupConfig, MAX_MAX_ENDPOINTS, ReportConfig};
+pub use glob::Glob;
 pub use threshold::{Metric, MetricKind, Op, Threshold, Tolerance, Worse};
 
 /// The thresholds applied when there is no config file, or the config has no `[defaults]`.
@@ -52,6 +56,7 @@ struct RawConfig {
     defaults: Option<RawDefaults>,
     regression: Option<BTreeMap<String, Spanned<String>>>,
     history: Option<RawHistory>,
+    report: Option<endpoints::RawReport>,
     #[serde(default)]
     scenarios: BTreeMap<String, RawScenario>,
 }
@@ -89,6 +94,8 @@ struct RawScenario {
     thresholds: Vec<Spanned<String>>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
+    #[serde(default)]
+    group: Vec<endpoints::RawGroup>,
     regression: Option<BTreeMap<String, Spanned<String>>>,
     steady_state: Option<Spanned<String>>,
     users: Option<u64>,
@@ -253,6 +260,8 @@ pub struct ScenarioConfig {
     pub min_requests: Option<u64>,
     pub thresholds: Vec<ConfiguredThreshold>,
     pub endpoints: Vec<EndpointConfig>,
+    /// `[[scenarios.X.group]]`: endpoint names merged into one, in order.
+    pub groups: Vec<GroupConfig>,
     /// `[scenarios.X.regression]`, overriding the global table key by key.
     pub regression: Option<RegressionTable>,
     /// `steady_state`, overriding `[defaults]`.
@@ -289,6 +298,8 @@ pub struct Config {
     pub strict_data: Option<bool>,
     /// `[history]`.
     pub history: HistoryConfig,
+    /// `[report]`.
+    pub report: ReportConfig,
 }
 
 /// A config error: file, key path, position and what is wrong.
@@ -525,7 +536,8 @@ impl Ctx<'_> {
             .map_err(|e| toml_error(self, None, &e))
             .and_then(|de| {
                 serde_path_to_error::deserialize(de).map_err(|e| {
-                    // A `Spanned` value adds serde_spanned's private field to the path.
+                    // A wrong type in a spanned value names serde's own
+                    // wrapper field: the key path is the value's.
                     let path = e.path().to_string();
                     let path = path
                         .strip_suffix(".$__serde_spanned_private_value")
@@ -538,7 +550,7 @@ impl Ctx<'_> {
 
     /// The `[scenarios.KEY]` table, validated. Errors come in the order the
     /// fields are checked: `min_duration`, the endpoint tables, `regression`,
-    /// `steady_state`, then `thresholds`.
+    /// `steady_state`, the groups, then `thresholds`.
     fn scenario(&self, key: &str, s: &RawScenario) -> Result<ScenarioConfig, ConfigError> {
         let base = format!("scenarios.{}", toml_key(key));
         let min_duration = match &s.min_duration {
@@ -563,7 +575,9 @@ impl Ctx<'_> {
             Some(raw) => Some(self.steady_state(raw, &format!("{base}.steady_state"))?),
             None => None,
         };
+        let groups = self.groups(&s.group, &base)?;
         Ok(ScenarioConfig {
+            groups,
             regression,
             steady_state,
             users: s.users,
@@ -609,6 +623,7 @@ impl Config {
             steady_state: None,
             strict_data: None,
             history: HistoryConfig::default(),
+            report: ReportConfig::default(),
         }
     }
 
@@ -683,8 +698,10 @@ impl Config {
             Some(h) => ctx.history(h)?,
             None => HistoryConfig::default(),
         };
+        let report = ctx.report(raw.report.as_ref())?;
         Ok(Config {
             history,
+            report,
             source: ConfigSource::File(file.to_path_buf()),
             title: raw.title,
             defaults,
@@ -793,59 +810,6 @@ fn toml_error(ctx: &Ctx<'_>, key: Option<String>, e: &toml::de::Error) -> Config
     let mut err = ctx.error(String::new(), e.span(), e.message().trim().to_string());
     err.key = key;
     err
-}
-
-/// A name pattern where `*` matches any run of characters (including `/`)
-/// and `?` any one character; everything else, brackets included, is literal,
-/// because Locust names often contain `[id]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Glob {
-    text: String,
-    /// The pattern's characters, split once (it is matched against every
-    /// endpoint name).
-    chars: Vec<char>,
-}
-
-impl Glob {
-    pub fn new(pattern: &str) -> Glob {
-        Glob {
-            text: pattern.to_string(),
-            chars: pattern.chars().collect(),
-        }
-    }
-
-    /// Whether `text` matches, without allocating: iterative wildcard
-    /// matching with one backtrack point for the last `*`, over the text's
-    /// characters by byte position.
-    pub fn matches(&self, text: &str) -> bool {
-        let p = &self.chars;
-        let (mut pi, mut ti) = (0, 0);
-        let mut star: Option<(usize, usize)> = None;
-        while let Some(c) = text[ti..].chars().next() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == c) {
-                pi += 1;
-                ti += c.len_utf8();
-            } else if pi < p.len() && p[pi] == '*' {
-                star = Some((pi, ti));
-                pi += 1;
-            } else if let Some((sp, st)) = star {
-                // Let the `*` take one more character.
-                let skipped = text[st..].chars().next().map_or(1, char::len_utf8);
-                pi = sp + 1;
-                ti = st + skipped;
-                star = Some((sp, ti));
-            } else {
-                return false;
-            }
-        }
-        p[pi..].iter().all(|&c| c == '*')
-    }
-}
-
-impl fmt::Display for Glob {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
 }
 
 #[cfg(test)]
@@ -1093,28 +1057,5 @@ thresholds = ["p95 < 300ms"]
         );
         assert_eq!(c.scenario_for("s2").unwrap().unwrap().key, "a");
         assert!(c.scenario_for("x").unwrap().is_none());
-    }
-
-    #[test]
-    fn globs_match_stars_and_keep_brackets_literal() {
-        let g = Glob::new("/api/deployments/*");
-        assert!(g.matches("/api/deployments/[id]"));
-        assert!(g.matches("/api/deployments/"));
-        assert!(!g.matches("/api/deployment"));
-        assert!(Glob::new("scenario1*").matches("scenario1_concurrent"));
-        assert!(Glob::new("/a/[id]").matches("/a/[id]"));
-        assert!(!Glob::new("/a/[id]").matches("/a/i"));
-        assert!(Glob::new("*a*b?").matches("xxaybz"));
-        assert!(!Glob::new("*a*b?").matches("xxayb"));
-        assert!(Glob::new("exact").matches("exact"));
-        assert!(!Glob::new("exact").matches("exactly"));
-        // `?` is one character, not one byte; `*` backtracks over multibyte ones.
-        assert!(Glob::new("/caf?").matches("/café"));
-        assert!(!Glob::new("/caf?").matches("/cafés"));
-        assert!(Glob::new("*é*ü").matches("aéébüxü"));
-        assert!(Glob::new("*🚀?").matches("a🚀🚀x"));
-        assert!(!Glob::new("*🚀?").matches("a🚀"));
-        assert!(Glob::new("*").matches(""));
-        assert!(!Glob::new("?").matches(""));
     }
 }

@@ -295,12 +295,14 @@ pub fn compare(
         base.noise.as_ref(),
         &mut out.comparisons,
     );
+    // By (method, name): either run may have a million endpoints.
+    let base_index: std::collections::HashMap<(&str, &str), &Endpoint> = base
+        .endpoints
+        .iter()
+        .map(|b| ((b.method.as_str(), b.name.as_str()), b))
+        .collect();
     for e in current.endpoints {
-        let Some(b) = base
-            .endpoints
-            .iter()
-            .find(|b| b.method == e.method && b.name == e.name)
-        else {
+        let Some(b) = base_index.get(&(e.method.as_str(), e.name.as_str())) else {
             out.new_endpoints.push(e.label());
             continue;
         };
@@ -319,15 +321,15 @@ pub fn compare(
             &mut out.comparisons,
         );
     }
+    let current_index: std::collections::HashSet<(&str, &str)> = current
+        .endpoints
+        .iter()
+        .map(|e| (e.method.as_str(), e.name.as_str()))
+        .collect();
     out.vanished_endpoints = base
         .endpoints
         .iter()
-        .filter(|b| {
-            !current
-                .endpoints
-                .iter()
-                .any(|e| e.method == b.method && e.name == b.name)
-        })
+        .filter(|b| !current_index.contains(&(b.method.as_str(), b.name.as_str())))
         .map(Endpoint::label)
         .collect();
     out

@@ -12,6 +12,7 @@
 pub mod achievement;
 pub mod compare;
 pub mod dead_target;
+pub mod group;
 pub mod history;
 pub mod stats;
 pub mod trend;
@@ -285,6 +286,8 @@ pub struct ScenarioResult {
     pub comparison: Option<ScenarioComparison>,
     /// The steady part of the run (from the history).
     pub steady: Option<history::Steady>,
+    /// The endpoints merged by `[[scenarios.X.group]]`.
+    pub groups: Vec<group::GroupResult>,
     pub warnings: Vec<String>,
     pub errors: Vec<String>,
 }
@@ -416,6 +419,7 @@ fn missing(sc: &ScenarioConfig, hint: &str) -> ScenarioResult {
         data: None,
         comparison: None,
         steady: None,
+        groups: Vec::new(),
         checks: vec![Check::failed_rule(
             CheckKind::Required,
             "required = true".into(),
@@ -441,7 +445,7 @@ fn judge(
         name,
         scenario: _,
         files,
-        data,
+        mut data,
         probes,
         mut warnings,
         mut errors,
@@ -453,9 +457,25 @@ fn judge(
             None
         }
     };
+    let mut groups = Vec::new();
+    if let Some(d) = data.as_mut() {
+        if let Some(sc) = sc {
+            let mut grouped = group::apply(
+                &sc.groups,
+                &name,
+                &mut d.endpoints,
+                Some(&mut d.failures),
+                d.histograms.as_mut(),
+            );
+            warnings.append(&mut grouped.warnings);
+            errors.append(&mut grouped.errors);
+            groups = grouped.groups;
+        }
+        warnings.extend(group::ungrouped(&name, sc.map(|s| s.key.as_str()), d));
+    }
     let mut verdicts = Verdicts::default();
     if let Some(data) = &data {
-        verdicts = judge_data(config, sc, &name, data, probes);
+        verdicts = judge_data(config, sc, &name, data, probes, &groups);
         warnings.append(&mut verdicts.warnings);
         errors.append(&mut verdicts.errors);
     }
@@ -478,6 +498,7 @@ fn judge(
         checks,
         comparison: None,
         steady: verdicts.steady,
+        groups,
         warnings,
         errors,
     }
@@ -503,6 +524,7 @@ fn judge_data(
     name: &str,
     data: &ScenarioData,
     probes: Option<window::Probes>,
+    groups: &[group::GroupResult],
 ) -> Verdicts {
     let mut v = Verdicts::default();
     if let Some(sc) = sc {
@@ -535,6 +557,7 @@ fn judge_data(
     }
     if let Some(sc) = sc {
         endpoint_checks(config, sc, &data.endpoints, &mut v.checks, &mut v.errors);
+        approximate_notes(groups, &mut v.checks);
     }
     dead_target_guard(data, &mut v.checks);
     if let Some(probes) = probes {
@@ -725,6 +748,29 @@ fn endpoint_checks(
                     Err(e) => errors.push(format!("{}: {e}", config.threshold_label(t))),
                 }
             }
+        }
+    }
+}
+
+/// A check on the percentiles of a group merged without histograms says
+/// they are an estimate.
+fn approximate_notes(groups: &[group::GroupResult], checks: &mut [Check]) {
+    let approximate: std::collections::HashSet<String> = groups
+        .iter()
+        .filter(|g| g.percentiles == group::Exactness::Approximate)
+        .map(|g| crate::model::endpoint_label(&g.method, &g.name))
+        .collect();
+    if approximate.is_empty() {
+        return;
+    }
+    for c in checks.iter_mut() {
+        let percentile = matches!(
+            c.metric,
+            CheckMetric::Of(Metric::Median | Metric::Percentile { .. })
+        );
+        if percentile && c.endpoint.as_ref().is_some_and(|e| approximate.contains(e)) {
+            c.message
+                .push_str(&format!(" ({})", group::APPROXIMATE_NOTE));
         }
     }
 }

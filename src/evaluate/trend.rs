@@ -30,9 +30,7 @@ use super::{ScenarioInput, ScenarioResult, Status};
 use crate::config::{Config, Metric, MetricKind, Regression};
 use crate::ingest::records::History;
 use crate::ingest::summary::{Record, RecordScenario};
-use crate::model::{
-    Endpoint, Noise, Percentile, Percentiles, RunMeta, RunSnapshot, SnapshotScenario, Stats,
-};
+use crate::model::{Endpoint, Noise, RunMeta, RunSnapshot, SnapshotScenario, Stats};
 
 /// A duration within this fraction of this run's is the same load profile.
 pub const DURATION_TOLERANCE: f64 = 0.10;
@@ -322,16 +320,11 @@ fn median_stats(stats: &[&Stats]) -> Stats {
         avg_ms: median_of(stats, |s| s.avg_ms),
         min_ms: median_of(stats, |s| s.min_ms),
         max_ms: median_of(stats, |s| s.max_ms),
-        percentiles_ms: Percentiles(
+        percentiles_ms: newest.with_values(
             newest
-                .0
                 .iter()
-                .map(|p| Percentile {
-                    label: p.label.clone(),
-                    level: p.level,
-                    value_ms: median_of(stats, |s| s.percentiles_ms.get(p.level).flatten()),
-                })
-                .collect(),
+                .map(|(_, level, _)| median_of(stats, |s| s.percentiles_ms.get(level).flatten()))
+                .collect::<Vec<_>>(),
         ),
     }
 }

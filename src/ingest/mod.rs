@@ -91,6 +91,13 @@ pub trait Reader: Sync {
         )
     }
 
+    /// How to give this tool's requests fixed names, for the warning on a
+    /// scenario with thousands of endpoint names (every URL on its own:
+    /// `/item/1`, `/item/2`, …).
+    fn naming_hint(&self) -> &'static str {
+        "give the requests fixed names in the load script"
+    }
+
     /// Why a windowed `threshold` cannot be judged on a result set of this
     /// tool that has no per-second history, and what to do.
     fn no_history(&self, threshold: &str) -> String {
@@ -167,6 +174,13 @@ pub fn no_history(tool: &str, threshold: &str) -> String {
         || format!("`{threshold}` needs per-second data, which this {tool} run has none of"),
         |r| r.no_history(threshold),
     )
+}
+
+/// [`Reader::naming_hint`] of a tool, by name.
+pub fn naming_hint(tool: &str) -> &'static str {
+    reader(tool).map_or("give the requests fixed names in the load script", |r| {
+        r.naming_hint()
+    })
 }
 
 /// [`Reader::no_histograms`] of a tool, by name.

@@ -7,6 +7,7 @@
 
 pub mod charts;
 pub mod decision;
+pub mod endpoints;
 pub mod findings;
 pub mod github;
 pub mod gitlab;

@@ -51,15 +51,36 @@ pub struct OutputDir {
     path: PathBuf,
 }
 
-/// One output set: relative paths (`report.md`, `charts/x.svg`) and their bytes.
-#[derive(Debug, Default)]
-pub struct OutputSet {
-    files: Vec<(String, Vec<u8>)>,
+/// One output set: relative paths (`report.md`, `charts/x.svg`) and what
+/// each file holds.
+#[derive(Default)]
+pub struct OutputSet<'a> {
+    files: Vec<(String, Content<'a>)>,
 }
 
-impl OutputSet {
+/// A file's bytes, or what writes them: a summary.json of a million
+/// endpoints is written straight into the staging folder, never held whole.
+enum Content<'a> {
+    Bytes(Vec<u8>),
+    Writer(Box<Writer<'a>>),
+}
+
+/// Writes one file's content.
+type Writer<'a> = dyn Fn(&mut dyn Write) -> anyhow::Result<()> + 'a;
+
+impl<'a> OutputSet<'a> {
     pub fn add(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
-        self.files.push((name.into(), bytes));
+        self.files.push((name.into(), Content::Bytes(bytes)));
+    }
+
+    /// A file whose content `write` writes when the set is staged.
+    pub fn add_writer(
+        &mut self,
+        name: impl Into<String>,
+        write: impl Fn(&mut dyn Write) -> anyhow::Result<()> + 'a,
+    ) {
+        self.files
+            .push((name.into(), Content::Writer(Box::new(write))));
     }
 }
 
@@ -205,7 +226,7 @@ impl OutputDir {
     /// Write the whole set, switch it in for the previous one, and remove
     /// what loadgate wrote before and did not write again. On error before
     /// the switch, the previous set is untouched.
-    pub fn commit(&self, set: OutputSet) -> anyhow::Result<()> {
+    pub fn commit(&self, set: OutputSet<'_>) -> anyhow::Result<()> {
         self.remove_dead_staging();
         let staging = self.path.join(format!(
             "{STAGING_PREFIX}{}-{}",
@@ -220,10 +241,10 @@ impl OutputDir {
         result
     }
 
-    fn stage_and_switch(&self, staging: &Path, set: &OutputSet) -> anyhow::Result<()> {
+    fn stage_and_switch(&self, staging: &Path, set: &OutputSet<'_>) -> anyhow::Result<()> {
         // Folders made already (`charts/` once, not once per chart).
         let mut made: BTreeSet<PathBuf> = BTreeSet::new();
-        for (name, bytes) in &set.files {
+        for (name, content) in &set.files {
             let path = staging.join(name);
             if let Some(parent) = path.parent()
                 && made.insert(parent.to_path_buf())
@@ -231,8 +252,11 @@ impl OutputDir {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("creating {}", self.path.join(name).show()))?;
             }
-            write_new(&path, bytes)
-                .with_context(|| format!("writing {}", self.path.join(name).show()))?;
+            let written = match content {
+                Content::Bytes(bytes) => write_new(&path, bytes).map_err(anyhow::Error::from),
+                Content::Writer(write) => write_new_with(&path, write),
+            };
+            written.with_context(|| format!("writing {}", self.path.join(name).show()))?;
         }
         let manifest_text = {
             let mut text = format!("{MANIFEST_HEADER}\n");
@@ -335,6 +359,18 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     // fsyncs (one per chart) tripled the wall time of a run.
     file.write_all(bytes)?;
     file.flush()
+}
+
+/// A new file whose content `write` writes, through a buffer.
+fn write_new_with(path: &Path, write: &Writer<'_>) -> anyhow::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    write(&mut out)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// Write one file atomically (a temp file beside it, then a rename): for
@@ -474,7 +510,7 @@ fn identity(path: &Path) -> Option<FileIdentity> {
 mod tests {
     use super::*;
 
-    fn set(files: &[(&str, &str)]) -> OutputSet {
+    fn set(files: &[(&str, &str)]) -> OutputSet<'static> {
         let mut set = OutputSet::default();
         for (name, text) in files {
             set.add(*name, text.as_bytes().to_vec());

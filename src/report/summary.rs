@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::evaluate::compare::Comparison;
+use crate::evaluate::group::GroupResult;
 use crate::evaluate::history::Steady;
 use crate::evaluate::{BaselineInfo, Check, ScenarioResult, Status};
 use crate::model::{
@@ -86,7 +87,11 @@ pub struct ScenarioSummary<'a> {
     /// (`rps.steady`, beside the whole-run `totals.rps`).
     pub steady: Option<&'a Steady>,
     pub totals: Option<&'a Stats>,
+    /// Every endpoint; more than 1,000 are written one a line (see `report::json`).
     pub endpoints: &'a [Endpoint],
+    /// The endpoints merged by `[[scenarios.X.group]]` (only when it has groups).
+    #[serde(skip_serializing_if = "<[GroupResult]>::is_empty")]
+    pub groups: &'a [GroupResult],
     pub checks: &'a [Check],
     /// Metrics compared with the baseline (only with `--baseline`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,6 +133,10 @@ pub struct Summary<'a> {
     /// summary.json (a record would otherwise hold its history).
     #[serde(skip)]
     pub trend: Option<&'a crate::evaluate::trend::Trend>,
+    /// At most this many endpoints per scenario in the reports (`[report]
+    /// max_endpoints`); summary.json has them all.
+    #[serde(skip)]
+    pub max_endpoints: usize,
 }
 
 pub use crate::format::rfc3339;
@@ -187,6 +196,7 @@ impl<'a> Summary<'a> {
             warnings,
             errors,
             trend: None,
+            max_endpoints: crate::config::DEFAULT_MAX_ENDPOINTS,
         }
     }
 
@@ -250,6 +260,7 @@ fn scenario(r: &ScenarioResult) -> ScenarioSummary<'_> {
         steady: r.steady.as_ref(),
         totals: r.data.as_ref().map(|d| &d.totals),
         endpoints: r.data.as_ref().map_or(&[], |d| &d.endpoints),
+        groups: &r.groups,
         checks: &r.checks,
         comparisons: r.comparison.as_ref().map(|c| c.comparisons.as_slice()),
         new_endpoints: r.comparison.as_ref().map(|c| c.new_endpoints.as_slice()),

@@ -10,6 +10,7 @@ use super::decision::{self, FailedItem, Matrix};
 use super::summary::ScenarioSummary;
 use crate::config::{Metric, Op};
 use crate::evaluate::compare::Verdict;
+use crate::evaluate::group::Exactness;
 use crate::evaluate::{Check, CheckKind, CheckMetric, Status};
 use crate::format;
 use crate::model::Unit;
@@ -64,6 +65,8 @@ pub struct EndpointView {
     pub method: String,
     pub name: String,
     pub stats: StatsView,
+    /// A group whose percentiles are estimated: its median, p95 and p99 show `≈`.
+    pub approximate: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +107,13 @@ pub struct ScenarioView {
     pub checks: Vec<CheckView>,
     pub failures: Vec<FailureView>,
     pub exceptions: Vec<ExceptionView>,
+    /// The endpoints listed: all, or at most `[report] max_endpoints` (see
+    /// `report::endpoints`), in the data's order.
     pub endpoints: Vec<EndpointView>,
+    /// When some are left out, the line that says how many and where they are.
+    pub endpoints_more: Option<String>,
+    /// How many endpoints the scenario has.
+    pub endpoints_total: usize,
     pub charts: Vec<ChartView>,
     /// Baseline vs current percentiles (only with `--baseline`).
     pub baseline_chart: Option<ChartView>,
@@ -327,7 +336,13 @@ pub fn build(summary: &Summary<'_>, with_charts: bool) -> anyhow::Result<ReportV
             true => scenario_charts(s, s.data, slug)?,
             false => (Vec::new(), None),
         };
-        scenarios.push(scenario_view(s, anchor, charts, baseline_chart));
+        scenarios.push(scenario_view(
+            s,
+            anchor,
+            charts,
+            baseline_chart,
+            summary.max_endpoints,
+        ));
     }
 
     let overview_chart = if with_charts {
@@ -371,6 +386,19 @@ fn scenario_notes(s: &ScenarioSummary<'_>) -> Vec<String> {
         notes.push(format!(
             "{}: the response-time chart shows percentiles cumulative since the start of the run (Locust ran without --csv-full-history), so a late slowdown shows up damped",
             s.name
+        ));
+    }
+    for g in s
+        .groups
+        .iter()
+        .filter(|g| g.percentiles == Exactness::Approximate)
+    {
+        notes.push(format!(
+            "{}: the percentiles of `{}` (a group of {} endpoints, {}) are estimated (≈) and lean high: with no histogram of every request's time, each endpoint's requests are spread over its own percentile steps at the upper step's value; its counts, rates, min, max and mean are exact",
+            s.name,
+            crate::model::endpoint_label(&g.method, &g.name),
+            format::count(g.endpoints as u64),
+            g.config_key,
         ));
     }
     if let Some(why) = s.no_rank_test {
@@ -430,7 +458,9 @@ fn scenario_view(
     anchor: String,
     charts: Vec<ChartView>,
     baseline_chart: Option<ChartView>,
+    max_endpoints: usize,
 ) -> ScenarioView {
+    let (listed, endpoints_more) = super::endpoints::shown(s.endpoints, max_endpoints);
     ScenarioView {
         name: shown(s.name),
         anchor,
@@ -468,18 +498,36 @@ fn scenario_view(
                 traceback: format::display_lines(&e.traceback),
             })
             .collect(),
-        endpoints: s
-            .endpoints
-            .iter()
-            .map(|e| EndpointView {
-                method: shown(&e.method),
-                name: shown(&e.name),
-                stats: stats_view(&e.stats),
-            })
+        endpoints: listed
+            .into_iter()
+            .map(|i| endpoint_view(s, &s.endpoints[i]))
             .collect(),
+        endpoints_more,
+        endpoints_total: s.endpoints.len(),
         charts,
         baseline_chart,
         errors: s.errors.iter().map(|e| shown(e)).collect(),
+    }
+}
+
+/// An endpoint row; a group's estimated percentiles marked `≈`.
+fn endpoint_view(s: &ScenarioSummary<'_>, e: &crate::model::Endpoint) -> EndpointView {
+    let approximate = s.groups.iter().any(|g| {
+        g.percentiles == Exactness::Approximate && g.method == e.method && g.name == e.name
+    });
+    let mut stats = stats_view(&e.stats);
+    if approximate {
+        for value in [&mut stats.median, &mut stats.p95, &mut stats.p99] {
+            if *value != DASH {
+                *value = format!("≈ {value}");
+            }
+        }
+    }
+    EndpointView {
+        method: shown(&e.method),
+        name: shown(&e.name),
+        stats,
+        approximate,
     }
 }
 

@@ -98,6 +98,10 @@ impl Reader for Jmeter {
         &[("taurus", "Taurus")]
     }
 
+    fn naming_hint(&self) -> &'static str {
+        "JMeter labels a sample with its sampler's name: give each HTTP Request sampler a fixed name, not one made from the URL or a variable such as /item/${id}"
+    }
+
     fn files_hint(&self) -> &'static str {
         "JMeter's *.jtl (`jmeter -n -l NAME.jtl`) or dashboard statistics.json (`jmeter -g NAME.jtl -o DIR`)"
     }

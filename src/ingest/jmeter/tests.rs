@@ -402,12 +402,7 @@ fn dashboard_statistics_read_as_jmeter_wrote_them() {
         (t.median_ms, t.avg_ms, t.min_ms, t.max_ms),
         (Some(7.0), Some(8.5), Some(6.0), Some(81.0))
     );
-    let levels: Vec<(&str, f64, Option<f64>)> = t
-        .percentiles_ms
-        .0
-        .iter()
-        .map(|p| (p.label.as_str(), p.level, p.value_ms))
-        .collect();
+    let levels: Vec<(&str, f64, Option<f64>)> = t.percentiles_ms.iter().collect();
     assert_eq!(
         levels,
         [
@@ -433,9 +428,9 @@ fn dashboard_percentile_levels_come_from_its_table_or_are_assumed() {
         let labels: Vec<String> = data
             .totals
             .percentiles_ms
-            .0
-            .iter()
-            .map(|p| p.label.clone())
+            .labels()
+            .into_iter()
+            .map(String::from)
             .collect();
         (labels, warnings)
     };

@@ -172,6 +172,10 @@ impl Reader for K6 {
         "k6"
     }
 
+    fn naming_hint(&self) -> &'static str {
+        "k6 names a request by its URL unless it has a `name` tag: tag it, as in http.get(`${BASE}/item/${id}`, { tags: { name: 'item' } })"
+    }
+
     fn files_hint(&self) -> &'static str {
         "k6's *.k6-summary.json, *.k6.json, *.k6.ndjson or *.k6.csv (`k6 run --summary-export` / `--out json` / `--out csv`)"
     }

@@ -64,6 +64,10 @@ impl Reader for Locust {
         "Locust writes them with --json-file PREFIX, beside its stats".into()
     }
 
+    fn naming_hint(&self) -> &'static str {
+        "name the requests in the locustfile with `name=`, as in self.client.get(f\"/item/{id}\", name=\"/item/[id]\")"
+    }
+
     /// `x_stats.csv` → (`x`, stats); `x.json` → (`x`, histograms), attached
     /// only to a set that has other files.
     fn claim(&self, file_name: &str) -> Option<(String, Role)> {

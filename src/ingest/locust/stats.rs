@@ -17,6 +17,8 @@ pub(super) struct StatsColumns {
     pub(super) rps: usize,
     pub(super) failures_per_s: usize,
     pub(super) percentiles: Vec<(usize, String, f64)>,
+    /// The percentile columns without values, which every row's share.
+    columns: Percentiles,
 }
 
 impl StatsColumns {
@@ -30,6 +32,15 @@ impl StatsColumns {
             max: h.require_or_old("Max Response Time")?,
             rps: h.require("Requests/s")?,
             failures_per_s: h.require_or_old("Failures/s")?,
+            columns: h
+                .percentiles()
+                .into_iter()
+                .map(|(_, label, level)| Percentile {
+                    label,
+                    level,
+                    value_ms: None,
+                })
+                .collect(),
             percentiles: h.percentiles(),
         })
     }
@@ -43,13 +54,9 @@ impl StatsColumns {
                 format!("{failures} failures is more than the {requests} requests"),
             ));
         }
-        let mut percentiles = Vec::with_capacity(self.percentiles.len());
-        for (col, label, level) in &self.percentiles {
-            percentiles.push(Percentile {
-                label: label.clone(),
-                level: *level,
-                value_ms: row.opt_number(*col)?,
-            });
+        let mut values = Vec::with_capacity(self.percentiles.len());
+        for (col, _, _) in &self.percentiles {
+            values.push(row.opt_number(*col)?);
         }
         // Locust writes 0 for min/avg/median/max of an entry with no requests;
         // those zeros are not response times.
@@ -67,7 +74,7 @@ impl StatsColumns {
             avg_ms: time(self.avg)?,
             min_ms: time(self.min)?,
             max_ms: time(self.max)?,
-            percentiles_ms: Percentiles(percentiles),
+            percentiles_ms: self.columns.with_values(values),
         })
     }
 }

@@ -410,7 +410,7 @@ fn endpoint_section(s: &ScenarioView) -> String {
     let mut section = format!(
         "### {}\n\n<details><summary>{} endpoints</summary>\n\n",
         md(&s.name),
-        format::count(s.endpoints.len() as u64)
+        format::count(s.endpoints_total as u64)
     );
     section.push_str(
         "| Method | Name | Requests | Failures | Median | p95 | p99 | Throughput | Success rate |\n\
@@ -431,6 +431,9 @@ fn endpoint_section(s: &ScenarioView) -> String {
             t.rps,
             t.success_rate
         );
+    }
+    if let Some(more) = &s.endpoints_more {
+        let _ = write!(section, "\n{}\n", md(more));
     }
     section.push_str("\n</details>\n\n");
     section

@@ -7,8 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
+
+mod percentiles;
+pub use percentiles::*;
 
 /// The files of one Locust `--csv PREFIX` result set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -159,107 +161,6 @@ impl ResultFiles {
         .flatten()
         .cloned()
     }
-}
-
-/// One percentile column of a stats or history row, e.g. `99.9%`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Percentile {
-    /// The column label without the `%` sign, exactly as Locust wrote it (`"99.9"`).
-    pub label: String,
-    /// The label as a number, for matching `p99.9` against `99.9%`.
-    pub level: f64,
-    /// The response time in ms, `None` where Locust wrote `N/A`.
-    pub value_ms: Option<f64>,
-}
-
-/// The percentile columns of one row, in the order Locust wrote them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Percentiles(pub Vec<Percentile>);
-
-impl Percentiles {
-    /// The percentile at `level` (e.g. `99.0`), if the data has that column.
-    /// The outer `Option` says whether the column exists, the inner one whether it has a value.
-    pub fn get(&self, level: f64) -> Option<Option<f64>> {
-        self.0.iter().find(|p| p.level == level).map(|p| p.value_ms)
-    }
-
-    /// The labels present, e.g. `["50", "95", "99"]`.
-    pub fn labels(&self) -> Vec<&str> {
-        self.0.iter().map(|p| p.label.as_str()).collect()
-    }
-}
-
-impl<'de> Deserialize<'de> for Percentiles {
-    // From summary.json: `{"50": 8, "99.9": null, …}` in document order.
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Percentiles;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an object of percentile labels to milliseconds")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Percentiles, A::Error> {
-                let mut out = Vec::new();
-                while let Some((label, value_ms)) = map.next_entry::<String, Option<f64>>()? {
-                    let level = label.parse::<f64>().map_err(|_| {
-                        serde::de::Error::custom(format!("`{label}` is not a percentile label"))
-                    })?;
-                    out.push(Percentile {
-                        label,
-                        level,
-                        value_ms,
-                    });
-                }
-                Ok(Percentiles(out))
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-
-impl Serialize for Percentiles {
-    // A JSON object keyed by label, in column order (not sorted: "100" would
-    // otherwise come before "50").
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for p in &self.0 {
-            map.serialize_entry(&p.label, &p.value_ms.map(Num))?;
-        }
-        map.end()
-    }
-}
-
-/// A float that serialises as a JSON integer when it holds a whole number,
-/// so `5` stays `5` (as Locust wrote it) instead of becoming `5.0`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Num(pub f64);
-
-impl Serialize for Num {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let v = self.0;
-        // 2^53: beyond it not every integer is representable, keep the float.
-        if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
-            serializer.serialize_i64(v as i64)
-        } else {
-            serializer.serialize_f64(v)
-        }
-    }
-}
-
-/// Serialise an `Option<f64>` through [`Num`].
-pub(crate) fn ser_opt_num<S: serde::Serializer>(
-    v: &Option<f64>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    v.map(Num).serialize(serializer)
-}
-
-/// Serialise an `f64` through [`Num`].
-pub(crate) fn ser_num<S: serde::Serializer>(v: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    Num(*v).serialize(serializer)
 }
 
 /// The statistics of one row of `_stats.csv`: an endpoint or the `Aggregated` total.
