@@ -576,3 +576,54 @@ fn dump_context_writes_the_template_context_and_never_over_an_input() {
     assert_eq!(refused.status.code(), Some(2));
     assert_eq!(read(&stats), "Type,Name\n");
 }
+
+#[test]
+fn the_failed_checks_at_the_top_are_capped_and_counted() {
+    // 300 labels, each failing an endpoint check: the report's first table
+    // lists 100 and says how many more there are.
+    let dir = tempfile::tempdir().unwrap();
+    let mut reader = csv::Reader::from_path(crate::util::fixture("jmeter/checkout.jtl")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let label = headers.iter().position(|h| h == "label").unwrap();
+    let mut writer = csv::Writer::from_path(dir.path().join("many.jtl")).unwrap();
+    writer.write_record(&headers).unwrap();
+    for (k, row) in reader.records().enumerate() {
+        let mut row: Vec<String> = row.unwrap().iter().map(str::to_string).collect();
+        row[label] = format!("label {}", k % 300);
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+    let config = dir.path().join("loadgate.toml");
+    std::fs::write(
+        &config,
+        "[defaults]\nthresholds = [\"p95 < 10s\"]\n[scenarios.m]\nmatch = \"many\"\n[[scenarios.m.endpoint]]\nname = \"label *\"\nthresholds = [\"p95 < 1ms\"]\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = crate::util::check(
+        &[
+            dir.path().to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        out.path(),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let failed = run.summary.unwrap()["counts"]["checks_failed"]
+        .as_u64()
+        .unwrap();
+    assert!(failed >= 290, "{failed}");
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    let top = &md[md.find("## Failed checks").unwrap()..md.find("## Results").unwrap()];
+    assert_eq!(
+        top.lines().filter(|l| l.starts_with("| [many]")).count(),
+        100,
+        "{top}"
+    );
+    assert!(
+        top.contains(&format!("… and {} more failed checks", failed - 100)),
+        "{top}"
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.contains(&format!("… and {} more failed checks", failed - 100)));
+}
