@@ -316,6 +316,31 @@ pub fn csv_error(path: &Path, e: &csv::Error) -> InputError {
     }
 }
 
+/// A CSV header's column names by position, or the header line's error
+/// when it names a column twice (which of the two holds the values? neither
+/// guess is safe).
+pub fn header_index<'n>(
+    path: &Path,
+    names: &'n [String],
+) -> Result<std::collections::HashMap<&'n str, usize>, InputError> {
+    let mut index = std::collections::HashMap::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = index.insert(name.as_str(), i) {
+            return Err(InputError {
+                path: path.to_path_buf(),
+                line: Some(1),
+                column: Some(name.clone()),
+                message: format!(
+                    "the header names this column twice (fields {} and {})",
+                    first + 1,
+                    i + 1
+                ),
+            });
+        }
+    }
+    Ok(index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,6 @@
 //! hey's CSV header and rows: the columns by name, one typed row per
 //! record, every error located by line and column.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -96,19 +95,7 @@ impl Columns {
                     .to_string()
             })
             .collect();
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            if let Some(first) = index.insert(name, i) {
-                return Err(at_line_1(
-                    Some(name),
-                    format!(
-                        "the header names this column twice (fields {} and {})",
-                        first + 1,
-                        i + 1
-                    ),
-                ));
-            }
-        }
+        let index = guard::header_index(path, &names)?;
         let require = |name: &str| {
             index.get(name).copied().ok_or_else(|| {
                 at_line_1(

@@ -1,7 +1,6 @@
 //! The JTL's header and its rows: the delimiter, the columns by name, and
 //! one sample per record with typed fields and located errors.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
@@ -98,19 +97,7 @@ impl Columns {
         {
             return Err(at_line_1(None, not_a_header(&names)));
         }
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            if let Some(first) = index.insert(name, i) {
-                return Err(at_line_1(
-                    Some(name),
-                    format!(
-                        "the header names this column twice (fields {} and {})",
-                        first + 1,
-                        i + 1
-                    ),
-                ));
-            }
-        }
+        let index = guard::header_index(path, &names)?;
         let require = |name: &str| {
             index.get(name).copied().ok_or_else(|| {
                 at_line_1(

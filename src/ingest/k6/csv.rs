@@ -81,18 +81,7 @@ impl Columns {
                 "the first line is not k6's CSV header (metric_name,timestamp,metric_value,…, as `k6 run --out csv` writes it)".into(),
             ));
         }
-        for (i, name) in names.iter().enumerate() {
-            if let Some(first) = names[..i].iter().position(|n| n == name) {
-                return Err(at_line_1(
-                    Some(name),
-                    format!(
-                        "the header names this column twice (fields {} and {})",
-                        first + 1,
-                        i + 1
-                    ),
-                ));
-            }
-        }
+        guard::header_index(path, &names)?;
         let find = |name: &str| names.iter().position(|n| n == name);
         Ok(Columns {
             metric: 0,

@@ -44,22 +44,10 @@ impl<'p> Header<'p> {
             });
         }
         let names: Vec<String> = fields.iter().map(|n| n.trim().to_string()).collect();
-        let mut index = HashMap::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            // Which of two same-named columns holds the numbers? Neither guess is safe.
-            if let Some(first) = index.insert(name.clone(), i) {
-                return Err(InputError {
-                    path: path.to_path_buf(),
-                    line: Some(1),
-                    column: Some(name.clone()),
-                    message: format!(
-                        "the header names this column twice (fields {} and {})",
-                        first + 1,
-                        i + 1
-                    ),
-                });
-            }
-        }
+        let index: HashMap<String, usize> = guard::header_index(path, &names)?
+            .into_iter()
+            .map(|(name, i)| (name.to_string(), i))
+            .collect();
         Ok(Header { path, names, index })
     }
 
