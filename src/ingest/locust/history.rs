@@ -13,6 +13,17 @@ use crate::ingest::guard::{self, Guarded};
 use crate::ingest::{HistoryObserver, HistoryRow, InputError};
 use crate::model::*;
 
+/// A field of 1 to 18 ASCII digits as a number (a Unix time in seconds);
+/// `None` for anything else.
+pub(super) fn unix_seconds(field: &[u8]) -> Option<i64> {
+    if field.is_empty() || field.len() > 18 {
+        return None;
+    }
+    field.iter().try_fold(0i64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+    })
+}
+
 /// Unix times a load test can plausibly have: 2000-01-01 to 2100-01-01.
 const PLAUSIBLE_UNIX_S: (i64, i64) = (946_684_800, 4_102_444_800);
 
@@ -478,10 +489,13 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
                 return false;
             }
         }
-        let Some(ts) = std::str::from_utf8(ts)
-            .ok()
-            .and_then(|x| x.trim().parse::<i64>().ok())
-        else {
+        // Most timestamps are plain digits: read without UTF-8 checks or
+        // trimming; anything else the slow way (a bad one fails the full read).
+        let Some(ts) = unix_seconds(ts).or_else(|| {
+            std::str::from_utf8(ts)
+                .ok()
+                .and_then(|x| x.trim().parse::<i64>().ok())
+        }) else {
             return false;
         };
         self.windowed = true;

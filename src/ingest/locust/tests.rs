@@ -250,3 +250,25 @@ fn exceptions_split_nodes() {
     assert_eq!(rows[0].nodes, vec!["host-a", "host-b"]);
     assert_eq!(rows[0].traceback, "line 1\nline 2");
 }
+
+#[test]
+fn plain_timestamps_are_read_without_the_slow_path() {
+    use super::history::unix_seconds;
+    assert_eq!(unix_seconds(b"1764578640"), Some(1_764_578_640));
+    assert_eq!(unix_seconds(b"0"), Some(0));
+    for slow in [
+        &b""[..],
+        b" 1764578640",
+        b"1764578640\r",
+        b"-5",
+        b"1.5",
+        b"1234567890123456789",
+    ] {
+        assert_eq!(
+            unix_seconds(slow),
+            None,
+            "{:?}",
+            String::from_utf8_lossy(slow)
+        );
+    }
+}
