@@ -272,3 +272,52 @@ fn plain_timestamps_are_read_without_the_slow_path() {
         );
     }
 }
+
+#[test]
+fn plain_decimals_are_the_doubles_str_parse_gives() {
+    use super::rows::{plain_count, plain_decimal};
+    // Every split of up to 15 digits into an integer and a fraction, over
+    // pseudo-random digits: bit for bit what str::parse gives.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let digits = format!("{:015}", x % 1_000_000_000_000_000);
+        let total = 1 + (x % 15) as usize;
+        let int_len = 1 + ((x >> 20) as usize % total);
+        let text = if int_len == total {
+            digits[..total].to_string()
+        } else {
+            format!("{}.{}", &digits[..int_len], &digits[int_len..total])
+        };
+        let want: f64 = text.parse().unwrap();
+        assert_eq!(
+            plain_decimal(text.as_bytes()).map(f64::to_bits),
+            Some(want.to_bits()),
+            "{text}"
+        );
+    }
+    assert_eq!(plain_decimal(b"0.1"), Some(0.1));
+    assert_eq!(plain_decimal(b"24.390000"), Some(24.39));
+    for slow in [
+        &b""[..],
+        b"N/A",
+        b"5.",
+        b".5",
+        b"-1",
+        b"1e3",
+        b" 2",
+        b"1.2.3",
+        b"1234567890123456",
+    ] {
+        assert_eq!(
+            plain_decimal(slow),
+            None,
+            "{:?}",
+            String::from_utf8_lossy(slow)
+        );
+    }
+    assert_eq!(plain_count(b"13323008"), Some(13_323_008));
+    assert_eq!(plain_count(b"12 "), None);
+}
