@@ -215,7 +215,7 @@ fn read_sets(
     let progress = progress_bar(&found.sets, plan.progress);
     // Scenarios are read in parallel (a thousand small ones are mostly
     // waiting on the file system), their results kept in discovery's order.
-    let mut inputs: Vec<ScenarioInput> = super::parallel_map(&found.sets, |set| {
+    let mut inputs: Vec<ScenarioInput> = crate::ingest::parallel_map(&found.sets, |set| {
         // Matched once: the probes and the judging use the same table.
         let resolved = config.scenario_for(&set.name);
         let sc = resolved.as_ref().ok().copied().flatten();

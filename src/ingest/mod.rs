@@ -275,3 +275,57 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+/// `f` over every item (result sets, history records), on as many threads as the machine has cores (one
+/// item after another when there is one), the results in the items' order
+/// whatever finished first.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return out;
+                        };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod parallel_tests {
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        let items: Vec<u64> = (0..1000).collect();
+        let out = super::parallel_map(&items, |&i| {
+            // Uneven work, so threads finish out of order.
+            (0..(i % 7) * 1000).fold(i, |a, b| a.wrapping_add(b))
+        });
+        let want: Vec<u64> = items
+            .iter()
+            .map(|&i| (0..(i % 7) * 1000).fold(i, |a, b| a.wrapping_add(b)))
+            .collect();
+        assert_eq!(out, want);
+        assert!(super::parallel_map(&[] as &[u64], |&i| i).is_empty());
+    }
+}

@@ -86,32 +86,8 @@ fn record_files(dir: &Path) -> Result<(Vec<String>, Vec<String>), InputError> {
 /// An error only when the folder cannot be listed.
 pub fn read_history(dir: &Path, project: Option<&str>) -> Result<History, InputError> {
     let (names, not_files) = record_files(dir)?;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4)
-        .min(names.len().div_ceil(64).max(1));
-    let chunk = names.len().div_ceil(threads).max(1);
-    let read: Vec<Result<Record, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = names
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|n| read_one(dir, n, RecordDetail::Totals))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                // A panic in a reading thread is a bug; surface it as one.
-                h.join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                    .into_iter()
-            })
-            .collect::<Vec<_>>()
-    });
+    let read: Vec<Result<Record, String>> =
+        super::parallel_map(&names, |n| read_one(dir, n, RecordDetail::Totals));
     let mut history = History {
         dir: dir.to_path_buf(),
         skipped: not_files,
