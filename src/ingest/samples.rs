@@ -319,13 +319,65 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
     }
 }
 
+/// (method, name) → endpoint index, in order of first appearance. A test
+/// plan has a few endpoints: they are compared one by one (no hashing) while
+/// there are at most [`Labels::FEW`], and hashed beyond.
+#[derive(Debug, Default)]
+pub struct Labels {
+    few: Vec<(String, String)>,
+    /// Label → its methods' indices (a JMeter JTL has one method, "").
+    many: HashMap<String, Vec<(String, usize)>>,
+    /// How many there are.
+    count: usize,
+}
+
+impl Labels {
+    const FEW: usize = 16;
+
+    /// The index of (`method`, `label`), and whether it is new.
+    pub fn index(&mut self, method: &str, label: &str) -> (usize, bool) {
+        if self.many.is_empty() {
+            if let Some(i) = self
+                .few
+                .iter()
+                .position(|(m, l)| l.len() == label.len() && l == label && m == method)
+            {
+                return (i, false);
+            }
+            let i = self.count;
+            self.count += 1;
+            self.few.push((method.to_string(), label.to_string()));
+            if self.few.len() > Self::FEW {
+                for (i, (m, l)) in self.few.drain(..).enumerate() {
+                    self.many.entry(l).or_default().push((m, i));
+                }
+            }
+            return (i, true);
+        }
+        if let Some(&(_, i)) = self
+            .many
+            .get(label)
+            .and_then(|methods| methods.iter().find(|(m, _)| m == method))
+        {
+            return (i, false);
+        }
+        let i = self.count;
+        self.count += 1;
+        self.many
+            .entry(label.to_string())
+            .or_default()
+            .push((method.to_string(), i));
+        (i, true)
+    }
+}
+
 /// A run being read sample by sample: the totals, per endpoint, the
 /// failures and the history.
 pub struct Run<'o, 'b, const P: u64> {
     total: Acc<P>,
-    /// Name → (method, index into `names` and `endpoints`): looked up by
+    /// (method, name) → index into `names` and `endpoints`: looked up by
     /// `&str`, so the hot path allocates only for a new endpoint.
-    index: HashMap<String, Vec<(String, usize)>>,
+    index: Labels,
     names: Vec<(String, String)>,
     endpoints: Vec<Acc<P>>,
     /// (endpoint index, error) → occurrences.
@@ -346,7 +398,7 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
     pub fn new(spec: Spec, observer: Option<&'o mut (dyn HistoryObserver + 'b)>) -> Self {
         Run {
             total: Acc::default(),
-            index: HashMap::new(),
+            index: Labels::default(),
             names: Vec::new(),
             endpoints: Vec::new(),
             failures: HashMap::new(),
@@ -358,18 +410,11 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
 
     /// The index of endpoint (`method`, `name`), added when new.
     pub fn endpoint(&mut self, method: &str, name: &str) -> usize {
-        if let Some(methods) = self.index.get(name)
-            && let Some(&(_, i)) = methods.iter().find(|(m, _)| m == method)
-        {
-            return i;
+        let (i, new) = self.index.index(method, name);
+        if new {
+            self.names.push((method.to_string(), name.to_string()));
+            self.endpoints.push(Acc::default());
         }
-        let i = self.names.len();
-        self.index
-            .entry(name.to_string())
-            .or_default()
-            .push((method.to_string(), i));
-        self.names.push((method.to_string(), name.to_string()));
-        self.endpoints.push(Acc::default());
         i
     }
 
@@ -613,5 +658,20 @@ mod tests {
         assert_eq!(read.data.totals.requests, 3);
         let h = read.data.history.unwrap();
         assert_eq!(h.points.iter().map(|p| p.rps).sum::<f64>(), 2.0);
+    }
+
+    #[test]
+    fn labels_keep_their_first_index_whether_few_or_many() {
+        let mut labels = Labels::default();
+        assert_eq!(labels.index("", "home"), (0, true));
+        assert_eq!(labels.index("GET", "home"), (1, true));
+        assert_eq!(labels.index("", "home"), (0, false));
+        // Past the few, hashed: the indices stay.
+        for n in 2..100 {
+            assert_eq!(labels.index("", &format!("page {n}")), (n, true));
+        }
+        assert_eq!(labels.index("GET", "home"), (1, false));
+        assert_eq!(labels.index("", "page 50"), (50, false));
+        assert_eq!(labels.index("POST", "page 50"), (100, true));
     }
 }

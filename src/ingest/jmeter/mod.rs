@@ -67,7 +67,6 @@
 //! - **Histograms** for the rank test against a baseline: the per-millisecond
 //!   counts, total and per label.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use crate::format::ShowPath;
@@ -366,7 +365,7 @@ fn parse_rows(
 ) -> Result<(), InputError> {
     // A quoted row's fields, unescaped (reused).
     let mut record = csv::ByteRecord::new();
-    let mut labels = Labels::default();
+    let mut labels = crate::ingest::samples::Labels::default();
     let mut batch = Batch::default();
     loop {
         let start = reader.position();
@@ -411,58 +410,6 @@ fn parse_rows(
         let _ = sender.send(batch);
     }
     Ok(())
-}
-
-/// (method, label) → endpoint index, in order of first appearance. A test
-/// plan has a few labels: they are compared one by one (no hashing) while
-/// there are at most [`Labels::FEW`], and hashed beyond.
-#[derive(Default)]
-struct Labels {
-    few: Vec<(String, String)>,
-    /// Label → its methods' indices (a JMeter JTL has one method, "").
-    many: HashMap<String, Vec<(String, usize)>>,
-    /// How many there are.
-    count: usize,
-}
-
-impl Labels {
-    const FEW: usize = 16;
-
-    /// The index of (`method`, `label`), and whether it is new.
-    fn index(&mut self, method: &str, label: &str) -> (usize, bool) {
-        if self.many.is_empty() {
-            if let Some(i) = self
-                .few
-                .iter()
-                .position(|(m, l)| l.len() == label.len() && l == label && m == method)
-            {
-                return (i, false);
-            }
-            let i = self.count;
-            self.count += 1;
-            self.few.push((method.to_string(), label.to_string()));
-            if self.few.len() > Self::FEW {
-                for (i, (m, l)) in self.few.drain(..).enumerate() {
-                    self.many.entry(l).or_default().push((m, i));
-                }
-            }
-            return (i, true);
-        }
-        if let Some(&(_, i)) = self
-            .many
-            .get(label)
-            .and_then(|methods| methods.iter().find(|(m, _)| m == method))
-        {
-            return (i, false);
-        }
-        let i = self.count;
-        self.count += 1;
-        self.many
-            .entry(label.to_string())
-            .or_default()
-            .push((method.to_string(), i));
-        (i, true)
-    }
 }
 
 /// The tokenizer over a JTL: simd-csv's zero-copy reader (fields point

@@ -564,18 +564,3 @@ fn a_malformed_row_after_crlf_lines_names_its_own_line() {
         assert_eq!(e.column.as_deref(), Some("success"));
     }
 }
-
-#[test]
-fn labels_keep_their_first_index_whether_few_or_many() {
-    let mut labels = super::Labels::default();
-    assert_eq!(labels.index("", "home"), (0, true));
-    assert_eq!(labels.index("GET", "home"), (1, true));
-    assert_eq!(labels.index("", "home"), (0, false));
-    // Past the few, hashed: the indices stay.
-    for n in 2..100 {
-        assert_eq!(labels.index("", &format!("page {n}")), (n, true));
-    }
-    assert_eq!(labels.index("GET", "home"), (1, false));
-    assert_eq!(labels.index("", "page 50"), (50, false));
-    assert_eq!(labels.index("POST", "page 50"), (100, true));
-}
