@@ -64,9 +64,9 @@ fn gatlings_own_known_stats_log_gives_gatlings_own_figures() {
     let s = acc.stats(1.0);
     assert_eq!((s.requests, s.failures), (8, 0));
     assert_eq!((s.min_ms, s.max_ms), (Some(2000.0), Some(9000.0)));
-    assert_eq!(nearest_rank(&acc.histogram, 8, 7000, 1.0), Some(5000.0));
-    assert_eq!(nearest_rank(&acc.histogram, 8, 10000, 1.0), Some(9000.0));
-    assert_eq!(nearest_rank(&acc.histogram, 8, 9900, 1.0), Some(9000.0));
+    assert_eq!(nearest_rank(&acc.histogram(), 8, 7000, 1.0), Some(5000.0));
+    assert_eq!(nearest_rank(&acc.histogram(), 8, 10000, 1.0), Some(9000.0));
+    assert_eq!(nearest_rank(&acc.histogram(), 8, 9900, 1.0), Some(9000.0));
     assert_eq!(
         records[0],
         Record::Run {

@@ -1,13 +1,14 @@
 //! The JTL's header and its rows: the delimiter, the columns by name, and
 //! one sample per record with typed fields and located errors.
 
-use std::fs::File;
 use std::path::Path;
 
 use csv::ByteRecord;
 
 use crate::ingest::InputError;
-use crate::ingest::guard::{self, Guarded};
+use crate::ingest::guard;
+
+use super::rows::Record;
 
 /// The setting that makes JMeter write the header line.
 pub(super) const HEADER_SETTING: &str = "jmeter.save.saveservice.print_field_names=true";
@@ -135,21 +136,50 @@ impl Columns {
         })
     }
 
-    /// One record as a sample, checked.
+    /// An error on the record that starts at byte `start`, in `column`.
+    fn error(&self, path: &Path, start: u64, column: Option<usize>, message: String) -> InputError {
+        InputError {
+            path: path.to_path_buf(),
+            line: guard::line_at(path, start),
+            column: column.map(|c| self.names[c].clone()),
+            message,
+        }
+    }
+
+    /// A field of `record` as text, checked to be UTF-8 (a missing column
+    /// is empty).
+    pub(super) fn text<'r>(
+        &self,
+        path: &Path,
+        record: &Record<'r>,
+        column: Option<usize>,
+    ) -> Result<&'r str, InputError> {
+        let Some(c) = column else {
+            return Ok("");
+        };
+        std::str::from_utf8(record.get(c).unwrap_or_default()).map_err(|_| {
+            self.error(
+                path,
+                record.start,
+                Some(c),
+                "the field is not valid UTF-8".into(),
+            )
+        })
+    }
+
+    /// One record as a sample, checked. Text is checked to be UTF-8 where
+    /// it is used: the response and failure messages of a failed sample
+    /// here, the label and method by the caller when they are new.
     // One row's fields checked in column order, each error located by the
     // closures that share the row's line: kept whole (85 lines) so that the
     // order of the checks, and so the first error reported, is plain to see.
     pub(super) fn sample<'r>(
         &self,
         path: &Path,
-        start: u64,
-        record: Fields<'r>,
+        record: &Record<'r>,
     ) -> Result<Sample<'r>, InputError> {
-        let error = |column: Option<usize>, message: String| InputError {
-            path: path.to_path_buf(),
-            line: record_line(path, start),
-            column: column.map(|c| self.names[c].clone()),
-            message,
+        let error = |column: Option<usize>, message: String| {
+            self.error(path, record.start, column, message)
         };
         if record.len() != self.names.len() {
             return Err(error(
@@ -161,25 +191,13 @@ impl Columns {
                 ),
             ));
         }
-        if self.is_header_again(&record) {
+        if self.is_header_again(record) {
             return Err(error(
                 None,
                 "the header line again: two JTL files joined into one?".into(),
             ));
         }
-        // The row's bytes checked once; a field is then a slice of them (on
-        // a char boundary, else it is checked alone and reported).
-        let whole = std::str::from_utf8(record.bytes()).ok();
-        let text = |column: usize| -> Result<&'r str, InputError> {
-            let field = record.get(column).unwrap_or_default();
-            if let Some(s) = whole.and_then(|w| slice_of(w, field)) {
-                return Ok(s);
-            }
-            std::str::from_utf8(field)
-                .map_err(|_| error(Some(column), "the field is not valid UTF-8".into()))
-        };
-        let opt_text =
-            |column: Option<usize>| -> Result<&'r str, InputError> { column.map_or(Ok(""), text) };
+        let text = |column: usize| self.text(path, record, Some(column));
         let number = |column: usize, what: &str| -> Result<u64, InputError> {
             if let Some(n) = digits(record.get(column).unwrap_or_default()) {
                 return Ok(n);
@@ -205,13 +223,9 @@ impl Columns {
         }
         let elapsed = number(self.elapsed, "a whole number of milliseconds")?;
         let success = match record.get(self.success) {
-            Some(b"true") => Some(true),
-            Some(b"false") => Some(false),
-            _ => None,
-        };
-        let success = match success {
-            Some(s) => s,
-            None => match text(self.success)?.trim() {
+            Some(b"true") => true,
+            Some(b"false") => false,
+            _ => match text(self.success)?.trim() {
                 s if s.eq_ignore_ascii_case("true") => true,
                 s if s.eq_ignore_ascii_case("false") => false,
                 s => {
@@ -236,20 +250,25 @@ impl Columns {
                 number(c, "a whole number of 0 or more")?;
             }
         }
+        let message = |column| match success {
+            true => Ok(""),
+            false => self.text(path, record, column),
+        };
+        let field = |column: Option<usize>| column.and_then(|c| record.get(c)).unwrap_or_default();
         Ok(Sample {
             time_stamp,
             elapsed,
-            label: text(self.label)?,
+            label: field(Some(self.label)),
             success,
-            response_code: opt_text(self.response_code)?,
-            response_message: opt_text(self.response_message)?,
-            failure_message: opt_text(self.failure_message)?,
-            method: opt_text(self.method)?.trim(),
+            response_code: message(self.response_code)?,
+            response_message: message(self.response_message)?,
+            failure_message: message(self.failure_message)?,
+            method: field(self.method).trim_ascii(),
             all_threads,
         })
     }
 
-    fn is_header_again(&self, record: &Fields<'_>) -> bool {
+    fn is_header_again(&self, record: &Record<'_>) -> bool {
         record.get(self.label) == Some(b"label".as_slice())
             && record.get(self.time_stamp) == Some(b"timeStamp".as_slice())
     }
@@ -270,70 +289,6 @@ fn digits(field: &[u8]) -> Option<u64> {
         n = n * 10 + u64::from(b - b'0');
     }
     Some(n)
-}
-
-/// A JTL row's fields: straight from the tokenizer's buffer when the row
-/// has no quote, or unescaped into a record when it has.
-#[derive(Clone, Copy)]
-pub(super) enum Fields<'r> {
-    Raw(&'r simd_csv::ZeroCopyByteRecord<'r>),
-    Unescaped(&'r ByteRecord),
-}
-
-impl<'r> Fields<'r> {
-    pub(super) fn len(&self) -> usize {
-        match self {
-            Fields::Raw(r) => r.len(),
-            Fields::Unescaped(r) => r.len(),
-        }
-    }
-
-    pub(super) fn get(&self, i: usize) -> Option<&'r [u8]> {
-        match *self {
-            Fields::Raw(r) => r.get(i),
-            Fields::Unescaped(r) => r.get(i),
-        }
-    }
-
-    /// The bytes every field is a slice of: the row, or the record's fields
-    /// one after the other.
-    fn bytes(&self) -> &'r [u8] {
-        match *self {
-            Fields::Raw(r) => r.as_slice(),
-            Fields::Unescaped(r) => r.as_slice(),
-        }
-    }
-}
-
-/// `field`, a slice of `whole`'s bytes, as text: `None` when it is not one
-/// or does not start and end on a character boundary.
-fn slice_of<'w>(whole: &'w str, field: &[u8]) -> Option<&'w str> {
-    let offset = (field.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    whole.get(offset..offset.checked_add(field.len())?)
-}
-
-/// The 1-based line of the record the tokenizer read from byte `start`:
-/// it skips blank lines before a record, so the record starts at the first
-/// byte there that is not a line break (reads the file: for messages only).
-pub(super) fn record_line(path: &Path, start: u64) -> Option<u64> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = File::open(path).ok()?;
-    file.seek(SeekFrom::Start(start)).ok()?;
-    let mut buf = [0u8; 4096];
-    let mut offset = start;
-    'scan: loop {
-        let n = file.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        for &b in &buf[..n] {
-            if b != b'\r' && b != b'\n' {
-                break 'scan;
-            }
-            offset += 1;
-        }
-    }
-    guard::line_at(path, offset)
 }
 
 /// Why a first line (its fields `names`) is no JTL header.
@@ -360,13 +315,14 @@ pub(super) struct Sample<'r> {
     /// in Taurus's Locust JTL ([`Writer`]).
     pub(super) time_stamp: u64,
     pub(super) elapsed: u64,
-    pub(super) label: &'r str,
+    /// The label's bytes (UTF-8 checked by the caller when it is new).
+    pub(super) label: &'r [u8],
     pub(super) success: bool,
     pub(super) response_code: &'r str,
     pub(super) response_message: &'r str,
     pub(super) failure_message: &'r str,
-    /// The `method` column's (empty without one).
-    pub(super) method: &'r str,
+    /// The `method` column's bytes, trimmed (empty without one).
+    pub(super) method: &'r [u8],
     pub(super) all_threads: Option<u64>,
 }
 
@@ -407,13 +363,6 @@ pub(super) fn head(path: &Path) -> String {
     crate::ingest::one_file::head_text(path, 4096)
 }
 
-/// Open a JTL to stream it: its start sniffed, every byte checked as read.
-pub(super) fn open(path: &Path) -> Result<Guarded<File>, InputError> {
-    guard::sniff(path)?;
-    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
-    Ok(Guarded::csv(file))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,31 +386,5 @@ mod tests {
         ] {
             assert_eq!(digits(slow), None, "{:?}", String::from_utf8_lossy(slow));
         }
-    }
-
-    #[test]
-    fn a_field_split_inside_a_character_is_not_valid_utf8() {
-        // The record's bytes together are valid UTF-8 ("é" = C3 A9), the
-        // fields alone are not: the field is reported, not sliced.
-        let cols = Columns::new(
-            Path::new("x.jtl"),
-            &ByteRecord::from(vec![
-                "timeStamp",
-                "elapsed",
-                "success",
-                "label",
-                "responseMessage",
-            ]),
-        )
-        .unwrap();
-        let mut record = ByteRecord::new();
-        for field in [&b"1796120939992"[..], b"5", b"true", b"a\xC3", b"\xA9"] {
-            record.push_field(field);
-        }
-        let err = cols
-            .sample(Path::new("x.jtl"), 0, Fields::Unescaped(&record))
-            .unwrap_err();
-        assert_eq!(err.column.as_deref(), Some("label"), "{err}");
-        assert!(err.message.contains("not valid UTF-8"), "{err}");
     }
 }

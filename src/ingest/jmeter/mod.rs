@@ -71,15 +71,17 @@ use std::path::Path;
 
 use crate::format::ShowPath;
 use crate::ingest::samples::{Run, Sample, SecondOf, Spec};
-use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, one_file};
+use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard, one_file};
 use crate::model::{ResultFiles, Role, ScenarioData};
 
 mod columns;
+mod rows;
 mod statistics;
 #[cfg(test)]
 mod tests;
 
 use columns::{Columns, HEADER_SETTING, Writer};
+use rows::{Record, Rows};
 
 /// The JMeter reader (see the module doc).
 pub struct Jmeter;
@@ -250,47 +252,14 @@ fn us(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
-/// One sample as the parsing thread hands it over.
-struct Parsed {
-    start: u64,
-    end: u64,
-    elapsed: u64,
-    success: bool,
-    all_threads: Option<u64>,
-    /// The endpoint's index, in order of first appearance.
-    label: usize,
-    /// What went wrong, for a failed sample.
-    error: Option<String>,
-}
-
-/// Samples parsed, in file order, with the endpoints (method, label)
-/// first seen among them.
-#[derive(Default)]
-struct Batch {
-    new_labels: Vec<(String, String)>,
-    samples: Vec<Parsed>,
-}
-
-/// Samples a batch holds: enough to make the hand-over cheap, few enough
-/// that the memory is small (a few hundred KB in flight).
-const BATCH: usize = 4096;
-
 /// Read one JTL: its samples, streamed, into the model; warnings beside.
-///
-/// Two threads: one parses the rows (most of the work) and hands batches
-/// of typed samples to this one, which adds them up and feeds the
-/// observer, so the observer stays on the caller's thread and the samples
-/// are added in file order as before.
 fn read_jtl(
     path: &Path,
     observer: Option<&mut (dyn HistoryObserver + '_)>,
 ) -> Result<(ScenarioData, Vec<String>), InputError> {
-    let mut reader = open_csv(path)?;
-    let header = reader
-        .read_byte_record()
-        .map_err(|e| simd_error(path, 0, e))?
-        .map(|r| unescaped(&r));
-    let Some(header) = header else {
+    let delimiter = check_start(path)?;
+    let mut rows = Rows::open(path, 0, delimiter)?;
+    let Some(header) = rows.next_record()?.map(Record::to_byte_record) else {
         return Err(InputError {
             path: path.to_path_buf(),
             line: Some(1),
@@ -300,7 +269,7 @@ fn read_jtl(
             ),
         });
     };
-    let cols = Columns::new(path, &header)?;
+    let cols = Columns::new(path, &without_bom(header))?;
     let users_known = cols.all_threads.is_some();
     let spec = match cols.writer {
         Writer::Jmeter => SPEC,
@@ -308,32 +277,7 @@ fn read_jtl(
     };
     // JMeter's resolution is the whole millisecond (Taurus rounds Locust's to it).
     let mut run = Run::<1>::new(spec, observer);
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(4);
-    let parsed = std::thread::scope(|scope| {
-        let parser = scope.spawn(move || parse_rows(path, reader, &cols, &sender));
-        for batch in receiver {
-            for (method, name) in &batch.new_labels {
-                run.endpoint(method, name);
-            }
-            for p in &batch.samples {
-                let one = Sample {
-                    start_us: us(p.start),
-                    end_us: us(p.end),
-                    ms: p.elapsed as f64,
-                    failed: !p.success,
-                    users: p.all_threads,
-                };
-                run.add(p.label, &one, path, || p.error.clone().unwrap_or_default());
-            }
-        }
-        parser.join().unwrap_or_else(|_| {
-            Err(InputError::file(
-                path,
-                "the JTL parser stopped unexpectedly",
-            ))
-        })
-    });
-    parsed?;
+    add_rows(path, &mut rows, &cols, &mut run)?;
     let empty = run.requests() == 0;
     let read = run.finish(path, users_known, None);
     let mut warnings = Vec::new();
@@ -354,71 +298,107 @@ fn read_jtl(
     Ok((read.data, warnings))
 }
 
-/// The parsing thread: every row after the header, typed and checked, in
-/// batches to `sender`; the first bad row ends it with its error (the
-/// samples before it are still sent, and then dropped by the caller).
-fn parse_rows(
+/// Every record of `rows` as a sample of `run`; the first bad one ends it
+/// with its error.
+fn add_rows<const P: u64>(
     path: &Path,
-    mut reader: Tokenizer,
+    rows: &mut Rows<'_>,
     cols: &Columns,
-    sender: &std::sync::mpsc::SyncSender<Batch>,
+    run: &mut Run<'_, '_, P>,
 ) -> Result<(), InputError> {
-    // A quoted row's fields, unescaped (reused).
-    let mut record = csv::ByteRecord::new();
-    let mut labels = crate::ingest::samples::Labels::default();
-    let mut batch = Batch::default();
-    loop {
-        let start = reader.position();
-        match reader.read_byte_record() {
-            Ok(None) => break,
-            Ok(Some(raw)) => {
-                let fields = if memchr::memchr(b'"', raw.as_slice()).is_none() {
-                    columns::Fields::Raw(&raw)
-                } else {
-                    record.clear();
-                    for i in 0..raw.len() {
-                        record.push_field(&raw.unescape(i).unwrap_or_default());
-                    }
-                    columns::Fields::Unescaped(&record)
-                };
-                let sample = cols.sample(path, start, fields)?;
-                let (label, new) = labels.index(sample.method, sample.label);
-                if new {
-                    batch
-                        .new_labels
-                        .push((sample.method.to_string(), sample.label.to_string()));
-                }
-                let (start, end) = sample.span(cols.writer);
-                batch.samples.push(Parsed {
-                    start,
-                    end,
-                    elapsed: sample.elapsed,
-                    success: sample.success,
-                    all_threads: sample.all_threads,
-                    label,
-                    error: (!sample.success).then(|| sample.error()),
-                });
-                if batch.samples.len() == BATCH && sender.send(std::mem::take(&mut batch)).is_err()
-                {
-                    return Ok(());
-                }
+    let mut kinds = RecentKinds::default();
+    while let Some(record) = rows.next_record()? {
+        let sample = cols.sample(path, &record)?;
+        let endpoint = match run.find(sample.method, sample.label) {
+            Some(i) => i,
+            None => {
+                let label = cols.text(path, &record, Some(cols.label))?;
+                let method = cols.text(path, &record, cols.method)?.trim_ascii();
+                run.endpoint(method, label)
             }
-            Err(e) => return Err(simd_error(path, start, e)),
-        }
-    }
-    if !batch.samples.is_empty() || !batch.new_labels.is_empty() {
-        let _ = sender.send(batch);
+        };
+        let (start, end) = sample.span(cols.writer);
+        let one = Sample {
+            start_us: us(start),
+            end_us: us(end),
+            ms: sample.elapsed as f64,
+            failed: !sample.success,
+            users: sample.all_threads,
+        };
+        let kind = one.failed.then(|| kinds.kind(endpoint, &sample, run));
+        run.add_kind(endpoint, &one, kind, path);
     }
     Ok(())
 }
 
-/// The tokenizer over a JTL: simd-csv's zero-copy reader (fields point
-/// into its buffer; a quoted row is unescaped by the caller).
-type Tokenizer = simd_csv::ZeroCopyReader<crate::ingest::guard::Guarded<std::fs::File>>;
+/// The failure kinds of the latest few distinct failures, by the fields
+/// they were made from: a failed sample's message is made (and hashed) only
+/// when its fields differ from those of every recent one.
+#[derive(Default)]
+struct RecentKinds {
+    /// (endpoint, fields, kind).
+    recent: Vec<(usize, Vec<u8>, usize)>,
+    /// The entry replaced next, once there are [`RecentKinds::MAX`].
+    next: usize,
+    key: Vec<u8>,
+}
 
-/// The JTL through the guard, split at the header's delimiter; the header
-/// is read as the first record, so byte offsets are the file's.
-fn open_csv(path: &Path) -> Result<Tokenizer, InputError> {
+impl RecentKinds {
+    const MAX: usize = 16;
+
+    fn kind<const P: u64>(
+        &mut self,
+        endpoint: usize,
+        sample: &columns::Sample<'_>,
+        run: &mut Run<'_, '_, P>,
+    ) -> usize {
+        self.key.clear();
+        // A NUL byte is never in a JTL (the guard refuses one), so it
+        // separates the fields.
+        for field in [
+            sample.response_code,
+            sample.response_message,
+            sample.failure_message,
+        ] {
+            self.key.extend_from_slice(field.as_bytes());
+            self.key.push(0);
+        }
+        if let Some(&(_, _, kind)) = self
+            .recent
+            .iter()
+            .find(|(e, fields, _)| *e == endpoint && *fields == self.key)
+        {
+            return kind;
+        }
+        let kind = run.failure_kind(endpoint, sample.error());
+        let entry = (endpoint, self.key.clone(), kind);
+        if self.recent.len() < Self::MAX {
+            self.recent.push(entry);
+        } else {
+            self.recent[self.next] = entry;
+            self.next = (self.next + 1) % Self::MAX;
+        }
+        kind
+    }
+}
+
+/// The header without the byte-order mark a file may start with.
+fn without_bom(header: csv::ByteRecord) -> csv::ByteRecord {
+    match header
+        .get(0)
+        .and_then(|f| f.strip_prefix("\u{feff}".as_bytes()))
+    {
+        Some(first) => std::iter::once(first)
+            .chain(header.iter().skip(1))
+            .collect(),
+        None => header,
+    }
+}
+
+/// The start of a JTL checked (an XML JTL is refused, naming the setting
+/// that writes CSV): its delimiter.
+fn check_start(path: &Path) -> Result<u8, InputError> {
+    guard::sniff(path)?;
     let head = columns::head(path);
     let start = head.trim_start_matches('\u{feff}').trim_start();
     if start.starts_with("<?xml") || start.starts_with("<testResults") {
@@ -429,39 +409,5 @@ fn open_csv(path: &Path) -> Result<Tokenizer, InputError> {
             message: "an XML JTL: loadgate reads JMeter's CSV results; run JMeter with jmeter.save.saveservice.output_format=csv (the default) and jmeter.save.saveservice.print_field_names=true".into(),
         });
     }
-    let delimiter = columns::delimiter_of(head.lines().next().unwrap_or_default()).unwrap_or(b',');
-    Ok(simd_csv::ZeroCopyReaderBuilder::with_capacity(256 * 1024)
-        .delimiter(delimiter)
-        .has_headers(false)
-        // Field counts are checked per row, which names the file and line.
-        .flexible(true)
-        .from_reader(columns::open(path)?))
-}
-
-/// A record's fields unescaped, as a csv record.
-fn unescaped(raw: &simd_csv::ZeroCopyByteRecord<'_>) -> csv::ByteRecord {
-    let mut record = csv::ByteRecord::new();
-    for i in 0..raw.len() {
-        record.push_field(&raw.unescape(i).unwrap_or_default());
-    }
-    record
-}
-
-/// A tokenizer error on the record that starts at byte `start`, located.
-fn simd_error(path: &Path, start: u64, e: simd_csv::Error) -> InputError {
-    match e.into_kind() {
-        simd_csv::ErrorKind::Io(io) => crate::ingest::guard::io_error(path, &io),
-        simd_csv::ErrorKind::Utf8Error => InputError {
-            path: path.to_path_buf(),
-            line: columns::record_line(path, start),
-            column: None,
-            message: "the line is not valid UTF-8".into(),
-        },
-        other => InputError {
-            path: path.to_path_buf(),
-            line: columns::record_line(path, start),
-            column: None,
-            message: format!("{other:?}"),
-        },
-    }
+    Ok(columns::delimiter_of(head.lines().next().unwrap_or_default()).unwrap_or(b','))
 }

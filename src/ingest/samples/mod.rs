@@ -13,77 +13,24 @@
 //! samples. A sample arriving later than that is counted in the totals but
 //! cannot join its second any more: [`Read::late`] says how many there were.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 
 use crate::format::ShowPath;
-use crate::ingest::exact::{Sampled, level_labels, levels_of};
+use crate::ingest::exact::level_labels;
 use crate::ingest::{HistoryObserver, HistoryRow};
 use crate::model::{
-    Endpoint, FailureRow, Histogram, Histograms, History, HistoryPercentiles, HistoryPoint,
-    MAX_GAP_S, PointsBuilder, ScenarioData, Stats, ToolInfo,
+    Endpoint, FailureRow, Histograms, History, HistoryPercentiles, HistoryPoint, MAX_GAP_S,
+    PointsBuilder, ScenarioData, ToolInfo,
 };
 
 /// Distinct (endpoint, error) pairs kept in the failures table; the rest
 /// are counted under one "other errors" row.
 pub const MAX_FAILURE_KINDS: usize = 1000;
 
-/// Samples of one endpoint (or of all), summed up as they are read: counts,
-/// the sum of the exact values, and a histogram in `PER_MS` units per
-/// millisecond (1 for tools that write whole ms, 100 for 0.01 ms), from
-/// which percentiles are exact nearest-rank values at that resolution.
-#[derive(Debug, Clone, Default)]
-pub struct Acc<const PER_MS: u64> {
-    pub requests: u64,
-    pub failures: u64,
-    sum_ms: f64,
-    pub histogram: Histogram,
-}
+mod acc;
 
-impl<const PER_MS: u64> Acc<PER_MS> {
-    /// A value in ms as a histogram key (rounded to the resolution).
-    pub fn key(ms: f64) -> u64 {
-        (ms * PER_MS as f64).round() as u64
-    }
-
-    pub fn add(&mut self, ms: f64, failed: bool) {
-        self.requests += 1;
-        self.failures += u64::from(failed);
-        self.sum_ms += ms;
-        *self.histogram.entry(Self::key(ms)).or_insert(0) += 1;
-    }
-
-    /// The stats, with rates over `duration_s` (none when it is 0).
-    pub fn stats(&self, duration_s: f64) -> Stats {
-        Sampled {
-            requests: self.requests,
-            failures: self.failures,
-            avg_ms: (self.requests > 0).then(|| self.sum_ms / self.requests as f64),
-            histogram: &self.histogram,
-            per_ms: PER_MS as f64,
-        }
-        .stats(duration_s)
-    }
-
-    /// The percentiles at every level, for a history row.
-    pub fn levels(&self, out: &mut Vec<(f64, Option<f64>)>) {
-        levels_of(&self.histogram, self.requests, PER_MS as f64, out);
-    }
-
-    /// The histogram per whole millisecond (rounded half up), for the rank
-    /// test and baselines.
-    pub fn into_per_ms(self) -> Histogram {
-        if PER_MS == 1 {
-            return self.histogram;
-        }
-        let mut out = Histogram::new();
-        for (k, count) in self.histogram {
-            *out.entry(k.saturating_add(PER_MS / 2) / PER_MS)
-                .or_insert(0) += count;
-        }
-        out
-    }
-}
+pub use acc::Acc;
 
 /// Which time a sample's second is taken from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +84,8 @@ struct Timeline<'o, 'b, const P: u64> {
     spec: Spec,
     observer: Option<&'o mut (dyn HistoryObserver + 'b)>,
     wants_endpoints: bool,
-    open: BTreeMap<i64, Second<P>>,
+    /// The open seconds, in order (a few: those within the late window).
+    open: VecDeque<(i64, Second<P>)>,
     /// The last second emitted.
     emitted: Option<i64>,
     /// The latest sample end seen (µs).
@@ -158,7 +106,7 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
             spec,
             wants_endpoints: observer.as_deref().is_some_and(|o| o.wants_endpoints()),
             observer,
-            open: BTreeMap::new(),
+            open: VecDeque::new(),
             emitted: None,
             horizon_us: i64::MIN,
             late: 0,
@@ -177,7 +125,19 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
         if self.emitted.is_some_and(|e| second <= e) {
             return None;
         }
-        Some(self.open.entry(second).or_default())
+        // Most samples are of the latest second or one just before it.
+        let at = match self.open.iter().rposition(|(s, _)| *s <= second) {
+            Some(i) if self.open[i].0 == second => i,
+            Some(i) => {
+                self.open.insert(i + 1, (second, Second::default()));
+                i + 1
+            }
+            None => {
+                self.open.push_front((second, Second::default()));
+                0
+            }
+        };
+        self.open.get_mut(at).map(|(_, s)| s)
     }
 
     fn add(&mut self, sample: &Sample, endpoint: usize, names: &[(String, String)], path: &Path) {
@@ -212,15 +172,16 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
     /// Emit the seconds that can no longer change.
     fn advance(&mut self, time_us: i64, names: &[(String, String)], path: &Path) {
         self.horizon_us = self.horizon_us.max(time_us);
-        while let Some(entry) = self.open.first_entry() {
-            let closes_us = (entry.key() + 1)
+        while let Some(&(first, _)) = self.open.front() {
+            let closes_us = (first + 1)
                 .saturating_mul(1_000_000)
                 .saturating_add(self.spec.late_us);
             if closes_us > self.horizon_us {
                 break;
             }
-            let (s, bucket) = entry.remove_entry();
-            self.emit_through(s, bucket, names, path);
+            if let Some((s, bucket)) = self.open.pop_front() {
+                self.emit_through(s, bucket, names, path);
+            }
         }
     }
 
@@ -303,7 +264,7 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
         path: &Path,
         users_known: bool,
     ) -> Option<History> {
-        while let Some((s, bucket)) = self.open.pop_first() {
+        while let Some((s, bucket)) = self.open.pop_front() {
             self.emit_through(s, bucket, names, path);
         }
         let points = self.points.finish();
@@ -321,12 +282,13 @@ impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
 
 /// (method, name) → endpoint index, in order of first appearance. A test
 /// plan has a few endpoints: they are compared one by one (no hashing) while
-/// there are at most [`Labels::FEW`], and hashed beyond.
+/// there are at most [`Labels::FEW`], and hashed beyond. Looked up by bytes,
+/// so a reader checks a name's UTF-8 only when it is new.
 #[derive(Debug, Default)]
 pub struct Labels {
     few: Vec<(String, String)>,
     /// Label → its methods' indices (a JMeter JTL has one method, "").
-    many: HashMap<String, Vec<(String, usize)>>,
+    many: HashMap<Vec<u8>, Vec<(Vec<u8>, usize)>>,
     /// How many there are.
     count: usize,
 }
@@ -334,39 +296,43 @@ pub struct Labels {
 impl Labels {
     const FEW: usize = 16;
 
+    /// The index of (`method`, `label`), if it has one.
+    pub fn find(&self, method: &[u8], label: &[u8]) -> Option<usize> {
+        if self.many.is_empty() {
+            return self.few.iter().position(|(m, l)| {
+                l.len() == label.len() && l.as_bytes() == label && m.as_bytes() == method
+            });
+        }
+        let methods = self.many.get(label)?;
+        methods
+            .iter()
+            .find(|(m, _)| m.as_slice() == method)
+            .map(|&(_, i)| i)
+    }
+
     /// The index of (`method`, `label`), and whether it is new.
     pub fn index(&mut self, method: &str, label: &str) -> (usize, bool) {
-        if self.many.is_empty() {
-            if let Some(i) = self
-                .few
-                .iter()
-                .position(|(m, l)| l.len() == label.len() && l == label && m == method)
-            {
-                return (i, false);
-            }
-            let i = self.count;
-            self.count += 1;
-            self.few.push((method.to_string(), label.to_string()));
-            if self.few.len() > Self::FEW {
-                for (i, (m, l)) in self.few.drain(..).enumerate() {
-                    self.many.entry(l).or_default().push((m, i));
-                }
-            }
-            return (i, true);
-        }
-        if let Some(&(_, i)) = self
-            .many
-            .get(label)
-            .and_then(|methods| methods.iter().find(|(m, _)| m == method))
-        {
+        if let Some(i) = self.find(method.as_bytes(), label.as_bytes()) {
             return (i, false);
         }
         let i = self.count;
         self.count += 1;
-        self.many
-            .entry(label.to_string())
-            .or_default()
-            .push((method.to_string(), i));
+        if self.many.is_empty() {
+            self.few.push((method.to_string(), label.to_string()));
+            if self.few.len() > Self::FEW {
+                for (i, (m, l)) in self.few.drain(..).enumerate() {
+                    self.many
+                        .entry(l.into_bytes())
+                        .or_default()
+                        .push((m.into_bytes(), i));
+                }
+            }
+        } else {
+            self.many
+                .entry(label.as_bytes().to_vec())
+                .or_default()
+                .push((method.as_bytes().to_vec(), i));
+        }
         (i, true)
     }
 }
@@ -380,8 +346,10 @@ pub struct Run<'o, 'b, const P: u64> {
     index: Labels,
     names: Vec<(String, String)>,
     endpoints: Vec<Acc<P>>,
-    /// (endpoint index, error) → occurrences.
-    failures: HashMap<(usize, String), u64>,
+    /// (endpoint index, error) → its kind: its row in `failures`.
+    failure_kinds: HashMap<(usize, String), usize>,
+    /// Each failure kind's occurrences, in order of first appearance.
+    failures: Vec<((usize, String), u64)>,
     first_start_us: Option<i64>,
     last_end_us: Option<i64>,
     timeline: Timeline<'o, 'b, P>,
@@ -401,7 +369,8 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
             index: Labels::default(),
             names: Vec::new(),
             endpoints: Vec::new(),
-            failures: HashMap::new(),
+            failure_kinds: HashMap::new(),
+            failures: Vec::new(),
             first_start_us: None,
             last_end_us: None,
             timeline: Timeline::new(spec, observer),
@@ -418,6 +387,11 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
         i
     }
 
+    /// The index of endpoint (`method`, `name`) by their bytes, if it has one.
+    pub fn find(&self, method: &[u8], name: &[u8]) -> Option<usize> {
+        self.index.find(method, name)
+    }
+
     /// The samples read so far.
     pub fn requests(&self) -> u64 {
         self.total.requests
@@ -432,6 +406,34 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
         path: &Path,
         error: impl FnOnce() -> String,
     ) {
+        let kind = sample.failed.then(|| self.failure_kind(endpoint, error()));
+        self.add_kind(endpoint, sample, kind, path);
+    }
+
+    /// The failure kind of `error` on `endpoint`, new or not: past
+    /// [`MAX_FAILURE_KINDS`] distinct ones, a new error counts in the
+    /// endpoint's "other errors". For a reader that knows which of its
+    /// samples share a kind without making the message each time.
+    pub fn failure_kind(&mut self, endpoint: usize, error: String) -> usize {
+        let mut key = (endpoint, error);
+        if let Some(&kind) = self.failure_kinds.get(&key) {
+            return kind;
+        }
+        if self.failures.len() >= MAX_FAILURE_KINDS {
+            key.1 = format!("(other errors: more than {MAX_FAILURE_KINDS} distinct messages)");
+            if let Some(&kind) = self.failure_kinds.get(&key) {
+                return kind;
+            }
+        }
+        let kind = self.failures.len();
+        self.failure_kinds.insert(key.clone(), kind);
+        self.failures.push((key, 0));
+        kind
+    }
+
+    /// One sample of `endpoint`, of failure kind `kind` (from
+    /// [`Run::failure_kind`]) when it failed.
+    pub fn add_kind(&mut self, endpoint: usize, sample: &Sample, kind: Option<usize>, path: &Path) {
         self.total.add(sample.ms, sample.failed);
         self.endpoints[endpoint].add(sample.ms, sample.failed);
         self.first_start_us = Some(
@@ -442,14 +444,8 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
             self.last_end_us
                 .map_or(sample.end_us, |l| l.max(sample.end_us)),
         );
-        if sample.failed {
-            let mut error = error();
-            if self.failures.len() >= MAX_FAILURE_KINDS
-                && !self.failures.contains_key(&(endpoint, error.clone()))
-            {
-                error = format!("(other errors: more than {MAX_FAILURE_KINDS} distinct messages)");
-            }
-            *self.failures.entry((endpoint, error)).or_insert(0) += 1;
+        if let Some(row) = kind.and_then(|k| self.failures.get_mut(k)) {
+            row.1 += 1;
         }
         self.timeline.add(sample, endpoint, &self.names, path);
     }
@@ -493,6 +489,7 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
         let mut failures: Vec<FailureRow> = self
             .failures
             .into_iter()
+            .filter(|&(_, occurrences)| occurrences > 0)
             .map(|((i, error), occurrences)| FailureRow {
                 method: names[i].0.clone(),
                 name: names[i].1.clone(),
@@ -562,38 +559,6 @@ mod tests {
             failed,
             users: Some(3),
         }
-    }
-
-    #[test]
-    fn acc_sums_up_the_samples() {
-        let mut acc = Acc::<1>::default();
-        for (ms, failed) in [(10.0, false), (20.0, true), (30.0, false), (40.0, false)] {
-            acc.add(ms, failed);
-        }
-        let s = acc.stats(2.0);
-        assert_eq!((s.requests, s.failures), (4, 1));
-        assert_eq!((s.rps, s.failures_per_s), (2.0, 0.5));
-        assert_eq!(
-            (s.min_ms, s.max_ms, s.avg_ms),
-            (Some(10.0), Some(40.0), Some(25.0))
-        );
-        assert_eq!(s.median_ms, Some(20.0));
-        assert_eq!(s.success_rate, Some(75.0));
-        let empty = Acc::<1>::default().stats(0.0);
-        assert_eq!(
-            (empty.rps, empty.median_ms, empty.avg_ms),
-            (0.0, None, None)
-        );
-        // 0.01 ms keys: exact values averaged, keys rounded, per-ms rounded half up.
-        let mut fine = Acc::<100>::default();
-        for ms in [1.004, 1.006, 2.5] {
-            fine.add(ms, false);
-        }
-        let s = fine.stats(1.0);
-        assert_eq!((s.min_ms, s.max_ms), (Some(1.0), Some(2.5)));
-        assert!((s.avg_ms.unwrap() - 4.51 / 3.0).abs() < 1e-12);
-        let per_ms = fine.into_per_ms();
-        assert_eq!(per_ms.into_iter().collect::<Vec<_>>(), [(1, 2), (3, 1)]);
     }
 
     #[test]

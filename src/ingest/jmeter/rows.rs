@@ -1,0 +1,409 @@
+//! A JTL's records, read straight from the file in large blocks and split
+//! into fields where they lie: no copy of an unquoted row (most of them),
+//! its delimiters found eight bytes at a time. A row with a quote is split
+//! by the CSV rules (RFC 4180, as JMeter writes it) into a scratch buffer,
+//! and may run over several lines.
+//!
+//! The rules: records end at `\n` (a `\r` before it is dropped); blank lines
+//! are skipped; a field that starts with `"` is quoted, `""` in it is one
+//! quote, and it may hold delimiters and line breaks; what follows its
+//! closing quote up to the next delimiter is kept as it is, as is a quote
+//! inside an unquoted field. A quote never closed runs to the end of the
+//! file, bounded by [`MAX_RECORD_BYTES`]. NUL bytes and over-long lines
+//! are refused by [`Guarded`], as in every reader.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use crate::ingest::InputError;
+use crate::ingest::guard::{self, Guarded, MAX_RECORD_BYTES, Pathology, PathologyKind};
+
+/// Bytes read at a time.
+const BLOCK: usize = 1 << 20;
+
+/// A file's records from a given offset.
+pub(super) struct Rows<'p> {
+    path: &'p Path,
+    file: Guarded<File>,
+    buf: Vec<u8>,
+    /// `buf[..filled]` holds data; `buf[pos..filled]` is not read yet.
+    filled: usize,
+    pos: usize,
+    /// The file offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    delimiter: u8,
+    /// The current record's field ends, as offsets into its bytes.
+    ends: Vec<u32>,
+    /// A quoted record, unescaped: its fields one after another, each but
+    /// the last followed by the delimiter (so fields are found as in a row).
+    scratch: Vec<u8>,
+}
+
+/// Where the current record's bytes are.
+#[derive(Clone, Copy)]
+enum At {
+    /// `buf[start..end]`, unquoted.
+    Buf(usize, usize),
+    /// `scratch`.
+    Scratch,
+}
+
+/// One record: its fields, and the file offset it starts at.
+#[derive(Clone, Copy)]
+pub(super) struct Record<'r> {
+    pub(super) start: u64,
+    bytes: &'r [u8],
+    ends: &'r [u32],
+}
+
+impl<'r> Record<'r> {
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(super) fn get(&self, i: usize) -> Option<&'r [u8]> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] as usize + 1,
+        };
+        self.bytes.get(start..end)
+    }
+
+    /// The fields, as a csv record (for the header).
+    pub(super) fn to_byte_record(self) -> csv::ByteRecord {
+        let mut record = csv::ByteRecord::new();
+        for i in 0..self.len() {
+            record.push_field(self.get(i).unwrap_or_default());
+        }
+        record
+    }
+}
+
+impl<'p> Rows<'p> {
+    /// The records of `path` from byte `offset` (0, or where a record starts).
+    pub(super) fn open(path: &'p Path, offset: u64, delimiter: u8) -> Result<Self, InputError> {
+        let mut file =
+            File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+        if offset > 0 {
+            file.seek(SeekFrom::Start(offset))
+                .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
+        }
+        Ok(Rows {
+            path,
+            file: Guarded::new(file, offset),
+            buf: vec![0; BLOCK],
+            filled: 0,
+            pos: 0,
+            base: offset,
+            eof: false,
+            delimiter,
+            ends: Vec::new(),
+            scratch: Vec::new(),
+        })
+    }
+
+    /// The next record, `None` at the end of the file.
+    pub(super) fn next_record(&mut self) -> Result<Option<Record<'_>>, InputError> {
+        let Some((start, at)) = self.locate()? else {
+            return Ok(None);
+        };
+        let bytes = match at {
+            At::Buf(a, b) => &self.buf[a..b],
+            At::Scratch => &self.scratch[..],
+        };
+        Ok(Some(Record {
+            start,
+            bytes,
+            ends: &self.ends,
+        }))
+    }
+
+    /// Find the next record and split it: its file offset and its bytes.
+    fn locate(&mut self) -> Result<Option<(u64, At)>, InputError> {
+        loop {
+            let Some(newline) = memchr::memchr(b'\n', &self.buf[self.pos..self.filled]) else {
+                if !self.eof {
+                    self.refill(self.pos)?;
+                    continue;
+                }
+                if self.pos == self.filled {
+                    return Ok(None);
+                }
+                // The last line has no line break.
+                let (start, end) = (self.pos, self.filled);
+                if let Some(found) = self.line(start, end, end)? {
+                    return Ok(Some(found));
+                }
+                continue;
+            };
+            let (start, end) = (self.pos, self.pos + newline);
+            if let Some(found) = self.line(start, end, end + 1)? {
+                return Ok(Some(found));
+            }
+        }
+    }
+
+    /// The record on the line `buf[start..end]` (`next` just after its line
+    /// break): `None` for a blank line, or when a quoted record needs more
+    /// of the file than the buffer holds (it is then refilled).
+    fn line(
+        &mut self,
+        start: usize,
+        end: usize,
+        next: usize,
+    ) -> Result<Option<(u64, At)>, InputError> {
+        let offset = self.base + start as u64;
+        let line = &self.buf[start..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            self.pos = next;
+            return Ok(None);
+        }
+        if memchr::memchr(b'"', line).is_some() {
+            return match self.quoted(start)? {
+                Some(after) => {
+                    self.pos = after;
+                    Ok(Some((offset, At::Scratch)))
+                }
+                None => {
+                    self.refill(start)?;
+                    Ok(None)
+                }
+            };
+        }
+        self.ends.clear();
+        split(line, self.delimiter, &mut self.ends);
+        self.pos = next;
+        Ok(Some((offset, At::Buf(start, start + line.len()))))
+    }
+
+    /// Split the record with quotes at `buf[start..]` into `scratch`: where
+    /// the next record starts, or `None` when the buffer ends first and the
+    /// file does not.
+    fn quoted(&mut self, start: usize) -> Result<Option<usize>, InputError> {
+        let delimiter = self.delimiter;
+        let data = &self.buf[..self.filled];
+        self.scratch.clear();
+        self.ends.clear();
+        let mut i = start;
+        loop {
+            // One field from `i`.
+            if data.get(i) == Some(&b'"') {
+                i += 1;
+                loop {
+                    let Some(q) = memchr::memchr(b'"', &data[i..]) else {
+                        if !self.eof {
+                            return Ok(None);
+                        }
+                        // Never closed: the field runs to the end.
+                        self.scratch.extend_from_slice(&data[i..]);
+                        i = data.len();
+                        break;
+                    };
+                    self.scratch.extend_from_slice(&data[i..i + q]);
+                    i += q + 1;
+                    match data.get(i) {
+                        Some(b'"') => {
+                            self.scratch.push(b'"');
+                            i += 1;
+                        }
+                        None if !self.eof => return Ok(None),
+                        _ => break,
+                    }
+                }
+            }
+            // The rest of the field, as it is, up to a delimiter or the line's end.
+            let stop = memchr::memchr2(delimiter, b'\n', &data[i..]).map(|n| i + n);
+            let Some(stop) = stop.or_else(|| self.eof.then_some(data.len())) else {
+                return Ok(None);
+            };
+            let field = &data[i..stop];
+            let at_end = data.get(stop) != Some(&delimiter);
+            let field = match at_end {
+                true => field.strip_suffix(b"\r").unwrap_or(field),
+                false => field,
+            };
+            self.scratch.extend_from_slice(field);
+            if self.scratch.len() > MAX_RECORD_BYTES {
+                return Err(self.too_long(start));
+            }
+            self.ends.push(self.scratch.len() as u32);
+            if at_end {
+                return Ok(Some((stop + 1).min(data.len())));
+            }
+            self.scratch.push(delimiter);
+            i = stop + 1;
+        }
+    }
+
+    fn too_long(&self, start: usize) -> InputError {
+        let offset = self.base + start as u64;
+        InputError {
+            path: self.path.to_path_buf(),
+            line: guard::line_at(self.path, offset),
+            column: None,
+            message: Pathology {
+                offset,
+                kind: PathologyKind::LongRecord,
+            }
+            .message(),
+        }
+    }
+
+    /// Keep `buf[keep..filled]` (moved to the front) and read more after it;
+    /// the buffer grows when what is kept fills it (a long quoted record).
+    fn refill(&mut self, keep: usize) -> Result<(), InputError> {
+        self.buf.copy_within(keep..self.filled, 0);
+        self.filled -= keep;
+        self.pos -= keep.min(self.pos);
+        self.base += keep as u64;
+        if self.filled == self.buf.len() {
+            if self.filled > MAX_RECORD_BYTES {
+                return Err(self.too_long(0));
+            }
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
+        loop {
+            match self.file.read(&mut self.buf[self.filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.filled += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(guard::io_error(self.path, &e)),
+            }
+        }
+    }
+}
+
+/// The ends of `line`'s fields split at `delimiter` (no quotes in it): the
+/// offset of each delimiter, then the line's length. Eight bytes at a time:
+/// a word's bytes equal to the delimiter are found with integer arithmetic.
+fn split(line: &[u8], delimiter: u8, ends: &mut Vec<u32>) {
+    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
+    let pattern = u64::from_ne_bytes([delimiter; 8]);
+    let (words, rest) = line.as_chunks::<8>();
+    for (w, word) in words.iter().enumerate() {
+        let x = u64::from_le_bytes(*word) ^ pattern;
+        // The high bit of each byte of x that is zero, and no other bit
+        // (the sum never carries out of a byte).
+        let mut zero = !(((x & LOW7) + LOW7) | x | LOW7);
+        while zero != 0 {
+            ends.push((w * 8) as u32 + zero.trailing_zeros() / 8);
+            zero &= zero - 1;
+        }
+    }
+    let tail = words.len() * 8;
+    for (i, &b) in rest.iter().enumerate() {
+        if b == delimiter {
+            ends.push((tail + i) as u32);
+        }
+    }
+    ends.push(line.len() as u32);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jtl");
+        std::fs::write(&path, text).unwrap();
+        let mut rows = Rows::open(&path, 0, b',').unwrap();
+        let mut out = Vec::new();
+        while let Some(r) = rows.next_record().unwrap() {
+            out.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
+        }
+        out
+    }
+
+    fn csv_crate(text: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text)
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    #[test]
+    fn fields_split_as_the_csv_crate_splits_them() {
+        let cases: [&[u8]; 9] = [
+            b"a,b,c\n1,2,3\n",
+            b"a,b,c\r\n1,,3\r\n\r\n\n4,5,6",
+            b"x,\"quoted, with comma\",y\n",
+            b"x,\"say \"\"hi\"\"\",y\r\nnext,row,here\r\n",
+            b"x,\"two\nlines\",y\nz,w,v\n",
+            b",,,\n",
+            b"0123456789abcdef,0123456789abcdefghij,k\n",
+            b"a\"b,c\n",
+            b"\"\",\"\"\n",
+        ];
+        for text in cases {
+            assert_eq!(
+                records(text),
+                csv_crate(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    #[test]
+    fn long_rows_and_records_across_blocks_are_whole() {
+        // Rows of every length around a word, and a quoted record that
+        // straddles the block boundary.
+        let mut text = Vec::new();
+        let mut expected = Vec::new();
+        for n in 0..(BLOCK / 40 + 100) {
+            let a = "x".repeat(n % 19);
+            let row = if n % 7 == 0 {
+                format!("{n},\"{a}\n,\"\"{a}\",end\n")
+            } else {
+                format!("{n},{a},end\n")
+            };
+            text.extend_from_slice(row.as_bytes());
+            expected.push(row);
+        }
+        let ours = records(&text);
+        assert_eq!(ours, csv_crate(&text));
+        assert_eq!(ours.len(), expected.len());
+    }
+
+    #[test]
+    fn split_finds_every_delimiter() {
+        for len in 0..40 {
+            let line: Vec<u8> = (0..len)
+                .map(|i| if i % 3 == 1 { b';' } else { b'a' + i as u8 })
+                .collect();
+            let mut ends = Vec::new();
+            split(&line, b';', &mut ends);
+            let mut expected: Vec<u32> = (0..len as u32).filter(|i| i % 3 == 1).collect();
+            expected.push(len as u32);
+            assert_eq!(ends, expected, "{len}");
+        }
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_bounded_and_located() {
+        let mut text = b"a,b\n1,\"".to_vec();
+        text.extend(std::iter::repeat_n(b"x\n".as_slice(), MAX_RECORD_BYTES / 2 + 10).flatten());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jtl");
+        std::fs::write(&path, &text).unwrap();
+        let mut rows = Rows::open(&path, 0, b',').unwrap();
+        assert!(rows.next_record().unwrap().is_some());
+        let err = rows.next_record().err().expect("an error");
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.contains("never closed"), "{err}");
+    }
+}
