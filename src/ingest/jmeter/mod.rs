@@ -252,11 +252,46 @@ fn us(ms: u64) -> i64 {
     i64::try_from(ms).unwrap_or(i64::MAX).saturating_mul(1000)
 }
 
+/// A JTL with at least this many bytes of samples is read on two threads.
+const SPLIT_BYTES: u64 = 4 << 20;
+
 /// Read one JTL: its samples, streamed, into the model; warnings beside.
 fn read_jtl(
     path: &Path,
     observer: Option<&mut (dyn HistoryObserver + '_)>,
 ) -> Result<(ScenarioData, Vec<String>), InputError> {
+    read_jtl_split(path, observer, SPLIT_BYTES).map(|(data, warnings, _)| (data, warnings))
+}
+
+/// How a JTL was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HowRead {
+    /// In order, on one thread.
+    InOrder,
+    /// In two halves at once, the second half's run taken over.
+    Halves,
+    /// In two halves at once, then on from the middle in order: the second
+    /// half's run could not be taken over.
+    ReadOn,
+}
+
+/// [`read_jtl`], splitting files with at least `split_bytes` of samples.
+///
+/// A large JTL without an observer is read in two halves at once: this
+/// thread reads the first and another the second, from the first line
+/// break past the middle. The second half's run is then taken over
+/// ([`Run::absorb`]) when that gives exactly what reading on would: when
+/// both threads agree on where the second half's first record starts (a
+/// quoted field may hold a line break) and no second of the history
+/// depends on both halves in a way a merge cannot recover. Otherwise this
+/// thread reads on from the middle, as it would have anyway: the result is
+/// the same either way, only the time differs. With an observer (windowed
+/// checks) the file is read in order on one thread.
+fn read_jtl_split(
+    path: &Path,
+    observer: Option<&mut (dyn HistoryObserver + '_)>,
+    split_bytes: u64,
+) -> Result<(ScenarioData, Vec<String>, HowRead), InputError> {
     let delimiter = check_start(path)?;
     let mut rows = Rows::open(path, 0, delimiter)?;
     let Some(header) = rows.next_record()?.map(Record::to_byte_record) else {
@@ -275,9 +310,19 @@ fn read_jtl(
         Writer::Jmeter => SPEC,
         Writer::TaurusLocust => TAURUS_SPEC,
     };
+    let seam = match observer {
+        None => seam(path, rows.offset(), split_bytes),
+        Some(_) => None,
+    };
     // JMeter's resolution is the whole millisecond (Taurus rounds Locust's to it).
     let mut run = Run::<1>::new(spec, observer);
-    add_rows(path, &mut rows, &cols, &mut run)?;
+    let how = match seam {
+        None => {
+            add_rows(path, &mut rows, &cols, &mut run, u64::MAX, None)?;
+            HowRead::InOrder
+        }
+        Some(seam) => read_halves(path, &mut rows, &cols, &mut run, seam, (spec, delimiter))?,
+    };
     let empty = run.requests() == 0;
     let read = run.finish(path, users_known, None);
     let mut warnings = Vec::new();
@@ -295,19 +340,127 @@ fn read_jtl(
             LATE_MS / 1000
         ));
     }
-    Ok((read.data, warnings))
+    Ok((read.data, warnings, how))
 }
 
-/// Every record of `rows` as a sample of `run`; the first bad one ends it
-/// with its error.
+/// Where the second half of a JTL starts: the first line break past the
+/// middle of what follows byte `from`; `None` for a file too short to split.
+fn seam(path: &Path, from: u64, split_bytes: u64) -> Option<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let size = std::fs::metadata(path).ok()?.len();
+    if size.saturating_sub(from) < split_bytes.max(2) {
+        return None;
+    }
+    let middle = from + (size - from) / 2;
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(middle)).ok()?;
+    let mut buf = vec![0; 64 * 1024];
+    let n = file.read(&mut buf).ok()?;
+    let at = memchr::memchr(b'\n', &buf[..n])?;
+    let seam = middle + at as u64 + 1;
+    (seam < size).then_some(seam)
+}
+
+/// Read the JTL in two halves at once (see [`read_jtl_split`]): `rows` up
+/// to `seam` here, from `seam` on another thread; then take over the other
+/// half's run, or read on here.
+fn read_halves(
+    path: &Path,
+    rows: &mut Rows<'_>,
+    cols: &Columns,
+    run: &mut Run<'_, '_, 1>,
+    seam: u64,
+    (spec, delimiter): (Spec, u8),
+) -> Result<HowRead, InputError> {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    // Where the second half's first record starts, once its thread knows
+    // (`NONE`: it has none, or cannot tell).
+    const PENDING: u64 = u64::MAX;
+    const NONE: u64 = u64::MAX - 1;
+    let cancel = AtomicBool::new(false);
+    let first = AtomicU64::new(PENDING);
+    std::thread::scope(|scope| {
+        let later = scope.spawn(|| {
+            let opened = Rows::open(path, seam, delimiter).and_then(|mut rows| {
+                let start = rows.next_record()?.map(|r| r.start);
+                rows.unread();
+                Ok((rows, start))
+            });
+            let start = match &opened {
+                Ok((_, Some(start))) => *start,
+                _ => NONE,
+            };
+            first.store(start, Ordering::SeqCst);
+            let (mut rows, Some(_)) = opened? else {
+                return Ok(None);
+            };
+            let mut part = Run::<1>::part(spec);
+            add_rows(path, &mut rows, cols, &mut part, u64::MAX, Some(&cancel))?;
+            Ok(Some(part.into_part()))
+        });
+        let stopped = add_rows(path, rows, cols, run, seam, None);
+        // The other thread says within its first block read; a thread that
+        // ended without saying (it cannot) counts as no answer.
+        let theirs = loop {
+            match first.load(Ordering::SeqCst) {
+                PENDING if !later.is_finished() => std::thread::yield_now(),
+                PENDING => break NONE,
+                start => break start,
+            }
+        };
+        let agreed = matches!(stopped, Ok(Some(at)) if theirs == at);
+        if !agreed {
+            cancel.store(true, Ordering::SeqCst);
+        }
+        let later: Result<Option<_>, InputError> = later.join().unwrap_or_else(|_| {
+            Err(InputError::file(
+                path,
+                "the JTL reader's second thread stopped unexpectedly",
+            ))
+        });
+        match stopped? {
+            // The first half ran to the end: nothing is left.
+            None => return Ok(HowRead::ReadOn),
+            Some(_) if agreed => {
+                // The second half's first error is the file's first one.
+                if let Some(part) = later?
+                    && run.absorb(part, path)
+                {
+                    return Ok(HowRead::Halves);
+                }
+            }
+            Some(_) => {}
+        }
+        add_rows(path, rows, cols, run, u64::MAX, None).map(|_| HowRead::ReadOn)
+    })
+}
+
+/// Every record of `rows` as a sample of `run`, up to the first that
+/// starts at or past byte `until`, which is left unread and whose start is
+/// returned (`None` at the end of the file, or when `cancel` is set). The
+/// first bad record ends it with its error.
 fn add_rows<const P: u64>(
     path: &Path,
     rows: &mut Rows<'_>,
     cols: &Columns,
     run: &mut Run<'_, '_, P>,
-) -> Result<(), InputError> {
+    until: u64,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Option<u64>, InputError> {
     let mut kinds = RecentKinds::default();
+    let mut count = 0u32;
     while let Some(record) = rows.next_record()? {
+        if record.start >= until {
+            let start = record.start;
+            rows.unread();
+            return Ok(Some(start));
+        }
+        count = count.wrapping_add(1);
+        if count.is_multiple_of(4096)
+            && cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Ok(None);
+        }
         let sample = cols.sample(path, &record)?;
         let endpoint = match run.find(sample.method, sample.label) {
             Some(i) => i,
@@ -328,7 +481,7 @@ fn add_rows<const P: u64>(
         let kind = one.failed.then(|| kinds.kind(endpoint, &sample, run));
         run.add_kind(endpoint, &one, kind, path);
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The failure kinds of the latest few distinct failures, by the fields

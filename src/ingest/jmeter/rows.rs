@@ -36,6 +36,8 @@ pub(super) struct Rows<'p> {
     delimiter: u8,
     /// The current record's field ends, as offsets into its bytes.
     ends: Vec<u32>,
+    /// The file offset of the record last returned.
+    last: u64,
     /// A quoted record, unescaped: its fields one after another, each but
     /// the last followed by the delimiter (so fields are found as in a row).
     scratch: Vec<u8>,
@@ -101,6 +103,7 @@ impl<'p> Rows<'p> {
             eof: false,
             delimiter,
             ends: Vec::new(),
+            last: offset,
             scratch: Vec::new(),
         })
     }
@@ -110,6 +113,7 @@ impl<'p> Rows<'p> {
         let Some((start, at)) = self.locate()? else {
             return Ok(None);
         };
+        self.last = start;
         let bytes = match at {
             At::Buf(a, b) => &self.buf[a..b],
             At::Scratch => &self.scratch[..],
@@ -119,6 +123,17 @@ impl<'p> Rows<'p> {
             bytes,
             ends: &self.ends,
         }))
+    }
+
+    /// Give the record last returned back: the next call returns it again.
+    pub(super) fn unread(&mut self) {
+        // Its bytes are still in the buffer: nothing was read since.
+        self.pos = usize::try_from(self.last - self.base).unwrap_or(self.pos);
+    }
+
+    /// The file offset of the next byte not yet looked at.
+    pub(super) fn offset(&self) -> u64 {
+        self.base + self.pos as u64
     }
 
     /// Find the next record and split it: its file offset and its bytes.

@@ -564,3 +564,136 @@ fn a_malformed_row_after_crlf_lines_names_its_own_line() {
         assert_eq!(e.column.as_deref(), Some("success"));
     }
 }
+
+/// What reading `text` gives, split at its middle and not: the same; and
+/// how the split read went.
+fn same_split(text: &str) -> Result<(ScenarioData, Vec<String>, HowRead), InputError> {
+    let (_d, path) = jtl(text);
+    let whole = read_jtl_split(&path, None, u64::MAX);
+    let halves = read_jtl_split(&path, None, 0);
+    match (&whole, &halves) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.2, HowRead::InOrder);
+            assert!(
+                a.0 == b.0 && a.1 == b.1,
+                "split and whole differ:\n{a:?}\n{b:?}"
+            );
+        }
+        (Err(a), Err(b)) => assert_eq!(
+            (&a.line, &a.column, &a.message),
+            (&b.line, &b.column, &b.message)
+        ),
+        _ => panic!("split and whole differ: {whole:?} / {halves:?}"),
+    }
+    halves
+}
+
+/// Rows `from..to` seconds after T0, `per_s` a second, in labels a and b.
+fn rows(from: u64, to: u64, per_s: u64) -> String {
+    let mut text = String::new();
+    for s in from..to {
+        for i in 0..per_s {
+            let label = if i % 3 == 0 { "b" } else { "a" };
+            let ok = i % 7 != 0;
+            text.push_str(&row(
+                T0 + s * 1000 + i * 10,
+                5 + (s + i) % 40,
+                label,
+                ok,
+                1 + s % 5,
+            ));
+        }
+    }
+    text
+}
+
+#[test]
+fn a_jtl_read_in_two_halves_gives_what_one_read_gives() {
+    // The fixtures.
+    for name in ["checkout.jtl", "checkout_full.jtl", "slow.jtl"] {
+        let text = std::fs::read_to_string(Path::new("fixtures/jmeter").join(name)).unwrap();
+        assert_eq!(same_split(&text).unwrap().2, HowRead::Halves, "{name}");
+    }
+    // A plain run; an endpoint first seen in the second half; seconds
+    // shared by both halves; a gap across the middle.
+    let (data, _, how) = same_split(&format!("{HEADER}{}", rows(0, 40, 20))).unwrap();
+    assert_eq!((data.totals.requests, how), (800, HowRead::Halves));
+    let later = row(T0 + 20_500, 9, "only later", true, 2);
+    let text = format!("{HEADER}{}{later}{later}", rows(0, 20, 20));
+    assert_eq!(same_split(&text).unwrap().2, HowRead::Halves);
+    let (gap, _, how) = same_split(&format!(
+        "{HEADER}{}{}",
+        rows(0, 20, 20),
+        rows(400, 420, 20)
+    ))
+    .unwrap();
+    assert_eq!(
+        (gap.history.unwrap().anomalies.len(), how),
+        (1, HowRead::Halves)
+    );
+    // Blank lines where the second half starts.
+    let mut text = format!("{HEADER}{}", rows(0, 20, 20));
+    text.push_str(&"\n\r\n".repeat(text.len() / 2));
+    text.push_str(&rows(20, 40, 20));
+    assert_eq!(same_split(&text).unwrap().2, HowRead::Halves);
+}
+
+#[test]
+fn a_jtl_split_where_reading_on_differs_is_read_on() {
+    // A quoted message with line breaks across the middle: the second
+    // thread starts inside it.
+    let long = "line\n".repeat(2000);
+    let text = format!(
+        "{HEADER}{}1796120844500,5,q,500,\"{long}\",tg 1-1,text,false,1,1,1,5\n{}",
+        rows(0, 5, 10),
+        rows(5, 10, 10)
+    );
+    let (data, _, how) = same_split(&text).unwrap();
+    assert_eq!((data.totals.requests, how), (101, HowRead::ReadOn));
+    assert!(
+        data.failures
+            .iter()
+            .any(|f| f.error.contains("500 line\nline")),
+        "{:?}",
+        data.failures
+    );
+    // A sample of the second half that is late only after the first half:
+    // the first half ends 200 s later than the second half starts.
+    let mut text = format!("{HEADER}{}", rows(0, 30, 20));
+    text.push_str(&row(T0 + 30_000, 200_000, "slow", true, 1));
+    let later = rows(1, 30, 20);
+    let (_, warnings, how) = same_split(&format!("{text}{later}")).unwrap();
+    assert!(
+        warnings.iter().any(|w| w.contains("more than 120 s")),
+        "{warnings:?}"
+    );
+    assert_eq!(how, HowRead::ReadOn);
+    // More distinct errors than the failures table keeps, in both halves.
+    let mut text = HEADER.to_string();
+    for i in 0..(3 * crate::ingest::samples::MAX_FAILURE_KINDS as u64) {
+        text.push_str(&format!(
+            "{},5,x,500,error {i},tg 1-1,text,false,1,1,1,5\n",
+            T0 + i * 10
+        ));
+    }
+    let (data, _, how) = same_split(&text).unwrap();
+    assert!(
+        data.failures
+            .iter()
+            .any(|f| f.error.starts_with("(other errors"))
+    );
+    assert_eq!(how, HowRead::ReadOn);
+}
+
+#[test]
+fn a_bad_row_in_either_half_is_the_error_reading_in_order_gives() {
+    let good = rows(0, 20, 20);
+    let bad = "1796120844000,notanumber,a,200,OK,tg 1-1,text,true,1,1,1,5\n";
+    // In the second half only: its line.
+    let text = format!("{HEADER}{good}{bad}{good}");
+    let err = same_split(&format!("{text}{good}")).unwrap_err();
+    assert_eq!(err.line, Some(402), "{err}");
+    // In both halves: the first.
+    let err = same_split(&format!("{HEADER}{bad}{good}{good}{bad}")).unwrap_err();
+    assert_eq!(err.line, Some(2), "{err}");
+}

@@ -13,24 +13,21 @@
 //! samples. A sample arriving later than that is counted in the totals but
 //! cannot join its second any more: [`Read::late`] says how many there were.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::format::ShowPath;
-use crate::ingest::exact::level_labels;
-use crate::ingest::{HistoryObserver, HistoryRow};
-use crate::model::{
-    Endpoint, FailureRow, Histograms, History, HistoryPercentiles, HistoryPoint, MAX_GAP_S,
-    PointsBuilder, ScenarioData, ToolInfo,
-};
+use crate::ingest::HistoryObserver;
+use crate::model::{Endpoint, FailureRow, Histograms, ScenarioData, ToolInfo};
 
 /// Distinct (endpoint, error) pairs kept in the failures table; the rest
 /// are counted under one "other errors" row.
 pub const MAX_FAILURE_KINDS: usize = 1000;
 
 mod acc;
+mod timeline;
 
 pub use acc::Acc;
+use timeline::{Cx, Timeline};
 
 /// Which time a sample's second is taken from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,217 +64,6 @@ pub struct Sample {
     pub failed: bool,
     /// The tool's active user count when it was taken, if it records one.
     pub users: Option<u64>,
-}
-
-/// The samples of one second.
-#[derive(Debug, Default)]
-struct Second<const P: u64> {
-    total: Acc<P>,
-    /// The highest user count of the second.
-    users: Option<u64>,
-    /// Per endpoint index, when the observer wants endpoints.
-    endpoints: BTreeMap<usize, Acc<P>>,
-}
-
-/// The per-second history, built while the samples are read.
-struct Timeline<'o, 'b, const P: u64> {
-    spec: Spec,
-    observer: Option<&'o mut (dyn HistoryObserver + 'b)>,
-    wants_endpoints: bool,
-    /// The open seconds, in order (a few: those within the late window).
-    open: VecDeque<(i64, Second<P>)>,
-    /// The last second emitted.
-    emitted: Option<i64>,
-    /// The latest sample end seen (µs).
-    horizon_us: i64,
-    late: u64,
-    last_users: u64,
-    total_requests: u64,
-    total_failures: u64,
-    points: PointsBuilder,
-    anomalies: Vec<String>,
-    /// A history row's percentiles, reused.
-    row: Vec<(f64, Option<f64>)>,
-}
-
-impl<'o, 'b, const P: u64> Timeline<'o, 'b, P> {
-    fn new(spec: Spec, observer: Option<&'o mut (dyn HistoryObserver + 'b)>) -> Self {
-        Timeline {
-            spec,
-            wants_endpoints: observer.as_deref().is_some_and(|o| o.wants_endpoints()),
-            observer,
-            open: VecDeque::new(),
-            emitted: None,
-            horizon_us: i64::MIN,
-            late: 0,
-            last_users: 0,
-            total_requests: 0,
-            total_failures: 0,
-            points: PointsBuilder::default(),
-            anomalies: Vec::new(),
-            row: Vec::new(),
-        }
-    }
-
-    /// The open second of `time_us`, or `None` when it was emitted already.
-    fn second(&mut self, time_us: i64) -> Option<&mut Second<P>> {
-        let second = time_us.div_euclid(1_000_000);
-        if self.emitted.is_some_and(|e| second <= e) {
-            return None;
-        }
-        // Most samples are of the latest second or one just before it.
-        let at = match self.open.iter().rposition(|(s, _)| *s <= second) {
-            Some(i) if self.open[i].0 == second => i,
-            Some(i) => {
-                self.open.insert(i + 1, (second, Second::default()));
-                i + 1
-            }
-            None => {
-                self.open.push_front((second, Second::default()));
-                0
-            }
-        };
-        self.open.get_mut(at).map(|(_, s)| s)
-    }
-
-    fn add(&mut self, sample: &Sample, endpoint: usize, names: &[(String, String)], path: &Path) {
-        let time_us = match self.spec.second_of {
-            SecondOf::Start => sample.start_us,
-            SecondOf::End => sample.end_us,
-        };
-        let wants_endpoints = self.wants_endpoints;
-        match self.second(time_us) {
-            None => self.late += 1,
-            Some(s) => {
-                s.total.add(sample.ms, sample.failed);
-                s.users = s.users.max(sample.users);
-                if wants_endpoints {
-                    s.endpoints
-                        .entry(endpoint)
-                        .or_default()
-                        .add(sample.ms, sample.failed);
-                }
-            }
-        }
-        self.advance(sample.end_us, names, path);
-    }
-
-    fn users(&mut self, time_us: i64, users: u64, names: &[(String, String)], path: &Path) {
-        if let Some(s) = self.second(time_us) {
-            s.users = s.users.max(Some(users));
-        }
-        self.advance(time_us, names, path);
-    }
-
-    /// Emit the seconds that can no longer change.
-    fn advance(&mut self, time_us: i64, names: &[(String, String)], path: &Path) {
-        self.horizon_us = self.horizon_us.max(time_us);
-        while let Some(&(first, _)) = self.open.front() {
-            let closes_us = (first + 1)
-                .saturating_mul(1_000_000)
-                .saturating_add(self.spec.late_us);
-            if closes_us > self.horizon_us {
-                break;
-            }
-            if let Some((s, bucket)) = self.open.pop_front() {
-                self.emit_through(s, bucket, names, path);
-            }
-        }
-    }
-
-    /// Emit second `s`, after the empty seconds before it (0 requests/s).
-    fn emit_through(&mut self, s: i64, bucket: Second<P>, names: &[(String, String)], path: &Path) {
-        if let Some(prev) = self.emitted {
-            let gap = s - prev;
-            if gap > MAX_GAP_S {
-                self.anomalies.push(format!(
-                    "{}: {} for {} s, from {} to {} ({})",
-                    path.show(),
-                    self.spec.gap_what,
-                    gap - 1,
-                    crate::format::rfc3339(prev + 1).unwrap_or_default(),
-                    crate::format::rfc3339(s).unwrap_or_default(),
-                    self.spec.gap_why,
-                ));
-            } else {
-                for empty in prev + 1..s {
-                    self.emit(empty, Second::default(), names);
-                }
-            }
-        }
-        self.emit(s, bucket, names);
-    }
-
-    /// One second to the observer and the points.
-    fn emit(&mut self, timestamp: i64, bucket: Second<P>, names: &[(String, String)]) {
-        self.emitted = Some(timestamp);
-        let users = bucket.users.unwrap_or(self.last_users);
-        self.last_users = users;
-        self.total_requests += bucket.total.requests;
-        self.total_failures += bucket.total.failures;
-        bucket.total.levels(&mut self.row);
-        if let Some(observer) = self.observer.as_deref_mut() {
-            observer.observe(&HistoryRow {
-                timestamp,
-                users,
-                endpoint: None,
-                rps: bucket.total.requests as f64,
-                failures_per_s: bucket.total.failures as f64,
-                percentiles: &self.row,
-            });
-        }
-        self.points.push(HistoryPoint {
-            timestamp,
-            users,
-            rps: bucket.total.requests as f64,
-            failures_per_s: bucket.total.failures as f64,
-            percentiles_ms: self.row.iter().map(|(_, v)| *v).collect(),
-            total_requests: self.total_requests,
-            total_failures: self.total_failures,
-        });
-        if !self.wants_endpoints {
-            return;
-        }
-        let Some(observer) = self.observer.as_deref_mut() else {
-            return;
-        };
-        // Every endpoint seen so far has a row, 0/s in a second without its samples.
-        let empty = Acc::<P>::default();
-        for (i, (method, name)) in names.iter().enumerate() {
-            let acc = bucket.endpoints.get(&i).unwrap_or(&empty);
-            acc.levels(&mut self.row);
-            observer.observe(&HistoryRow {
-                timestamp,
-                users,
-                endpoint: Some((method, name)),
-                rps: acc.requests as f64,
-                failures_per_s: acc.failures as f64,
-                percentiles: &self.row,
-            });
-        }
-    }
-
-    /// Emit the seconds still open, and the history (none without samples).
-    fn finish(
-        mut self,
-        names: &[(String, String)],
-        path: &Path,
-        users_known: bool,
-    ) -> Option<History> {
-        while let Some((s, bucket)) = self.open.pop_front() {
-            self.emit_through(s, bucket, names, path);
-        }
-        let points = self.points.finish();
-        (self.total_requests > 0).then(|| History {
-            percentile_labels: level_labels(),
-            percentiles: HistoryPercentiles::Windowed,
-            points,
-            tick_s: 1,
-            users_known,
-            anomalies: self.anomalies,
-            wall_clock: self.spec.wall_clock,
-        })
-    }
 }
 
 /// (method, name) → endpoint index, in order of first appearance. A test
@@ -338,11 +124,18 @@ impl Labels {
 }
 
 /// A run being read sample by sample: the totals, per endpoint, the
-/// failures and the history.
+/// failures and the history (fed to the observer as it goes).
 pub struct Run<'o, 'b, const P: u64> {
+    t: Tally<P>,
+    observer: Option<&'o mut (dyn HistoryObserver + 'b)>,
+}
+
+/// What a [`Run`] has summed up, without its observer: a part of a file
+/// read on another thread is handed over as this ([`Run::into_part`]).
+pub struct Tally<const P: u64> {
     total: Acc<P>,
     /// (method, name) → index into `names` and `endpoints`: looked up by
-    /// `&str`, so the hot path allocates only for a new endpoint.
+    /// bytes, so the hot path allocates only for a new endpoint.
     index: Labels,
     names: Vec<(String, String)>,
     endpoints: Vec<Acc<P>>,
@@ -352,7 +145,7 @@ pub struct Run<'o, 'b, const P: u64> {
     failures: Vec<((usize, String), u64)>,
     first_start_us: Option<i64>,
     last_end_us: Option<i64>,
-    timeline: Timeline<'o, 'b, P>,
+    timeline: Timeline<P>,
 }
 
 /// What a run read into.
@@ -364,37 +157,97 @@ pub struct Read {
 
 impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
     pub fn new(spec: Spec, observer: Option<&'o mut (dyn HistoryObserver + 'b)>) -> Self {
+        let wants_endpoints = observer.as_deref().is_some_and(|o| o.wants_endpoints());
         Run {
-            total: Acc::default(),
-            index: Labels::default(),
-            names: Vec::new(),
-            endpoints: Vec::new(),
-            failure_kinds: HashMap::new(),
-            failures: Vec::new(),
-            first_start_us: None,
-            last_end_us: None,
-            timeline: Timeline::new(spec, observer),
+            t: Tally {
+                total: Acc::default(),
+                index: Labels::default(),
+                names: Vec::new(),
+                endpoints: Vec::new(),
+                failure_kinds: HashMap::new(),
+                failures: Vec::new(),
+                first_start_us: None,
+                last_end_us: None,
+                timeline: Timeline::new(spec, wants_endpoints),
+            },
+            observer,
         }
+    }
+
+    /// A run of a later part of a file, for [`Run::absorb`] into the run of
+    /// the part before it.
+    pub fn part(spec: Spec) -> Self {
+        let mut run = Run::new(spec, None);
+        run.t.timeline = Timeline::part(spec);
+        run
+    }
+
+    /// What the run of a later part summed up, to hand to the run of the
+    /// part before ([`Run::absorb`]).
+    pub fn into_part(self) -> Tally<P> {
+        self.t
+    }
+
+    /// Take over `later`, the run of the rest of the file (from
+    /// [`Run::part`]), when that gives the same result as reading its samples
+    /// here: `false` when it does not (see `Timeline::can_absorb`; a part
+    /// that reached [`MAX_FAILURE_KINDS`] lumped errors that may be this
+    /// part's), and the caller then reads those samples here instead.
+    #[must_use]
+    pub fn absorb(&mut self, later: Tally<P>, path: &Path) -> bool {
+        if self.observer.is_some()
+            || !self.t.timeline.can_absorb(&later.timeline)
+            || later.failures.len() >= MAX_FAILURE_KINDS
+        {
+            return false;
+        }
+        let map: Vec<usize> = later
+            .names
+            .iter()
+            .map(|(method, name)| self.endpoint(method, name))
+            .collect();
+        self.t.total.merge(&later.total);
+        for (i, acc) in later.endpoints.iter().enumerate() {
+            self.t.endpoints[map[i]].merge(acc);
+        }
+        self.t.first_start_us = match (self.t.first_start_us, later.first_start_us) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.t.last_end_us = self.t.last_end_us.max(later.last_end_us);
+        for ((i, error), occurrences) in later.failures {
+            let kind = self.failure_kind(map[i], error);
+            self.t.failures[kind].1 += occurrences;
+        }
+        self.t.timeline.absorb(
+            later.timeline,
+            &mut Cx {
+                names: &self.t.names,
+                path,
+                observer: &mut self.observer,
+            },
+        );
+        true
     }
 
     /// The index of endpoint (`method`, `name`), added when new.
     pub fn endpoint(&mut self, method: &str, name: &str) -> usize {
-        let (i, new) = self.index.index(method, name);
+        let (i, new) = self.t.index.index(method, name);
         if new {
-            self.names.push((method.to_string(), name.to_string()));
-            self.endpoints.push(Acc::default());
+            self.t.names.push((method.to_string(), name.to_string()));
+            self.t.endpoints.push(Acc::default());
         }
         i
     }
 
     /// The index of endpoint (`method`, `name`) by their bytes, if it has one.
     pub fn find(&self, method: &[u8], name: &[u8]) -> Option<usize> {
-        self.index.find(method, name)
+        self.t.index.find(method, name)
     }
 
     /// The samples read so far.
     pub fn requests(&self) -> u64 {
-        self.total.requests
+        self.t.total.requests
     }
 
     /// One sample of `endpoint`; `error` names a failure (called only for
@@ -416,49 +269,67 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
     /// samples share a kind without making the message each time.
     pub fn failure_kind(&mut self, endpoint: usize, error: String) -> usize {
         let mut key = (endpoint, error);
-        if let Some(&kind) = self.failure_kinds.get(&key) {
+        if let Some(&kind) = self.t.failure_kinds.get(&key) {
             return kind;
         }
-        if self.failures.len() >= MAX_FAILURE_KINDS {
+        if self.t.failures.len() >= MAX_FAILURE_KINDS {
             key.1 = format!("(other errors: more than {MAX_FAILURE_KINDS} distinct messages)");
-            if let Some(&kind) = self.failure_kinds.get(&key) {
+            if let Some(&kind) = self.t.failure_kinds.get(&key) {
                 return kind;
             }
         }
-        let kind = self.failures.len();
-        self.failure_kinds.insert(key.clone(), kind);
-        self.failures.push((key, 0));
+        let kind = self.t.failures.len();
+        self.t.failure_kinds.insert(key.clone(), kind);
+        self.t.failures.push((key, 0));
         kind
     }
 
     /// One sample of `endpoint`, of failure kind `kind` (from
     /// [`Run::failure_kind`]) when it failed.
     pub fn add_kind(&mut self, endpoint: usize, sample: &Sample, kind: Option<usize>, path: &Path) {
-        self.total.add(sample.ms, sample.failed);
-        self.endpoints[endpoint].add(sample.ms, sample.failed);
-        self.first_start_us = Some(
-            self.first_start_us
+        self.t.total.add(sample.ms, sample.failed);
+        self.t.endpoints[endpoint].add(sample.ms, sample.failed);
+        self.t.first_start_us = Some(
+            self.t
+                .first_start_us
                 .map_or(sample.start_us, |f| f.min(sample.start_us)),
         );
-        self.last_end_us = Some(
-            self.last_end_us
+        self.t.last_end_us = Some(
+            self.t
+                .last_end_us
                 .map_or(sample.end_us, |l| l.max(sample.end_us)),
         );
-        if let Some(row) = kind.and_then(|k| self.failures.get_mut(k)) {
+        if let Some(row) = kind.and_then(|k| self.t.failures.get_mut(k)) {
             row.1 += 1;
         }
-        self.timeline.add(sample, endpoint, &self.names, path);
+        self.t.timeline.add(
+            sample,
+            endpoint,
+            &mut Cx {
+                names: &self.t.names,
+                path,
+                observer: &mut self.observer,
+            },
+        );
     }
 
     /// A user count at `time_us`, from a tool that records it apart from
     /// the samples (k6's `vus` metric).
     pub fn users(&mut self, time_us: i64, users: u64, path: &Path) {
-        self.timeline.users(time_us, users, &self.names, path);
+        self.t.timeline.users(
+            time_us,
+            users,
+            &mut Cx {
+                names: &self.t.names,
+                path,
+                observer: &mut self.observer,
+            },
+        );
     }
 
     /// The run length in seconds: first start to last end.
     fn duration_s(&self) -> f64 {
-        match (self.first_start_us, self.last_end_us) {
+        match (self.t.first_start_us, self.t.last_end_us) {
             (Some(a), Some(b)) if b > a => (b - a) as f64 / 1e6,
             _ => 0.0,
         }
@@ -466,12 +337,19 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
 
     /// The model from what the samples added up to; endpoints sorted by
     /// name, then method; failures by occurrences, most first.
-    pub fn finish(self, path: &Path, users_known: bool, version: Option<String>) -> Read {
+    pub fn finish(mut self, path: &Path, users_known: bool, version: Option<String>) -> Read {
         let duration_s = self.duration_s();
-        let tool = self.timeline.spec.tool;
-        let late = self.timeline.late;
-        let history = self.timeline.finish(&self.names, path, users_known);
-        let names = self.names;
+        let tool = self.t.timeline.spec.tool;
+        let late = self.t.timeline.late;
+        let history = self.t.timeline.finish(
+            &mut Cx {
+                names: &self.t.names,
+                path,
+                observer: &mut self.observer,
+            },
+            users_known,
+        );
+        let names = self.t.names;
         let mut order: Vec<usize> = (0..names.len()).collect();
         order.sort_by(|&a, &b| {
             let (ma, na) = &names[a];
@@ -483,10 +361,11 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
             .map(|&i| Endpoint {
                 method: names[i].0.clone(),
                 name: names[i].1.clone(),
-                stats: self.endpoints[i].stats(duration_s),
+                stats: self.t.endpoints[i].stats(duration_s),
             })
             .collect();
         let mut failures: Vec<FailureRow> = self
+            .t
             .failures
             .into_iter()
             .filter(|&(_, occurrences)| occurrences > 0)
@@ -504,12 +383,12 @@ impl<'o, 'b, const P: u64> Run<'o, 'b, P> {
                 .then_with(|| a.method.cmp(&b.method))
                 .then_with(|| a.error.cmp(&b.error))
         });
-        let stats = self.total.stats(duration_s);
+        let stats = self.t.total.stats(duration_s);
         let histograms = (stats.requests > 0).then(|| {
             let mut per_endpoint: Vec<Option<Acc<P>>> =
-                self.endpoints.into_iter().map(Some).collect();
+                self.t.endpoints.into_iter().map(Some).collect();
             Histograms {
-                total: self.total.into_per_ms(),
+                total: self.t.total.into_per_ms(),
                 endpoints: order
                     .iter()
                     .filter_map(|&i| {
