@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::follow::{self, Endpoints};
 use super::rows::*;
 use crate::format::ShowPath;
 use crate::ingest::guard::{self, Guarded};
@@ -358,8 +359,12 @@ pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
     started: bool,
 ) -> Result<Scanned, InputError> {
     let mut scan = Scan::new(header.path, cols, probes, started);
-    // The first fields a quick look needs: timestamp, type and name.
-    let early = cols.timestamp.max(cols.type_col).max(cols.name_col) + 1;
+    // The first fields a quick look needs: timestamp, type and name; every
+    // field when a windowed endpoint check reads the endpoint rows.
+    let early = match scan.wants_endpoints {
+        true => header.names.len(),
+        false => cols.timestamp.max(cols.type_col).max(cols.name_col) + 1,
+    };
     for_each_line_row(
         input,
         offset,
@@ -402,6 +407,8 @@ struct Scan<'a, O: ?Sized> {
     row_percentiles: Vec<(f64, Option<f64>)>,
     /// The percentile columns an endpoint row needs: the probes' levels.
     endpoint_percentiles: Vec<(usize, String, f64)>,
+    /// The endpoints seen, when the probes follow endpoint rows.
+    endpoints: Endpoints,
 }
 
 impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
@@ -453,6 +460,7 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
                 }
                 None => cols.percentiles.clone(),
             },
+            endpoints: Endpoints::default(),
         }
     }
 
@@ -476,17 +484,16 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             return false;
         }
         // A windowed endpoint check wants this endpoint's numbers: ask by
-        // its name (the probes match each name once), before parsing them.
+        // its name (once per endpoint), before parsing them.
         if self.wants_endpoints {
-            let (Ok(t), Ok(n)) = (std::str::from_utf8(t), std::str::from_utf8(n)) else {
+            let Some(probes) = self.probes.as_deref_mut() else {
                 return false;
             };
-            if self
-                .probes
-                .as_deref_mut()
-                .is_none_or(|p| p.wants_endpoint(t, n))
-            {
+            let Some(e) = self.endpoints.find(t, n, probes) else {
                 return false;
+            };
+            if self.endpoints.wanted(e) {
+                return self.plain_endpoint_row(start, fields, e);
             }
         }
         // Most timestamps are plain digits: read without UTF-8 checks or
@@ -500,6 +507,42 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
         };
         self.windowed = true;
         self.check_time(ts, start);
+        true
+    }
+
+    /// A followed endpoint row whose figures are all plain, with the effect
+    /// [`Scan::full`] has on it; `false` (nothing done) for any other row.
+    fn plain_endpoint_row(&mut self, start: u64, fields: Fields<'_>, e: usize) -> bool {
+        let Some((ts, users, rps, failures_per_s)) = follow::plain_row(
+            fields,
+            self.cols,
+            &self.endpoint_percentiles,
+            &mut self.row_percentiles,
+        ) else {
+            return false;
+        };
+        if !self.check_time(ts, start) {
+            return true;
+        }
+        self.windowed = true;
+        self.zeros_are_empty();
+        if !self.started {
+            return true;
+        }
+        let (method, name, id) = self.endpoints.get(e);
+        let row = HistoryRow {
+            timestamp: ts,
+            users,
+            endpoint: Some((method, name)),
+            rps,
+            failures_per_s,
+            percentiles: &self.row_percentiles,
+        };
+        match (self.probes.as_deref_mut(), id) {
+            (Some(probes), Some(id)) => probes.observe_endpoint(id, &row),
+            (Some(probes), None) => probes.observe(&row),
+            (None, _) => {}
+        }
         true
     }
 
@@ -636,10 +679,15 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
         for (col, _, level) in cols {
             self.row_percentiles.push((*level, row.opt_number(*col)?));
         }
+        self.zeros_are_empty();
+        Ok(())
+    }
+
+    /// Locust 0.x's zeros of an empty window are N/A.
+    fn zeros_are_empty(&mut self) {
         if self.cols.zeros_for_empty && self.row_percentiles.iter().all(|(_, v)| *v == Some(0.0)) {
             self.row_percentiles.iter_mut().for_each(|(_, v)| *v = None);
         }
-        Ok(())
     }
 
     /// Whether the run begins at this total row. A distributed master writes

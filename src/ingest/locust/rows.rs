@@ -15,7 +15,7 @@ use csv::ByteRecord;
 use crate::ingest::InputError;
 use crate::ingest::guard::{self, Guarded};
 pub(super) use crate::ingest::lines::Fields;
-use crate::ingest::lines::{Lines, count_byte, read_quoted};
+use crate::ingest::lines::{Lines, count_byte, read_quoted, split_commas};
 
 /// The header of a CSV file, with lookups by column name.
 pub(super) struct Header<'p> {
@@ -365,25 +365,30 @@ pub(super) fn for_each_row<R: Read>(
 /// anything else (signs, exponents, white space, `N/A`), which takes the
 /// slow path.
 pub(super) fn plain_decimal(field: &[u8]) -> Option<f64> {
-    let (int, frac) = match memchr::memchr(b'.', field) {
-        Some(i) => (&field[..i], &field[i + 1..]),
-        None => (field, &b""[..]),
-    };
-    if int.is_empty() || int.len() + frac.len() > 15 || (frac.is_empty() && int.len() < field.len())
-    {
-        return None;
-    }
+    // One pass: the digits as an integer, and where the point is.
     let mut m: u64 = 0;
-    for &b in int.iter().chain(frac) {
-        if !b.is_ascii_digit() {
-            return None;
+    let mut point = None;
+    for (i, &b) in field.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => m = m.wrapping_mul(10).wrapping_add(u64::from(b - b'0')),
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
         }
-        m = m * 10 + u64::from(b - b'0');
+    }
+    let frac = match point {
+        // `.5` and `5.` take the slow path, as do more than 15 digits.
+        Some(0) => return None,
+        Some(i) if i + 1 == field.len() => return None,
+        Some(i) => field.len() - i - 1,
+        None => 0,
+    };
+    if field.is_empty() || field.len() - usize::from(point.is_some()) > 15 {
+        return None;
     }
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    Some(m as f64 / POW10[frac.len()])
+    Some(m as f64 / POW10[frac])
 }
 
 /// A field of 1 to 19 ASCII digits as a count; `None` for anything else.
@@ -411,7 +416,8 @@ pub(super) enum LineRow<'r, 'a> {
 /// with quotes (a name holding a comma or a quote, possibly spanning lines)
 /// goes through the csv crate. Used for the history, which can be hundreds
 /// of MB: most of its rows are skipped after a look at their first `early`
-/// fields, when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
+/// fields (all of them, split in one pass, when `early` is the header's
+/// length), when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
 /// gets the `Full` row. Only the `text` columns are checked to be UTF-8.
 pub(super) fn for_each_line_row(
     input: impl Read,
@@ -439,10 +445,19 @@ pub(super) fn for_each_line_row(
         // makes a soak test's history fast to read. Any other line is read
         // whole, and its errors are reported.
         commas.clear();
-        commas.extend(memchr::memchr_iter(b',', line).take(early));
-        if commas.len() == early
-            && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
-            && early + count_byte(&line[commas[early - 1] + 1..], b',') + 1 == header.names.len()
+        let (looks, split) = if early >= header.names.len() {
+            // Every field wanted: one pass finds every comma and any quote.
+            let quoted = split_commas(line, &mut commas);
+            (!quoted && commas.len() + 1 == header.names.len(), !quoted)
+        } else {
+            commas.extend(memchr::memchr_iter(b',', line).take(early));
+            let looks = commas.len() == early
+                && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
+                && early + count_byte(&line[commas[early - 1] + 1..], b',') + 1
+                    == header.names.len();
+            (looks, false)
+        };
+        if looks
             && f(LineRow::Quick(
                 start,
                 Fields::Split {
@@ -453,9 +468,11 @@ pub(super) fn for_each_line_row(
         {
             continue;
         }
-        if memchr::memchr(b'"', line).is_none() {
-            commas.clear();
-            commas.extend(memchr::memchr_iter(b',', line));
+        if split || memchr::memchr(b'"', line).is_none() {
+            if !split {
+                commas.clear();
+                commas.extend(memchr::memchr_iter(b',', line));
+            }
             let row = Row::with_text(
                 Fields::Split {
                     line,
