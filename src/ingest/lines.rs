@@ -67,6 +67,18 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Where lines come from: [`Lines`], or a thread that read them ahead.
+pub trait NextLine {
+    /// The next line without its `\n`, and the file offset where it starts.
+    fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>>;
+}
+
+impl<R: Read> NextLine for Lines<R> {
+    fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        Lines::next_line(self)
+    }
+}
+
 /// Lines of a large file, read in big chunks and handed out in place.
 pub struct Lines<R> {
     inner: R,
@@ -172,8 +184,8 @@ pub fn split_commas(line: &[u8], out: &mut Vec<usize>) -> bool {
 /// The record whose first line (at file offset `start`) is in `quoted`:
 /// further lines are appended until its quotes balance, up to
 /// [`guard::MAX_RECORD_BYTES`].
-pub fn read_quoted<R: Read>(
-    lines: &mut Lines<R>,
+pub fn read_quoted(
+    lines: &mut impl NextLine,
     start: u64,
     path: &Path,
     quoted: &mut Vec<u8>,

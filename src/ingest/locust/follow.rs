@@ -126,3 +126,25 @@ pub(super) fn plain_row(
     }
     Some((ts, users, rps, fps))
 }
+
+/// The percentile columns an endpoint row needs: the probes' `levels`
+/// (all when `None`), and the top level, which tells old Locust's zeros
+/// for an empty window (all are zero exactly when it is).
+pub(super) fn endpoint_percentiles(
+    cols: &HistoryColumns,
+    levels: Option<&[f64]>,
+) -> Vec<(usize, String, f64)> {
+    let Some(levels) = levels else {
+        return cols.percentiles.clone();
+    };
+    let top = cols
+        .percentiles
+        .iter()
+        .map(|(_, _, l)| *l)
+        .fold(f64::MIN, f64::max);
+    cols.percentiles
+        .iter()
+        .filter(|(_, _, level)| levels.contains(level) || *level == top)
+        .cloned()
+        .collect()
+}

@@ -7,10 +7,12 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::ahead;
 use super::follow::{self, Endpoints};
 use super::rows::*;
 use crate::format::ShowPath;
 use crate::ingest::guard::{self, Guarded};
+use crate::ingest::lines::Lines;
 use crate::ingest::{HistoryObserver, HistoryRow, InputError};
 use crate::model::*;
 
@@ -115,19 +117,31 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     let scanned = match split {
         Some(at) => {
             let (a, b) = (part(header_len, at)?, part(at, whole)?);
+            let (mut a, mut b) = (Lines::new(a, header_len), Lines::new(b, at));
             let (a, b) = std::thread::scope(|scope| {
                 // No observer on a split read: windowed checks read in one pass.
                 let second =
-                    scope.spawn(|| scan_history(b, at, &header, &cols, None::<&mut O>, true));
-                let first = scan_history(a, header_len, &header, &cols, None::<&mut O>, false);
+                    scope.spawn(|| scan_history(&mut b, &header, &cols, None::<&mut O>, true));
+                let first = scan_history(&mut a, &header, &cols, None::<&mut O>, false);
                 (first, second.join())
             });
             let b = b.map_err(|_| InputError::file(path, "reading the history failed"))?;
             a?.join(b?, path)
         }
+        // A windowed endpoint check on a large file: in one pass, with the
+        // lines read and split ahead on another core.
+        None if probes.as_deref().is_some_and(|p| p.wants_endpoints())
+            && whole - header_len > PARALLEL_BYTES
+            && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) =>
+        {
+            let input = part(header_len, whole)?;
+            std::thread::scope(|scope| {
+                let mut lines = ahead::read_ahead(scope, input, header_len);
+                scan_history(&mut lines, &header, &cols, probes, false)
+            })?
+        }
         None => scan_history(
-            part(header_len, whole)?,
-            header_len,
+            &mut Lines::new(part(header_len, whole)?, header_len),
             &header,
             &cols,
             probes,
@@ -347,12 +361,10 @@ impl Scanned {
     }
 }
 
-/// One pass over history rows from `input` (which starts at file offset
-/// `offset`). `started`: whether the run began before this part (the second
-/// half of a split file).
+/// One pass over history rows from `lines`. `started`: whether the run
+/// began before this part (the second half of a split file).
 pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
-    input: impl Read,
-    offset: u64,
+    lines: &mut impl RowSource,
     header: &Header<'_>,
     cols: &HistoryColumns,
     probes: Option<&mut O>,
@@ -366,8 +378,7 @@ pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
         false => cols.timestamp.max(cols.type_col).max(cols.name_col) + 1,
     };
     for_each_line_row(
-        input,
-        offset,
+        lines,
         header,
         &[cols.type_col, cols.name_col],
         early,
@@ -443,23 +454,7 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             first_ts: None,
             last_ts: None,
             row_percentiles: Vec::with_capacity(cols.percentiles.len()),
-            // The top level is read too: with old Locust's zeros for an
-            // empty window, all are zero exactly when it is.
-            endpoint_percentiles: match probes_levels {
-                Some(levels) => {
-                    let top = cols
-                        .percentiles
-                        .iter()
-                        .map(|(_, _, l)| *l)
-                        .fold(f64::MIN, f64::max);
-                    cols.percentiles
-                        .iter()
-                        .filter(|(_, _, level)| levels.contains(level) || *level == top)
-                        .cloned()
-                        .collect()
-                }
-                None => cols.percentiles.clone(),
-            },
+            endpoint_percentiles: follow::endpoint_percentiles(cols, probes_levels.as_deref()),
             endpoints: Endpoints::default(),
         }
     }

@@ -2,7 +2,7 @@
 //! `_failures.csv`, `_exceptions.csv` and the `--json-file` output into
 //! [`ScenarioData`]. The files: `rows` (header, typed fields, the fast line
 //! reader), `stats`, `history` (and `follow`, its rows for a windowed
-//! endpoint check), `json`, `failures` (failures and exceptions).
+//! endpoint check, read `ahead` on another core), `json`, `failures` (failures and exceptions).
 //!
 //! Columns are found by header name, percentile columns by their `%` suffix;
 //! unknown columns are ignored. `N/A` means "no value". The `Aggregated` row
@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::ingest::{HistoryObserver, Ingested, Reader};
 use crate::model::{ResultFiles, Role, ScenarioData, ToolInfo};
 
+mod ahead;
 mod failures;
 mod follow;
 mod history;

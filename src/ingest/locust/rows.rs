@@ -15,7 +15,7 @@ use csv::ByteRecord;
 use crate::ingest::InputError;
 use crate::ingest::guard::{self, Guarded};
 pub(super) use crate::ingest::lines::Fields;
-use crate::ingest::lines::{Lines, count_byte, read_quoted, split_commas};
+use crate::ingest::lines::{Lines, NextLine, count_byte, read_quoted, split_commas};
 
 /// The header of a CSV file, with lookups by column name.
 pub(super) struct Header<'p> {
@@ -411,6 +411,31 @@ pub(super) enum LineRow<'r, 'a> {
     Full(&'r Row<'a>),
 }
 
+/// A line as a [`RowSource`] hands it out: where it starts, its bytes
+/// (without the `\n`), and its commas when a thread reading ahead found
+/// them (`Some(None)`: the line holds a quote).
+pub(super) struct SourceLine<'a> {
+    pub(super) start: u64,
+    pub(super) line: &'a [u8],
+    pub(super) commas: Option<Option<&'a [usize]>>,
+}
+
+/// Lines of a history body: [`Lines`] from the file, or from a thread
+/// that read them ahead.
+pub(super) trait RowSource: NextLine {
+    fn next_row_line(&mut self) -> io::Result<Option<SourceLine<'_>>>;
+}
+
+impl<R: Read> RowSource for Lines<R> {
+    fn next_row_line(&mut self) -> io::Result<Option<SourceLine<'_>>> {
+        Ok(self.next_line()?.map(|(start, line)| SourceLine {
+            start,
+            line,
+            commas: None,
+        }))
+    }
+}
+
 /// Iterate the rows of a CSV body line by line, the fast way: a line
 /// without quotes is split at its commas in place (memchr, no copy); a line
 /// with quotes (a name holding a comma or a quote, possibly spanning lines)
@@ -419,21 +444,26 @@ pub(super) enum LineRow<'r, 'a> {
 /// fields (all of them, split in one pass, when `early` is the header's
 /// length), when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
 /// gets the `Full` row. Only the `text` columns are checked to be UTF-8.
+/// A line `lines` split already is not split again.
 pub(super) fn for_each_line_row(
-    input: impl Read,
-    offset: u64,
+    lines: &mut impl RowSource,
     header: &Header<'_>,
     text: &[usize],
     early: usize,
     mut f: impl FnMut(LineRow<'_, '_>) -> Result<bool, InputError>,
 ) -> Result<u64, InputError> {
     let read_error = |e: io::Error| io_error(header.path, &e);
-    let mut lines = Lines::new(input, offset);
-    let mut commas: Vec<usize> = Vec::with_capacity(header.names.len());
+    let fields = header.names.len();
+    let mut own: Vec<usize> = Vec::with_capacity(fields);
     let mut quoted = Vec::new();
     let mut record = ByteRecord::new();
     let mut rows = 0;
-    while let Some((start, line)) = lines.next_line().map_err(read_error)? {
+    while let Some(SourceLine {
+        start,
+        line,
+        commas: ahead,
+    }) = lines.next_row_line().map_err(read_error)?
+    {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             continue;
@@ -444,51 +474,42 @@ pub(super) fn for_each_line_row(
         // not split any further (its numbers are not used), which is what
         // makes a soak test's history fast to read. Any other line is read
         // whole, and its errors are reported.
-        commas.clear();
-        let (looks, split) = if early >= header.names.len() {
+        own.clear();
+        let (commas, looks, split): (&[usize], bool, bool) = match (&ahead, early >= fields) {
+            (Some(None), true) => (&[], false, false),
+            (Some(Some(c)), true) => (c, c.len() + 1 == fields, true),
             // Every field wanted: one pass finds every comma and any quote.
-            let quoted = split_commas(line, &mut commas);
-            (!quoted && commas.len() + 1 == header.names.len(), !quoted)
-        } else {
-            commas.extend(memchr::memchr_iter(b',', line).take(early));
-            let looks = commas.len() == early
-                && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
-                && early + count_byte(&line[commas[early - 1] + 1..], b',') + 1
-                    == header.names.len();
-            (looks, false)
+            (None, true) => {
+                let quoted = split_commas(line, &mut own);
+                (&own, !quoted && own.len() + 1 == fields, !quoted)
+            }
+            (_, false) => {
+                own.extend(memchr::memchr_iter(b',', line).take(early));
+                let looks = own.len() == early
+                    && memchr::memchr(b'"', &line[..own[early - 1]]).is_none()
+                    && early + count_byte(&line[own[early - 1] + 1..], b',') + 1 == fields;
+                (&own, looks, false)
+            }
         };
-        if looks
-            && f(LineRow::Quick(
-                start,
-                Fields::Split {
-                    line,
-                    commas: &commas,
-                },
-            ))?
-        {
+        if looks && f(LineRow::Quick(start, Fields::Split { line, commas }))? {
             continue;
         }
         if split || memchr::memchr(b'"', line).is_none() {
-            if !split {
-                commas.clear();
-                commas.extend(memchr::memchr_iter(b',', line));
-            }
-            let row = Row::with_text(
-                Fields::Split {
-                    line,
-                    commas: &commas,
-                },
-                header,
-                start,
-                text,
-            )?;
+            let commas = if split {
+                commas
+            } else {
+                own.clear();
+                own.extend(memchr::memchr_iter(b',', line));
+                &own
+            };
+            let row = Row::with_text(Fields::Split { line, commas }, header, start, text)?;
             f(LineRow::Full(&row))?;
             continue;
         }
         // A quoted field may hold a newline: read on until the quotes balance.
         quoted.clear();
         quoted.extend_from_slice(line);
-        read_quoted(&mut lines, start, header.path, &mut quoted).map_err(|mut e| {
+        read_quoted(lines, start, header.path, &mut quoted).map_err(|mut e| {
             e.line = line_at(header.path, start);
             e
         })?;
