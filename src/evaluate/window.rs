@@ -324,6 +324,21 @@ impl Probe {
         i
     }
 
+    /// The row's value of this probe's series into the tracker of `slot`.
+    fn push(&mut self, slot: usize, row: &Row<'_>) {
+        let value = match self.series {
+            Series::Rps => Some(row.rps),
+            Series::FailuresPerS => Some(row.failures_per_s),
+            Series::Users => Some(row.users as f64),
+            Series::Percentile(level) => row
+                .percentiles
+                .iter()
+                .find(|(l, _)| *l == level)
+                .and_then(|(_, v)| *v),
+        };
+        self.slots[slot].1.push(row.timestamp, value);
+    }
+
     /// The slot a row feeds, if any.
     fn slot_of(&mut self, endpoint: Option<(&str, &str)>) -> Option<usize> {
         match (&self.endpoint, endpoint) {
@@ -370,6 +385,8 @@ pub struct Probes {
     tick: Option<i64>,
     max_users: u64,
     after_done: bool,
+    /// Per endpoint id ([`HistoryObserver::endpoint_id`]), each probe's slot.
+    endpoint_slots: Vec<Vec<Option<usize>>>,
 }
 
 fn series_of(metric: &Metric) -> Option<Series> {
@@ -418,6 +435,29 @@ impl HistoryObserver for Probes {
     fn observe(&mut self, row: &HistoryRow<'_>) {
         Probes::observe(self, row);
     }
+
+    /// Each probe's slot for the endpoint, resolved now for all its rows.
+    fn endpoint_id(&mut self, method: &str, name: &str) -> Option<usize> {
+        let slots = self
+            .probes
+            .iter_mut()
+            .map(|p| p.slot_of(Some((method, name))))
+            .collect();
+        self.endpoint_slots.push(slots);
+        Some(self.endpoint_slots.len() - 1)
+    }
+
+    fn observe_endpoint(&mut self, id: usize, row: &HistoryRow<'_>) {
+        if id >= self.endpoint_slots.len() {
+            return Probes::observe(self, row);
+        }
+        self.next_tick(row);
+        for (p, slot) in self.probes.iter_mut().zip(&self.endpoint_slots[id]) {
+            if let Some(slot) = *slot {
+                p.push(slot, row);
+            }
+        }
+    }
 }
 
 impl Probes {
@@ -457,6 +497,7 @@ impl Probes {
             tick: None,
             max_users: 0,
             after_done: false,
+            endpoint_slots: Vec::new(),
         })
     }
 
@@ -467,6 +508,16 @@ impl Probes {
 
     /// Feed one history row (rows come in file order).
     pub fn observe(&mut self, row: &Row<'_>) {
+        self.next_tick(row);
+        for p in &mut self.probes {
+            if let Some(slot) = p.slot_of(row.endpoint) {
+                p.push(slot, row);
+            }
+        }
+    }
+
+    /// The first row of a tick: cut every stretch at a candidate steady start.
+    fn next_tick(&mut self, row: &Row<'_>) {
         if self.tick != Some(row.timestamp) {
             self.tick = Some(row.timestamp);
             let first = *self.first_ts.get_or_insert(row.timestamp);
@@ -485,22 +536,6 @@ impl Probes {
                     p.slots.iter_mut().for_each(|(_, t)| t.split());
                 }
             }
-        }
-        for p in &mut self.probes {
-            let Some(slot) = p.slot_of(row.endpoint) else {
-                continue;
-            };
-            let value = match p.series {
-                Series::Rps => Some(row.rps),
-                Series::FailuresPerS => Some(row.failures_per_s),
-                Series::Users => Some(row.users as f64),
-                Series::Percentile(level) => row
-                    .percentiles
-                    .iter()
-                    .find(|(l, _)| *l == level)
-                    .and_then(|(_, v)| *v),
-            };
-            p.slots[slot].1.push(row.timestamp, value);
         }
     }
 }

@@ -234,6 +234,20 @@ pub trait HistoryObserver {
         None
     }
     fn observe(&mut self, row: &HistoryRow<'_>);
+
+    /// A number for the endpoint (method, name) that
+    /// [`HistoryObserver::observe_endpoint`] takes with its rows, so that a
+    /// reader with many rows per endpoint has it looked up once, not on
+    /// every row; `None` (the default): the observer takes names only.
+    fn endpoint_id(&mut self, _method: &str, _name: &str) -> Option<usize> {
+        None
+    }
+
+    /// [`HistoryObserver::observe`] for a row of the endpoint numbered `id`
+    /// by [`HistoryObserver::endpoint_id`] (`row.endpoint` names it too).
+    fn observe_endpoint(&mut self, _id: usize, row: &HistoryRow<'_>) {
+        self.observe(row);
+    }
 }
 
 /// A problem with an input file, located as precisely as the format allows.

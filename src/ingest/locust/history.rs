@@ -7,9 +7,12 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::ahead;
+use super::follow::{self, Endpoints};
 use super::rows::*;
 use crate::format::ShowPath;
 use crate::ingest::guard::{self, Guarded};
+use crate::ingest::lines::Lines;
 use crate::ingest::{HistoryObserver, HistoryRow, InputError};
 use crate::model::*;
 
@@ -114,19 +117,31 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     let scanned = match split {
         Some(at) => {
             let (a, b) = (part(header_len, at)?, part(at, whole)?);
+            let (mut a, mut b) = (Lines::new(a, header_len), Lines::new(b, at));
             let (a, b) = std::thread::scope(|scope| {
                 // No observer on a split read: windowed checks read in one pass.
                 let second =
-                    scope.spawn(|| scan_history(b, at, &header, &cols, None::<&mut O>, true));
-                let first = scan_history(a, header_len, &header, &cols, None::<&mut O>, false);
+                    scope.spawn(|| scan_history(&mut b, &header, &cols, None::<&mut O>, true));
+                let first = scan_history(&mut a, &header, &cols, None::<&mut O>, false);
                 (first, second.join())
             });
             let b = b.map_err(|_| InputError::file(path, "reading the history failed"))?;
             a?.join(b?, path)
         }
+        // A windowed endpoint check on a large file: in one pass, with the
+        // lines read and split ahead on another core.
+        None if probes.as_deref().is_some_and(|p| p.wants_endpoints())
+            && whole - header_len > PARALLEL_BYTES
+            && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) =>
+        {
+            let input = part(header_len, whole)?;
+            std::thread::scope(|scope| {
+                let mut lines = ahead::read_ahead(scope, input, header_len);
+                scan_history(&mut lines, &header, &cols, probes, false)
+            })?
+        }
         None => scan_history(
-            part(header_len, whole)?,
-            header_len,
+            &mut Lines::new(part(header_len, whole)?, header_len),
             &header,
             &cols,
             probes,
@@ -346,23 +361,24 @@ impl Scanned {
     }
 }
 
-/// One pass over history rows from `input` (which starts at file offset
-/// `offset`). `started`: whether the run began before this part (the second
-/// half of a split file).
+/// One pass over history rows from `lines`. `started`: whether the run
+/// began before this part (the second half of a split file).
 pub(super) fn scan_history<O: HistoryObserver + ?Sized>(
-    input: impl Read,
-    offset: u64,
+    lines: &mut impl RowSource,
     header: &Header<'_>,
     cols: &HistoryColumns,
     probes: Option<&mut O>,
     started: bool,
 ) -> Result<Scanned, InputError> {
     let mut scan = Scan::new(header.path, cols, probes, started);
-    // The first fields a quick look needs: timestamp, type and name.
-    let early = cols.timestamp.max(cols.type_col).max(cols.name_col) + 1;
+    // The first fields a quick look needs: timestamp, type and name; every
+    // field when a windowed endpoint check reads the endpoint rows.
+    let early = match scan.wants_endpoints {
+        true => header.names.len(),
+        false => cols.timestamp.max(cols.type_col).max(cols.name_col) + 1,
+    };
     for_each_line_row(
-        input,
-        offset,
+        lines,
         header,
         &[cols.type_col, cols.name_col],
         early,
@@ -402,6 +418,8 @@ struct Scan<'a, O: ?Sized> {
     row_percentiles: Vec<(f64, Option<f64>)>,
     /// The percentile columns an endpoint row needs: the probes' levels.
     endpoint_percentiles: Vec<(usize, String, f64)>,
+    /// The endpoints seen, when the probes follow endpoint rows.
+    endpoints: Endpoints,
 }
 
 impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
@@ -436,23 +454,8 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             first_ts: None,
             last_ts: None,
             row_percentiles: Vec::with_capacity(cols.percentiles.len()),
-            // The top level is read too: with old Locust's zeros for an
-            // empty window, all are zero exactly when it is.
-            endpoint_percentiles: match probes_levels {
-                Some(levels) => {
-                    let top = cols
-                        .percentiles
-                        .iter()
-                        .map(|(_, _, l)| *l)
-                        .fold(f64::MIN, f64::max);
-                    cols.percentiles
-                        .iter()
-                        .filter(|(_, _, level)| levels.contains(level) || *level == top)
-                        .cloned()
-                        .collect()
-                }
-                None => cols.percentiles.clone(),
-            },
+            endpoint_percentiles: follow::endpoint_percentiles(cols, probes_levels.as_deref()),
+            endpoints: Endpoints::default(),
         }
     }
 
@@ -476,17 +479,16 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
             return false;
         }
         // A windowed endpoint check wants this endpoint's numbers: ask by
-        // its name (the probes match each name once), before parsing them.
+        // its name (once per endpoint), before parsing them.
         if self.wants_endpoints {
-            let (Ok(t), Ok(n)) = (std::str::from_utf8(t), std::str::from_utf8(n)) else {
+            let Some(probes) = self.probes.as_deref_mut() else {
                 return false;
             };
-            if self
-                .probes
-                .as_deref_mut()
-                .is_none_or(|p| p.wants_endpoint(t, n))
-            {
+            let Some(e) = self.endpoints.find(t, n, probes) else {
                 return false;
+            };
+            if self.endpoints.wanted(e) {
+                return self.plain_endpoint_row(start, fields, e);
             }
         }
         // Most timestamps are plain digits: read without UTF-8 checks or
@@ -500,6 +502,42 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
         };
         self.windowed = true;
         self.check_time(ts, start);
+        true
+    }
+
+    /// A followed endpoint row whose figures are all plain, with the effect
+    /// [`Scan::full`] has on it; `false` (nothing done) for any other row.
+    fn plain_endpoint_row(&mut self, start: u64, fields: Fields<'_>, e: usize) -> bool {
+        let Some((ts, users, rps, failures_per_s)) = follow::plain_row(
+            fields,
+            self.cols,
+            &self.endpoint_percentiles,
+            &mut self.row_percentiles,
+        ) else {
+            return false;
+        };
+        if !self.check_time(ts, start) {
+            return true;
+        }
+        self.windowed = true;
+        self.zeros_are_empty();
+        if !self.started {
+            return true;
+        }
+        let (method, name, id) = self.endpoints.get(e);
+        let row = HistoryRow {
+            timestamp: ts,
+            users,
+            endpoint: Some((method, name)),
+            rps,
+            failures_per_s,
+            percentiles: &self.row_percentiles,
+        };
+        match (self.probes.as_deref_mut(), id) {
+            (Some(probes), Some(id)) => probes.observe_endpoint(id, &row),
+            (Some(probes), None) => probes.observe(&row),
+            (None, _) => {}
+        }
         true
     }
 
@@ -636,10 +674,15 @@ impl<'a, O: HistoryObserver + ?Sized> Scan<'a, O> {
         for (col, _, level) in cols {
             self.row_percentiles.push((*level, row.opt_number(*col)?));
         }
+        self.zeros_are_empty();
+        Ok(())
+    }
+
+    /// Locust 0.x's zeros of an empty window are N/A.
+    fn zeros_are_empty(&mut self) {
         if self.cols.zeros_for_empty && self.row_percentiles.iter().all(|(_, v)| *v == Some(0.0)) {
             self.row_percentiles.iter_mut().for_each(|(_, v)| *v = None);
         }
-        Ok(())
     }
 
     /// Whether the run begins at this total row. A distributed master writes

@@ -1,7 +1,8 @@
 //! The Locust reader: `PREFIX_stats.csv`, `_stats_history.csv`,
 //! `_failures.csv`, `_exceptions.csv` and the `--json-file` output into
 //! [`ScenarioData`]. The files: `rows` (header, typed fields, the fast line
-//! reader), `stats`, `history`, `json`, `failures` (failures and exceptions).
+//! reader), `stats`, `history` (and `follow`, its rows for a windowed
+//! endpoint check, read `ahead` on another core), `json`, `failures` (failures and exceptions).
 //!
 //! Columns are found by header name, percentile columns by their `%` suffix;
 //! unknown columns are ignored. `N/A` means "no value". The `Aggregated` row
@@ -18,7 +19,9 @@ use std::path::{Path, PathBuf};
 use crate::ingest::{HistoryObserver, Ingested, Reader};
 use crate::model::{ResultFiles, Role, ScenarioData, ToolInfo};
 
+mod ahead;
 mod failures;
+mod follow;
 mod history;
 mod json;
 mod rows;

@@ -15,7 +15,7 @@ use csv::ByteRecord;
 use crate::ingest::InputError;
 use crate::ingest::guard::{self, Guarded};
 pub(super) use crate::ingest::lines::Fields;
-use crate::ingest::lines::{Lines, count_byte, read_quoted};
+use crate::ingest::lines::{Lines, NextLine, count_byte, read_quoted, split_commas};
 
 /// The header of a CSV file, with lookups by column name.
 pub(super) struct Header<'p> {
@@ -365,25 +365,30 @@ pub(super) fn for_each_row<R: Read>(
 /// anything else (signs, exponents, white space, `N/A`), which takes the
 /// slow path.
 pub(super) fn plain_decimal(field: &[u8]) -> Option<f64> {
-    let (int, frac) = match memchr::memchr(b'.', field) {
-        Some(i) => (&field[..i], &field[i + 1..]),
-        None => (field, &b""[..]),
-    };
-    if int.is_empty() || int.len() + frac.len() > 15 || (frac.is_empty() && int.len() < field.len())
-    {
-        return None;
-    }
+    // One pass: the digits as an integer, and where the point is.
     let mut m: u64 = 0;
-    for &b in int.iter().chain(frac) {
-        if !b.is_ascii_digit() {
-            return None;
+    let mut point = None;
+    for (i, &b) in field.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => m = m.wrapping_mul(10).wrapping_add(u64::from(b - b'0')),
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
         }
-        m = m * 10 + u64::from(b - b'0');
+    }
+    let frac = match point {
+        // `.5` and `5.` take the slow path, as do more than 15 digits.
+        Some(0) => return None,
+        Some(i) if i + 1 == field.len() => return None,
+        Some(i) => field.len() - i - 1,
+        None => 0,
+    };
+    if field.is_empty() || field.len() - usize::from(point.is_some()) > 15 {
+        return None;
     }
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
-    Some(m as f64 / POW10[frac.len()])
+    Some(m as f64 / POW10[frac])
 }
 
 /// A field of 1 to 19 ASCII digits as a count; `None` for anything else.
@@ -406,28 +411,59 @@ pub(super) enum LineRow<'r, 'a> {
     Full(&'r Row<'a>),
 }
 
+/// A line as a [`RowSource`] hands it out: where it starts, its bytes
+/// (without the `\n`), and its commas when a thread reading ahead found
+/// them (`Some(None)`: the line holds a quote).
+pub(super) struct SourceLine<'a> {
+    pub(super) start: u64,
+    pub(super) line: &'a [u8],
+    pub(super) commas: Option<Option<&'a [usize]>>,
+}
+
+/// Lines of a history body: [`Lines`] from the file, or from a thread
+/// that read them ahead.
+pub(super) trait RowSource: NextLine {
+    fn next_row_line(&mut self) -> io::Result<Option<SourceLine<'_>>>;
+}
+
+impl<R: Read> RowSource for Lines<R> {
+    fn next_row_line(&mut self) -> io::Result<Option<SourceLine<'_>>> {
+        Ok(self.next_line()?.map(|(start, line)| SourceLine {
+            start,
+            line,
+            commas: None,
+        }))
+    }
+}
+
 /// Iterate the rows of a CSV body line by line, the fast way: a line
 /// without quotes is split at its commas in place (memchr, no copy); a line
 /// with quotes (a name holding a comma or a quote, possibly spanning lines)
 /// goes through the csv crate. Used for the history, which can be hundreds
 /// of MB: most of its rows are skipped after a look at their first `early`
-/// fields, when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
+/// fields (all of them, split in one pass, when `early` is the header's
+/// length), when `f` returns `Ok(true)` for the `Quick` row; otherwise `f`
 /// gets the `Full` row. Only the `text` columns are checked to be UTF-8.
+/// A line `lines` split already is not split again.
 pub(super) fn for_each_line_row(
-    input: impl Read,
-    offset: u64,
+    lines: &mut impl RowSource,
     header: &Header<'_>,
     text: &[usize],
     early: usize,
     mut f: impl FnMut(LineRow<'_, '_>) -> Result<bool, InputError>,
 ) -> Result<u64, InputError> {
     let read_error = |e: io::Error| io_error(header.path, &e);
-    let mut lines = Lines::new(input, offset);
-    let mut commas: Vec<usize> = Vec::with_capacity(header.names.len());
+    let fields = header.names.len();
+    let mut own: Vec<usize> = Vec::with_capacity(fields);
     let mut quoted = Vec::new();
     let mut record = ByteRecord::new();
     let mut rows = 0;
-    while let Some((start, line)) = lines.next_line().map_err(read_error)? {
+    while let Some(SourceLine {
+        start,
+        line,
+        commas: ahead,
+    }) = lines.next_row_line().map_err(read_error)?
+    {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             continue;
@@ -438,40 +474,42 @@ pub(super) fn for_each_line_row(
         // not split any further (its numbers are not used), which is what
         // makes a soak test's history fast to read. Any other line is read
         // whole, and its errors are reported.
-        commas.clear();
-        commas.extend(memchr::memchr_iter(b',', line).take(early));
-        if commas.len() == early
-            && memchr::memchr(b'"', &line[..commas[early - 1]]).is_none()
-            && early + count_byte(&line[commas[early - 1] + 1..], b',') + 1 == header.names.len()
-            && f(LineRow::Quick(
-                start,
-                Fields::Split {
-                    line,
-                    commas: &commas,
-                },
-            ))?
-        {
+        own.clear();
+        let (commas, looks, split): (&[usize], bool, bool) = match (&ahead, early >= fields) {
+            (Some(None), true) => (&[], false, false),
+            (Some(Some(c)), true) => (c, c.len() + 1 == fields, true),
+            // Every field wanted: one pass finds every comma and any quote.
+            (None, true) => {
+                let quoted = split_commas(line, &mut own);
+                (&own, !quoted && own.len() + 1 == fields, !quoted)
+            }
+            (_, false) => {
+                own.extend(memchr::memchr_iter(b',', line).take(early));
+                let looks = own.len() == early
+                    && memchr::memchr(b'"', &line[..own[early - 1]]).is_none()
+                    && early + count_byte(&line[own[early - 1] + 1..], b',') + 1 == fields;
+                (&own, looks, false)
+            }
+        };
+        if looks && f(LineRow::Quick(start, Fields::Split { line, commas }))? {
             continue;
         }
-        if memchr::memchr(b'"', line).is_none() {
-            commas.clear();
-            commas.extend(memchr::memchr_iter(b',', line));
-            let row = Row::with_text(
-                Fields::Split {
-                    line,
-                    commas: &commas,
-                },
-                header,
-                start,
-                text,
-            )?;
+        if split || memchr::memchr(b'"', line).is_none() {
+            let commas = if split {
+                commas
+            } else {
+                own.clear();
+                own.extend(memchr::memchr_iter(b',', line));
+                &own
+            };
+            let row = Row::with_text(Fields::Split { line, commas }, header, start, text)?;
             f(LineRow::Full(&row))?;
             continue;
         }
         // A quoted field may hold a newline: read on until the quotes balance.
         quoted.clear();
         quoted.extend_from_slice(line);
-        read_quoted(&mut lines, start, header.path, &mut quoted).map_err(|mut e| {
+        read_quoted(lines, start, header.path, &mut quoted).map_err(|mut e| {
             e.line = line_at(header.path, start);
             e
         })?;

@@ -321,3 +321,105 @@ fn plain_decimals_are_the_doubles_str_parse_gives() {
     assert_eq!(plain_count(b"13323008"), Some(13_323_008));
     assert_eq!(plain_count(b"12 "), None);
 }
+
+/// A history row as an observer sees it: time, endpoint, users, the bits
+/// of requests/s and failures/s, the percentiles.
+type SeenRow = (
+    i64,
+    Option<(String, String)>,
+    u64,
+    u64,
+    u64,
+    Vec<(f64, Option<f64>)>,
+);
+
+/// Every history row a windowed endpoint check sees, with what it sees of it.
+#[derive(Default)]
+struct Seen {
+    numbered: bool,
+    names: Vec<(String, String)>,
+    rows: Vec<SeenRow>,
+}
+
+impl crate::ingest::HistoryObserver for Seen {
+    fn wants_endpoints(&self) -> bool {
+        true
+    }
+    fn wants_endpoint(&mut self, _method: &str, name: &str) -> bool {
+        name != "/skipped"
+    }
+    fn endpoint_levels(&self) -> Option<Vec<f64>> {
+        Some(vec![95.0])
+    }
+    fn observe(&mut self, row: &crate::ingest::HistoryRow<'_>) {
+        self.rows.push((
+            row.timestamp,
+            row.endpoint.map(|(m, n)| (m.to_string(), n.to_string())),
+            row.users,
+            row.rps.to_bits(),
+            row.failures_per_s.to_bits(),
+            row.percentiles.to_vec(),
+        ));
+    }
+    fn endpoint_id(&mut self, method: &str, name: &str) -> Option<usize> {
+        self.names.push((method.to_string(), name.to_string()));
+        self.numbered.then(|| self.names.len() - 1)
+    }
+    fn observe_endpoint(&mut self, id: usize, row: &crate::ingest::HistoryRow<'_>) {
+        assert_eq!(row.endpoint, Some((&*self.names[id].0, &*self.names[id].1)));
+        self.observe(row);
+    }
+}
+
+#[test]
+fn plain_endpoint_rows_are_seen_as_the_general_path_sees_them() {
+    // The same figures written plainly (the fast path, endpoints by number)
+    // and spelled so that only the general path reads them (names only).
+    let header = "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,95%,100%,Total Request Count,Total Failure Count,Total Median Response Time";
+    let body = |plain: bool| {
+        let mut s = format!("{header}\n1795651200,0,,Aggregated,0,0,N/A,N/A,N/A,0,0,0\n");
+        for t in 1..40 {
+            let ts = 1795651200 + t;
+            let users = t.min(9);
+            for (name, p95) in [("/a", 120 + t), ("/b", 300 - t), ("/skipped", 7)] {
+                let (u, p) = match plain || name == "/a" {
+                    true => (format!("{users}"), format!("{p95}")),
+                    false => (format!(" {users}"), format!("{p95}.0e0")),
+                };
+                let p = if t % 7 == 0 { "N/A".to_string() } else { p };
+                // 50% parts from the total median at once: windowed
+                // percentiles, learnt on the first row.
+                s += &format!(
+                    "{ts},{u},GET,{name},2.500000,0.100000,50,{p},{p},{},0,5\n",
+                    100 + t
+                );
+            }
+            // The name quoted in the other file: the csv crate's way.
+            let quoted = if plain { "/c" } else { "\"/c\"" };
+            s += &format!(
+                "{ts},{users},POST,{quoted},1.25,0,5,{},400,{t},0,5\n",
+                90 + t
+            );
+            s += &format!(
+                "{ts},{users},,Aggregated,6.25,0.2,5,200,400,{},0,5\n",
+                4 * t
+            );
+        }
+        s
+    };
+    let read = |plain: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(&dir, "h_stats_history.csv", body(plain).as_bytes());
+        let mut seen = Seen {
+            numbered: plain,
+            ..Seen::default()
+        };
+        read_history(&path, Some(&mut seen)).unwrap();
+        seen.rows
+    };
+    let (fast, general) = (read(true), read(false));
+    // Every row but the skipped endpoint's and the first tick's endpoint
+    // rows (before the run begins at its total row), and the idle row.
+    assert_eq!(fast.len(), 39 * 4 + 1 - 3);
+    assert_eq!(fast, general);
+}
