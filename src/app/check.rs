@@ -379,11 +379,17 @@ fn write_outputs(
     // summary.json first: the verdict, in the list of what was written too.
     let mut ordered = formats.to_vec();
     ordered.sort_by_key(|f| *f != Format::Json);
-    for format in ordered {
-        match format {
+    // The rendered formats side by side (report.md and report.html of a
+    // thousand scenarios are each a template over all of them).
+    let rendered = crate::ingest::parallel_map(&ordered, |f| match f {
+        Format::Json => Ok(None),
+        _ => render(*f).map(Some),
+    });
+    for (format, bytes) in ordered.iter().zip(rendered) {
+        match bytes? {
+            Some(bytes) => set.add(format.file_name(), bytes),
             // Written straight to its file: a million endpoints' worth.
-            Format::Json => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
-            _ => set.add(format.file_name(), render(format)?),
+            None => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
         }
         names.push(format.file_name().to_string());
     }

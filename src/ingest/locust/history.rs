@@ -73,8 +73,8 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     probes: Option<&mut O>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Option<History>, Option<String>), InputError> {
-    guard::sniff(path)?;
     let mut file = open(path)?;
+    guard::sniff_file(path, &mut file)?;
     let (whole, len) = whole_lines_len(&mut file).map_err(|e| io_error(path, &e))?;
     if len == 0 {
         return Ok((
@@ -97,8 +97,13 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     let (header, cols, header_len) = read_header(path, &mut file, whole)?;
 
     // A file part: [from, to) of the file, read through the progress bar.
-    let part = |from: u64, to: u64| -> Result<Box<dyn Read + Send>, InputError> {
-        let mut f = open(path)?;
+    // The file opened already reads the first part.
+    let mut opened = Some(file);
+    let mut part = |from: u64, to: u64| -> Result<Box<dyn Read + Send>, InputError> {
+        let mut f = match opened.take() {
+            Some(f) => f,
+            None => open(path)?,
+        };
         f.seek(SeekFrom::Start(from))
             .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
         let f = Guarded::new(f.take(to - from), from);

@@ -298,10 +298,14 @@ pub(super) fn open(path: &Path) -> Result<File, InputError> {
 
 /// Open a result file to read it whole: its start sniffed first, every byte
 /// then checked as it is read (see [`super::guard`]).
-pub(super) fn open_guarded(path: &Path) -> Result<Guarded<File>, InputError> {
-    guard::sniff(path)?;
-    Ok(Guarded::csv(open(path)?))
+pub(super) fn open_guarded(path: &Path) -> Result<Guarded<Sniffed>, InputError> {
+    let mut file = open(path)?;
+    let head = guard::sniff_file(path, &mut file)?;
+    Ok(Guarded::csv(guard::sniffed(head, file)))
 }
+
+/// A file read on after [`guard::sniff_file`]: its first bytes, then the rest.
+pub(super) type Sniffed = io::Chain<io::Cursor<Vec<u8>>, File>;
 
 /// An I/O error while reading `path`: a [`guard::Pathology`] with its line,
 /// anything else as the system says it.
