@@ -344,6 +344,14 @@ fn write_outputs(
         ConfigSource::File(p) => Some(p.as_path()),
         ConfigSource::BuiltIn => None,
     };
+    let context = view
+        .as_ref()
+        .filter(|_| {
+            formats
+                .iter()
+                .any(|f| matches!(f, Format::Md | Format::Html))
+        })
+        .map(report::templates::RenderContext::new);
     let render = |format: Format| -> anyhow::Result<Vec<u8>> {
         match (format, templates, &view) {
             (Format::Json, _, _) => report::json::render(summary),
@@ -351,8 +359,11 @@ fn write_outputs(
             (Format::Gitlab, _, _) => {
                 report::gitlab::render(summary, config_file, plan.project_dir.as_deref())
             }
-            (Format::Md, Some(t), Some(v)) => t.render(report::templates::MARKDOWN, v),
-            (Format::Html, Some(t), Some(v)) => t.render(report::templates::HTML, v),
+            (Format::Md | Format::Html, Some(t), Some(_)) => match &context {
+                Some(c) if format == Format::Md => t.render_context(report::templates::MARKDOWN, c),
+                Some(c) => t.render_context(report::templates::HTML, c),
+                None => bail!("template context not made"),
+            },
             (Format::Comment, _, Some(v)) => Ok(report::github::comment::comment(
                 summary,
                 v,
@@ -393,10 +404,11 @@ fn write_outputs(
         }
         names.push(format.file_name().to_string());
     }
-    if let Some(view) = view.as_ref().filter(|_| with_charts) {
+    drop(context);
+    if let Some(view) = view.filter(|_| with_charts) {
         let mut charts = 0;
-        for chart in view.charts() {
-            set.add(chart.path.clone(), chart.svg.clone().into_bytes());
+        for chart in view.into_charts() {
+            set.add(chart.path, chart.svg.into_bytes());
             charts += 1;
         }
         if charts > 0 {
