@@ -284,24 +284,39 @@ impl<'a> Row<'a> {
 }
 
 pub(super) fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv_reader_with(input, 256 * 1024)
+}
+
+/// [`csv_reader`] with a buffer of `capacity` bytes.
+fn csv_reader_with<R: Read>(input: R, capacity: usize) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         // Field counts are checked by `Row::new`, which names the file and line.
         .flexible(true)
-        .buffer_capacity(256 * 1024)
+        .buffer_capacity(capacity)
         .from_reader(input)
+}
+
+/// A whole result file through the csv crate: opened once, its start
+/// sniffed, every byte checked as it is read (see [`super::guard`]). The
+/// buffer is no bigger than the file: the reader zeroes all of it, which
+/// for a thousand small files cost more than reading them.
+pub(super) fn open_csv(path: &Path) -> Result<csv::Reader<Guarded<Sniffed>>, InputError> {
+    let mut file = open(path)?;
+    let head = guard::sniff_file(path, &mut file)?;
+    // A head shorter than sniff's 64 KiB is the whole file (as it was then).
+    let capacity = match head.len() < 64 * 1024 {
+        true => (head.len() + 1).max(1024),
+        false => 256 * 1024,
+    };
+    Ok(csv_reader_with(
+        Guarded::csv(guard::sniffed(head, file)),
+        capacity,
+    ))
 }
 
 pub(super) fn open(path: &Path) -> Result<File, InputError> {
     File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))
-}
-
-/// Open a result file to read it whole: its start sniffed first, every byte
-/// then checked as it is read (see [`super::guard`]).
-pub(super) fn open_guarded(path: &Path) -> Result<Guarded<Sniffed>, InputError> {
-    let mut file = open(path)?;
-    let head = guard::sniff_file(path, &mut file)?;
-    Ok(Guarded::csv(guard::sniffed(head, file)))
 }
 
 /// A file read on after [`guard::sniff_file`]: its first bytes, then the rest.
