@@ -148,7 +148,7 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     Ok((Some(into_history(cols, scanned)), warning))
 }
 
-/// The header line (through the csv crate: BOM, quoting) and the columns
+/// The header line ([`Header::from_line`]: BOM, quoting) and the columns
 /// read; also the header's length in bytes, where the body starts.
 fn read_header<'p>(
     path: &'p Path,
@@ -159,12 +159,7 @@ fn read_header<'p>(
     let header_len = BufReader::new(Guarded::new(file.take(whole), 0))
         .read_until(b'\n', &mut first)
         .map_err(|e| io_error(path, &e))? as u64;
-    let fields: Vec<String> = {
-        let mut reader = csv_reader(first.as_slice());
-        let record = reader.headers().map_err(|e| csv_error(path, e))?;
-        record.iter().map(str::to_string).collect()
-    };
-    let header = Header::from_fields(fields, path)?;
+    let header = Header::from_line(first, path)?;
     let cols = HistoryColumns {
         timestamp: header.require("Timestamp")?,
         // Locust 0.x wrote no user count: peak users are then unknown, not 0.

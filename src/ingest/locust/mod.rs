@@ -22,6 +22,7 @@ mod failures;
 mod history;
 mod json;
 mod rows;
+mod small;
 mod stats;
 #[cfg(test)]
 mod tests;
