@@ -322,6 +322,8 @@ enum Written {
 }
 
 /// Render every selected format and write the set (or return it for stdout).
+/// One function over 80 lines: the stdout case and the set share the view,
+/// the templates' context and the one render closure.
 fn write_outputs(
     summary: &Summary<'_>,
     plan: &Plan,
@@ -405,15 +407,11 @@ fn write_outputs(
         names.push(format.file_name().to_string());
     }
     drop(context);
-    if let Some(view) = view.filter(|_| with_charts) {
-        let mut charts = 0;
-        for chart in view.into_charts() {
-            set.add(chart.path, chart.svg.into_bytes());
-            charts += 1;
-        }
-        if charts > 0 {
-            names.push(format!("charts/ ({charts} SVG)"));
-        }
+    let charts = view
+        .filter(|_| with_charts)
+        .map_or(0, |v| add_charts(&mut set, v));
+    if charts > 0 {
+        names.push(format!("charts/ ({charts} SVG)"));
     }
     out.commit(set)?;
     Ok(Written::Folder(format!(
@@ -421,6 +419,16 @@ fn write_outputs(
         out.path().show(),
         names.join(", ")
     )))
+}
+
+/// The view's charts into the set (moved, not copied); how many.
+fn add_charts(set: &mut OutputSet<'_>, view: report::view::ReportView) -> usize {
+    let mut charts = 0;
+    for chart in view.into_charts() {
+        set.add(chart.path, chart.svg.into_bytes());
+        charts += 1;
+    }
+    charts
 }
 
 /// Diagnostics on stderr, the summary (or the report) on stdout, and in CI
