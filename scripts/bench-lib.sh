@@ -22,14 +22,17 @@ rss_guard() {
     done
 }
 
-# measure TAG CMD...: run CMD $RUNS times; append "seconds rss_kb rc" lines to $WORK/TAG.runs.
-# stdout goes to $WORK/TAG.out, stderr to $WORK/TAG.err (of the last run).
+# measure TAG CMD...: run CMD $RUNS times; append "seconds rss_kb rc user_s sys_s cpu_pct" lines
+# to $WORK/TAG.runs (the last three from /usr/bin/time -v, else 0). stdout goes to $WORK/TAG.out,
+# stderr to $WORK/TAG.err (of the last run). If BEFORE_RUN is set, it is eval'd before each run,
+# untimed (e.g. to give each run an empty output folder).
 measure() {
     local tag="$1"; shift
-    local i t0 t1 rc rss
+    local i t0 t1 rc rss cpu
     : > "$WORK/$tag.runs"
     for ((i = 1; i <= RUNS; i++)); do
         rm -f "$WORK/$tag.time" "$WORK/$tag.killed"
+        if [[ -n "${BEFORE_RUN:-}" ]]; then eval "$BEFORE_RUN"; fi
         t0=$(date +%s%N)
         if (( HAVE_TIME )); then
             set +e
@@ -43,19 +46,48 @@ measure() {
             wait "$guard" 2>/dev/null
             set -e
             rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/$tag.time" 2>/dev/null || true)
+            cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} /Percent of CPU/ {p=$2; sub("%", "", p)} END {printf "%s %s %s", u+0, s+0, p+0}' "$WORK/$tag.time" 2>/dev/null || true)
         else
             set +e
             timeout "$LIMIT_S" "$@" > "$WORK/$tag.out" 2> "$WORK/$tag.err"; rc=$?
             t1=$(date +%s%N)
             set -e
             rss=""
+            cpu=""
         fi
-        echo "$(( (t1 - t0) / 1000000 )) ${rss:-0} $rc" | awk '{printf "%.3f %s %s\n", $1/1000, $2, $3}' >> "$WORK/$tag.runs"
+        echo "$(( (t1 - t0) / 1000000 )) ${rss:-0} $rc ${cpu:-0 0 0}" | awk '{printf "%.3f %s %s %s %s %s\n", $1/1000, $2, $3, $4, $5, $6}' >> "$WORK/$tag.runs"
         if (( rc == 124 )); then echo "    $tag: stopped after ${LIMIT_S} s (limit)" >&2; break; fi
         if [[ -f "$WORK/$tag.killed" ]]; then echo "    $tag: stopped: $(cat "$WORK/$tag.killed") (limit)" >&2; break; fi
     done
 }
 secs() { awk '{print $1}' "$WORK/$1.runs" | median; }
+# The median user and system seconds and CPU % of TAG's runs (0 without /usr/bin/time).
+user_s() { awk '{print $4}' "$WORK/$1.runs" | median; }
+sys_s() { awk '{print $5}' "$WORK/$1.runs" | median; }
+cpu_pct() { awk '{print $6}' "$WORK/$1.runs" | median | awk '{printf "%.0f%%\n", $1}'; }
+
+# gen_folders DIR N SOURCE_PREFIX: N scenario folders in DIR (DIR/s0001/s0001_stats.csv, …), each a
+# copy of the Locust result set SOURCE_PREFIX_*.csv under its own prefix; reused when DIR already
+# holds the same (stamped in DIR/.gen-folders).
+gen_folders() {
+    local dir="$1" n="$2" source="$3" i name kind
+    local stamp="folders=$n source=$source $(cat "$source"_*.csv | sha1sum | cut -c1-12)"
+    if [[ -f "$dir/.gen-folders" && "$(cat "$dir/.gen-folders")" == "$stamp" ]]; then
+        echo "==> reusing the $n folders in $dir"
+        return
+    fi
+    echo "==> $n scenario folders in $dir (copies of ${source}_*.csv)"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    for ((i = 1; i <= n; i++)); do
+        name="$(printf 's%04d' "$i")"
+        mkdir "$dir/$name"
+        for kind in stats stats_history failures exceptions; do
+            [[ -f "${source}_$kind.csv" ]] && cp "${source}_$kind.csv" "$dir/$name/${name}_$kind.csv"
+        done
+    done
+    echo "$stamp" > "$dir/.gen-folders"
+}
 rss_mb() {
     if (( HAVE_TIME )); then awk '{print $2}' "$WORK/$1.runs" | max_of | awk '{printf "%.1f\n", $1/1024}'; else echo "n/a"; fi
 }

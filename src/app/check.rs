@@ -322,6 +322,8 @@ enum Written {
 }
 
 /// Render every selected format and write the set (or return it for stdout).
+/// One function over 80 lines: the stdout case and the set share the view,
+/// the templates' context and the one render closure.
 fn write_outputs(
     summary: &Summary<'_>,
     plan: &Plan,
@@ -344,6 +346,14 @@ fn write_outputs(
         ConfigSource::File(p) => Some(p.as_path()),
         ConfigSource::BuiltIn => None,
     };
+    let context = view
+        .as_ref()
+        .filter(|_| {
+            formats
+                .iter()
+                .any(|f| matches!(f, Format::Md | Format::Html))
+        })
+        .map(report::templates::RenderContext::new);
     let render = |format: Format| -> anyhow::Result<Vec<u8>> {
         match (format, templates, &view) {
             (Format::Json, _, _) => report::json::render(summary),
@@ -351,8 +361,11 @@ fn write_outputs(
             (Format::Gitlab, _, _) => {
                 report::gitlab::render(summary, config_file, plan.project_dir.as_deref())
             }
-            (Format::Md, Some(t), Some(v)) => t.render(report::templates::MARKDOWN, v),
-            (Format::Html, Some(t), Some(v)) => t.render(report::templates::HTML, v),
+            (Format::Md | Format::Html, Some(t), Some(_)) => match &context {
+                Some(c) if format == Format::Md => t.render_context(report::templates::MARKDOWN, c),
+                Some(c) => t.render_context(report::templates::HTML, c),
+                None => bail!("template context not made"),
+            },
             (Format::Comment, _, Some(v)) => Ok(report::github::comment::comment(
                 summary,
                 v,
@@ -379,23 +392,26 @@ fn write_outputs(
     // summary.json first: the verdict, in the list of what was written too.
     let mut ordered = formats.to_vec();
     ordered.sort_by_key(|f| *f != Format::Json);
-    for format in ordered {
-        match format {
+    // The rendered formats side by side (report.md and report.html of a
+    // thousand scenarios are each a template over all of them).
+    let rendered = crate::ingest::parallel_map(&ordered, |f| match f {
+        Format::Json => Ok(None),
+        _ => render(*f).map(Some),
+    });
+    for (format, bytes) in ordered.iter().zip(rendered) {
+        match bytes? {
+            Some(bytes) => set.add(format.file_name(), bytes),
             // Written straight to its file: a million endpoints' worth.
-            Format::Json => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
-            _ => set.add(format.file_name(), render(format)?),
+            None => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
         }
         names.push(format.file_name().to_string());
     }
-    if let Some(view) = view.as_ref().filter(|_| with_charts) {
-        let mut charts = 0;
-        for chart in view.charts() {
-            set.add(chart.path.clone(), chart.svg.clone().into_bytes());
-            charts += 1;
-        }
-        if charts > 0 {
-            names.push(format!("charts/ ({charts} SVG)"));
-        }
+    drop(context);
+    let charts = view
+        .filter(|_| with_charts)
+        .map_or(0, |v| add_charts(&mut set, v));
+    if charts > 0 {
+        names.push(format!("charts/ ({charts} SVG)"));
     }
     out.commit(set)?;
     Ok(Written::Folder(format!(
@@ -403,6 +419,16 @@ fn write_outputs(
         out.path().show(),
         names.join(", ")
     )))
+}
+
+/// The view's charts into the set (moved, not copied); how many.
+fn add_charts(set: &mut OutputSet<'_>, view: report::view::ReportView) -> usize {
+    let mut charts = 0;
+    for chart in view.into_charts() {
+        set.add(chart.path, chart.svg.into_bytes());
+        charts += 1;
+    }
+    charts
 }
 
 /// Diagnostics on stderr, the summary (or the report) on stdout, and in CI

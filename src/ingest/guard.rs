@@ -77,7 +77,17 @@ pub fn pathology(e: &io::Error) -> Option<Pathology> {
 pub fn sniff(path: &Path) -> Result<(), InputError> {
     let mut file =
         File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
-    let mut buf = vec![0u8; 64 * 1024];
+    sniff_file(path, &mut file).map(drop)
+}
+
+/// [`sniff`] on a file the caller has opened to read (one open, not two):
+/// returns the bytes it read from the file's start, with which the reading
+/// goes on ([`sniffed`]).
+pub fn sniff_file(path: &Path, file: &mut File) -> Result<Vec<u8>, InputError> {
+    // No bigger than the file: a 64 KiB buffer zeroed for each of a
+    // thousand small files cost more than reading them.
+    let len = file.metadata().map_or(u64::MAX, |m| m.len());
+    let mut buf = vec![0u8; (64 * 1024).min(len.saturating_add(1)) as usize];
     let mut filled = 0;
     let mut limit = buf.len();
     loop {
@@ -98,9 +108,14 @@ pub fn sniff(path: &Path) -> Result<(), InputError> {
         }
         filled += n;
         if n == 0 || memchr::memchr2(b'\n', b'\r', &buf[..filled]).is_some() {
-            return Ok(());
+            buf.truncate(filled);
+            return Ok(buf);
         }
-        if filled == limit {
+        if filled == limit && limit < 64 * 1024 {
+            // The file grew since its length was taken: look on as for any.
+            limit = (64 * 1024).min(limit * 4);
+            buf.resize(limit, 0);
+        } else if filled == limit {
             // No line break yet: look on, up to the longest line allowed.
             if limit > MAX_LINE_BYTES {
                 return Err(located(path, &[], PathologyKind::LongLine));
@@ -109,6 +124,12 @@ pub fn sniff(path: &Path) -> Result<(), InputError> {
             buf.resize(limit, 0);
         }
     }
+}
+
+/// The whole file again, after [`sniff_file`]: the bytes it read, then the
+/// rest of the file.
+pub fn sniffed(head: Vec<u8>, file: File) -> io::Chain<io::Cursor<Vec<u8>>, File> {
+    io::Cursor::new(head).chain(file)
 }
 
 /// An error at the end of `before` (the file's first bytes).

@@ -79,6 +79,11 @@ impl<R: Read> NextLine for Lines<R> {
     }
 }
 
+/// The first read of a file; the buffer doubles from there on to [`CHUNK`].
+const FIRST_READ: usize = 16 * 1024;
+/// The size of the reads of a large file.
+const CHUNK: usize = 1024 * 1024;
+
 /// Lines of a large file, read in big chunks and handed out in place.
 pub struct Lines<R> {
     inner: R,
@@ -88,6 +93,9 @@ pub struct Lines<R> {
     eof: bool,
     /// File offset of `buf[start]`.
     offset: u64,
+    /// Whether the last read filled the buffer (the file is longer than it
+    /// held: the buffer grows).
+    filled: bool,
 }
 
 impl<R: Read> Lines<R> {
@@ -95,11 +103,14 @@ impl<R: Read> Lines<R> {
     pub fn new(inner: R, offset: u64) -> Self {
         Lines {
             inner,
-            buf: vec![0; 1024 * 1024],
+            // Small at first: a thousand small files each zeroing a whole
+            // chunk cost more than reading them.
+            buf: vec![0; FIRST_READ],
             start: 0,
             end: 0,
             eof: false,
             offset,
+            filled: false,
         }
     }
 
@@ -124,11 +135,13 @@ impl<R: Read> Lines<R> {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
-            if self.end == self.buf.len() {
-                // A line longer than the buffer.
+            if self.end == self.buf.len() || (self.filled && self.buf.len() < CHUNK) {
+                // A line longer than the buffer, or a file longer than the
+                // reads so far: grow towards the big chunks.
                 self.buf.resize(self.buf.len() * 2, 0);
             }
             let n = self.inner.read(&mut self.buf[self.end..])?;
+            self.filled = self.end + n == self.buf.len();
             self.eof = n == 0;
             self.end += n;
         }
@@ -256,6 +269,30 @@ pub fn read_quoted(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_come_out_whole_while_the_buffer_grows_from_small_to_big_reads() {
+        // Lines of every length from 0 to 70,000 bytes, across a few MB.
+        let mut text = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..400usize {
+            let line = vec![b'a' + (i % 26) as u8; (i * 7919) % 70_000];
+            text.extend_from_slice(&line);
+            text.push(b'\n');
+            want.push(line);
+        }
+        text.extend_from_slice(b"last");
+        want.push(b"last".to_vec());
+        let mut lines = Lines::new(text.as_slice(), 10);
+        let (mut got, mut offset) = (Vec::new(), 10u64);
+        while let Some((at, line)) = lines.next_line().unwrap() {
+            assert_eq!(at, offset);
+            offset += line.len() as u64 + 1;
+            got.push(line.to_vec());
+        }
+        assert!(got == want);
+        assert!(lines.buf.len() >= CHUNK);
+    }
 
     #[test]
     fn split_fields_know_where_they_lie() {

@@ -55,10 +55,11 @@ pub fn json_object_with(text: &str, keys: &[&str]) -> bool {
 /// A whole file as text through the guard (NUL bytes, UTF-16, overlong
 /// lines refused), at most `max_bytes`, its byte-order mark dropped.
 pub fn read_text(path: &Path, max_bytes: u64) -> Result<String, InputError> {
-    guard::sniff(path)?;
-    let file = File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+    let mut file =
+        File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))?;
+    let head = guard::sniff_file(path, &mut file)?;
     let mut text = String::new();
-    Guarded::new(file.take(max_bytes), 0)
+    Guarded::new(guard::sniffed(head, file).take(max_bytes), 0)
         .read_to_string(&mut text)
         .map_err(|e| match guard::pathology(&e) {
             Some(p) => InputError::file(path, p.message()),

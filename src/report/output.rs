@@ -13,11 +13,12 @@
 //!   `charts/architecture.svg` stays. Removal never follows a symlink, and
 //!   output never goes through one: an `OUT/charts` that is a symlink is an
 //!   error, so no file is written outside OUT.
-//! - **An output set is always whole.** Every file of the set is first
-//!   written into a hidden staging folder inside OUT; only when all of them
-//!   are on disk are they renamed into place, under an exclusive lock on
-//!   `OUT/.loadgate.lock`, then the manifest is replaced and the stale files
-//!   removed. A failed write (a full disk) leaves the previous set as it was;
+//! - **An output set is always whole.** Under an exclusive lock on
+//!   `OUT/.loadgate.lock`, every file of the set is first written into a
+//!   hidden staging folder inside OUT; only when all of them are on disk are
+//!   they renamed into place, then the manifest is replaced and the stale
+//!   files removed. A file the previous set has with exactly the new bytes
+//!   is kept, not staged and replaced. A failed write (a full disk) leaves the previous set as it was;
 //!   two concurrent runs on one OUT switch in one after the other, so OUT
 //!   ends with the complete set of one of them. The switch itself is a short
 //!   burst of renames: a reader that opens files during those microseconds
@@ -167,7 +168,8 @@ impl OutputDir {
     }
 
     /// A planned output may go where nothing is, or where loadgate wrote
-    /// before; never through a symlink.
+    /// before; never through a symlink. Returns the length of the file
+    /// loadgate wrote there before, if there is one.
     /// `checked` holds the folders found fine already (`charts/` for every
     /// chart).
     fn check_target(
@@ -175,15 +177,15 @@ impl OutputDir {
         name: &str,
         owned: &BTreeSet<String>,
         checked: &mut BTreeSet<PathBuf>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<u64>> {
         if !is_plain_relative(name) {
             bail!("internal: output name {name:?} is not a plain relative path");
         }
         self.check_folders(name, checked)?;
         let target = self.path.join(name);
         match std::fs::symlink_metadata(&target) {
-            Err(_) => Ok(()),
-            Ok(m) if m.is_file() && owned.contains(name) => Ok(()),
+            Err(_) => Ok(None),
+            Ok(m) if m.is_file() && owned.contains(name) => Ok(Some(m.len())),
             Ok(m) if m.file_type().is_symlink() => bail!(
                 "{} is a symlink; loadgate never writes through one: remove it or choose another --out DIR",
                 target.show()
@@ -242,9 +244,82 @@ impl OutputDir {
     }
 
     fn stage_and_switch(&self, staging: &Path, set: &OutputSet<'_>) -> anyhow::Result<()> {
+        // Under the lock from here on: what OUT holds now is what the kept
+        // files are compared with, so no other run may switch in between.
+        let lock = self.lock()?;
+        let owned = self.manifest()?;
+        let mut checked = BTreeSet::new();
+        let mut before = Vec::with_capacity(set.files.len());
+        for (name, content) in &set.files {
+            let len = self.check_target(name, &owned, &mut checked)?;
+            let bytes = match content {
+                Content::Bytes(bytes) => Some(bytes.as_slice()),
+                Content::Writer(_) => None,
+            };
+            before.push((name, bytes, len));
+        }
+        // A file loadgate wrote before that already holds these very bytes
+        // is kept as it is: creating and deleting thousands of inodes (a
+        // chart per scenario and figure) was most of a large run's time.
+        // Compared on both cores: thousands of small reads.
+        let kept: Vec<bool> =
+            crate::ingest::parallel_map(&before, |(name, bytes, len)| match bytes {
+                Some(bytes) if *len == Some(bytes.len() as u64) => {
+                    holds(&self.path.join(name), bytes)
+                }
+                _ => false,
+            });
+        let fresh = || set.files.iter().zip(&kept).filter(|(_, k)| !**k);
+        self.stage(staging, fresh().map(|(file, _)| file))?;
+        let manifest_text = {
+            let mut text = format!("{MANIFEST_HEADER}\n");
+            for (name, _) in &set.files {
+                text.push_str(name);
+                text.push('\n');
+            }
+            text
+        };
+        let manifest_kept = std::fs::symlink_metadata(self.path.join(MANIFEST))
+            .is_ok_and(|m| m.is_file() && m.len() == manifest_text.len() as u64)
+            && holds(&self.path.join(MANIFEST), manifest_text.as_bytes());
+        if !manifest_kept {
+            write_new(&staging.join(MANIFEST), manifest_text.as_bytes())
+                .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
+        }
+
+        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
+        for ((name, _), _) in fresh() {
+            let target = self.path.join(name);
+            if let Some(parent) = target.parent()
+                && made.insert(parent.to_path_buf())
+            {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.show()))?;
+            }
+            std::fs::rename(staging.join(name), &target)
+                .with_context(|| format!("writing {}", target.show()))?;
+        }
+        if !manifest_kept {
+            std::fs::rename(staging.join(MANIFEST), self.path.join(MANIFEST))
+                .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
+        }
+        let written: BTreeSet<&str> = set.files.iter().map(|(n, _)| n.as_str()).collect();
+        for stale in owned.iter().filter(|n| !written.contains(n.as_str())) {
+            self.remove_owned(stale);
+        }
+        drop(lock);
+        Ok(())
+    }
+
+    /// Write `files` into the staging folder.
+    fn stage<'s, 'a: 's>(
+        &self,
+        staging: &Path,
+        files: impl Iterator<Item = &'s (String, Content<'a>)>,
+    ) -> anyhow::Result<()> {
         // Folders made already (`charts/` once, not once per chart).
         let mut made: BTreeSet<PathBuf> = BTreeSet::new();
-        for (name, content) in &set.files {
+        for (name, content) in files {
             let path = staging.join(name);
             if let Some(parent) = path.parent()
                 && made.insert(parent.to_path_buf())
@@ -258,42 +333,6 @@ impl OutputDir {
             };
             written.with_context(|| format!("writing {}", self.path.join(name).show()))?;
         }
-        let manifest_text = {
-            let mut text = format!("{MANIFEST_HEADER}\n");
-            for (name, _) in &set.files {
-                text.push_str(name);
-                text.push('\n');
-            }
-            text
-        };
-        write_new(&staging.join(MANIFEST), manifest_text.as_bytes())
-            .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
-
-        let lock = self.lock()?;
-        // Read again under the lock: another run may have switched in since.
-        let owned = self.manifest()?;
-        let mut checked = BTreeSet::new();
-        for (name, _) in &set.files {
-            self.check_target(name, &owned, &mut checked)?;
-        }
-        for (name, _) in &set.files {
-            let target = self.path.join(name);
-            if let Some(parent) = target.parent()
-                && made.insert(parent.to_path_buf())
-            {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.show()))?;
-            }
-            std::fs::rename(staging.join(name), &target)
-                .with_context(|| format!("writing {}", target.show()))?;
-        }
-        std::fs::rename(staging.join(MANIFEST), self.path.join(MANIFEST))
-            .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
-        let written: BTreeSet<&str> = set.files.iter().map(|(n, _)| n.as_str()).collect();
-        for stale in owned.iter().filter(|n| !written.contains(n.as_str())) {
-            self.remove_owned(stale);
-        }
-        drop(lock);
         Ok(())
     }
 
@@ -347,6 +386,25 @@ impl OutputDir {
             }
         }
     }
+}
+
+/// Whether the file at `path`, a regular file of `bytes.len()` bytes when
+/// [`OutputDir::check_target`] looked under the lock, holds exactly `bytes`:
+/// read in chunks, stopping at the first difference.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut buf = vec![0u8; bytes.len().clamp(1, 64 * 1024)];
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match file.read(&mut buf[..rest.len().min(64 * 1024)]) {
+            Ok(n) if n > 0 && buf[..n] == rest[..n] => rest = &rest[n..],
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Write `bytes` to a new file (readable by everyone who can read the folder).
@@ -539,6 +597,46 @@ mod tests {
             .filter(|n| n.starts_with(STAGING_PREFIX))
             .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rerun_keeps_the_files_whose_bytes_are_unchanged_and_replaces_the_rest() {
+        use std::os::unix::fs::MetadataExt;
+        let d = tempfile::tempdir().unwrap();
+        let inode = |name: &str| std::fs::metadata(d.path().join(name)).unwrap().ino();
+        let files = ["a.md", "charts/x.svg", "charts/y.svg"];
+        let out = OutputDir::prepare(d.path(), &files, &[]).unwrap();
+        out.commit(set(&[
+            ("a.md", "1"),
+            ("charts/x.svg", "<svg/>"),
+            ("charts/y.svg", "y"),
+        ]))
+        .unwrap();
+        let before: Vec<u64> = files.iter().map(|f| inode(f)).collect();
+        let manifest = inode(MANIFEST);
+        let out = OutputDir::prepare(d.path(), &files, &[]).unwrap();
+        // Same length, other bytes: replaced too.
+        out.commit(set(&[
+            ("a.md", "2"),
+            ("charts/x.svg", "<svg/>"),
+            ("charts/y.svg", "z"),
+        ]))
+        .unwrap();
+        let after: Vec<u64> = files.iter().map(|f| inode(f)).collect();
+        assert_ne!(before[0], after[0]);
+        assert_eq!(before[1], after[1]);
+        assert_ne!(before[2], after[2]);
+        assert_eq!(manifest, inode(MANIFEST));
+        let read = |name: &str| std::fs::read_to_string(d.path().join(name)).unwrap();
+        assert_eq!(
+            (read("a.md"), read("charts/x.svg"), read("charts/y.svg")),
+            ("2".into(), "<svg/>".into(), "z".into())
+        );
+        assert!(holds(&d.path().join("charts/x.svg"), b"<svg/>"));
+        assert!(!holds(&d.path().join("charts/x.svg"), b"<svg/ >"));
+        assert!(!holds(&d.path().join("charts/x.svg"), b"<svg "));
+        assert!(!holds(&d.path().join("charts/none.svg"), b"x"));
     }
 
     #[test]

@@ -198,14 +198,30 @@ impl Templates {
     /// Render one template with its view (the [`ReportView`], or the trend
     /// page of `loadgate trend`).
     pub fn render<V: serde::Serialize>(&self, name: &str, view: &V) -> anyhow::Result<Vec<u8>> {
+        self.render_context(name, &RenderContext::new(view))
+    }
+
+    /// [`Templates::render`] with the view turned into the templates' values
+    /// already: report.md and report.html share one [`RenderContext`].
+    pub fn render_context(&self, name: &str, context: &RenderContext) -> anyhow::Result<Vec<u8>> {
         let template = self.env.get_template(name).map_err(|e| self.describe(&e))?;
         let mut text = template
-            .render(minijinja::value::Serde(view))
+            .render(context.0.clone())
             .map_err(|e| self.describe(&e))?;
         if !text.ends_with('\n') {
             text.push('\n');
         }
         Ok(text.into_bytes())
+    }
+}
+
+/// A view as the templates' values, made once for every template rendered
+/// from it (a thousand scenarios' charts are 27 MB of SVG to convert).
+pub struct RenderContext(minijinja::Value);
+
+impl RenderContext {
+    pub fn new<V: serde::Serialize>(view: &V) -> RenderContext {
+        RenderContext(minijinja::value::Serde(view).into())
     }
 }
 

@@ -8,7 +8,7 @@ use crate::model::{ExceptionRow, FailureRow};
 
 /// Read `_failures.csv` (4 columns before Locust 2.44, 6 since).
 pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
-    let mut reader = csv_reader(open_guarded(path)?);
+    let mut reader = open_csv(path)?;
     let header = Header::read(&mut reader, path)?;
     let method = header.require("Method")?;
     let name = header.require("Name")?;
@@ -42,7 +42,7 @@ pub fn read_failures(path: &Path) -> Result<Vec<FailureRow>, InputError> {
 
 /// Read `_exceptions.csv`.
 pub fn read_exceptions(path: &Path) -> Result<Vec<ExceptionRow>, InputError> {
-    let mut reader = csv_reader(open_guarded(path)?);
+    let mut reader = open_csv(path)?;
     let header = Header::read(&mut reader, path)?;
     let count = header.require("Count")?;
     let message = header.require("Message")?;

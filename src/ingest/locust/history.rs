@@ -76,8 +76,8 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     probes: Option<&mut O>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(Option<History>, Option<String>), InputError> {
-    guard::sniff(path)?;
     let mut file = open(path)?;
+    guard::sniff_file(path, &mut file)?;
     let (whole, len) = whole_lines_len(&mut file).map_err(|e| io_error(path, &e))?;
     if len == 0 {
         return Ok((
@@ -100,8 +100,13 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     let (header, cols, header_len) = read_header(path, &mut file, whole)?;
 
     // A file part: [from, to) of the file, read through the progress bar.
-    let part = |from: u64, to: u64| -> Result<Box<dyn Read + Send>, InputError> {
-        let mut f = open(path)?;
+    // The file opened already reads the first part.
+    let mut opened = Some(file);
+    let mut part = |from: u64, to: u64| -> Result<Box<dyn Read + Send>, InputError> {
+        let mut f = match opened.take() {
+            Some(f) => f,
+            None => open(path)?,
+        };
         f.seek(SeekFrom::Start(from))
             .map_err(|e| InputError::file(path, format!("cannot read: {e}")))?;
         let f = Guarded::new(f.take(to - from), from);
@@ -158,7 +163,7 @@ pub fn read_history_with_progress<O: HistoryObserver + ?Sized>(
     Ok((Some(into_history(cols, scanned)), warning))
 }
 
-/// The header line (through the csv crate: BOM, quoting) and the columns
+/// The header line ([`Header::from_line`]: BOM, quoting) and the columns
 /// read; also the header's length in bytes, where the body starts.
 fn read_header<'p>(
     path: &'p Path,
@@ -169,12 +174,7 @@ fn read_header<'p>(
     let header_len = BufReader::new(Guarded::new(file.take(whole), 0))
         .read_until(b'\n', &mut first)
         .map_err(|e| io_error(path, &e))? as u64;
-    let fields: Vec<String> = {
-        let mut reader = csv_reader(first.as_slice());
-        let record = reader.headers().map_err(|e| csv_error(path, e))?;
-        record.iter().map(str::to_string).collect()
-    };
-    let header = Header::from_fields(fields, path)?;
+    let header = Header::from_line(first, path)?;
     let cols = HistoryColumns {
         timestamp: header.require("Timestamp")?,
         // Locust 0.x wrote no user count: peak users are then unknown, not 0.

@@ -21,8 +21,9 @@ pub(super) struct JsonEntry {
 /// each endpoint, and their sum, which is exact because buckets are shared.
 pub fn read_json(path: &Path) -> Result<Histograms, InputError> {
     // JSON has no lines to bound; a NUL or junk start is still refused at once.
-    guard::sniff(path)?;
-    let reader = BufReader::new(open(path)?);
+    let mut file = open(path)?;
+    let head = guard::sniff_file(path, &mut file)?;
+    let reader = BufReader::new(guard::sniffed(head, file));
     let entries: Vec<JsonEntry> = serde_json::from_reader(reader).map_err(|e| InputError {
         path: path.to_path_buf(),
         line: Some(e.line() as u64).filter(|l| *l > 0),

@@ -25,6 +25,7 @@ mod follow;
 mod history;
 mod json;
 mod rows;
+mod small;
 mod stats;
 #[cfg(test)]
 mod tests;

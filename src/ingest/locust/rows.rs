@@ -12,6 +12,7 @@ use std::path::Path;
 
 use csv::ByteRecord;
 
+use super::small::Plain;
 use crate::ingest::InputError;
 use crate::ingest::guard::{self, Guarded};
 pub(super) use crate::ingest::lines::Fields;
@@ -25,12 +26,28 @@ pub(super) struct Header<'p> {
 }
 
 impl<'p> Header<'p> {
-    pub(super) fn read<R: Read>(
-        reader: &mut csv::Reader<R>,
-        path: &'p Path,
-    ) -> Result<Self, InputError> {
-        let record = reader.headers().map_err(|e| csv_error(path, e))?;
-        Self::from_fields(record.iter().map(str::to_string).collect(), path)
+    pub(super) fn read(reader: &mut CsvFile, path: &'p Path) -> Result<Self, InputError> {
+        let fields = match reader {
+            CsvFile::Csv(reader) => {
+                let record = reader.headers().map_err(|e| csv_error(path, e))?;
+                record.iter().map(str::to_string).collect()
+            }
+            CsvFile::Plain(plain) => plain_fields(plain),
+        };
+        Self::from_fields(fields, path)
+    }
+
+    /// The header from its line (the history's, read on its own).
+    pub(super) fn from_line(line: Vec<u8>, path: &'p Path) -> Result<Self, InputError> {
+        let fields = match Plain::new(line) {
+            Ok(mut plain) => plain_fields(&mut plain),
+            Err(line) => {
+                let mut reader = csv_reader(line.as_slice());
+                let record = reader.headers().map_err(|e| csv_error(path, e))?;
+                record.iter().map(str::to_string).collect()
+            }
+        };
+        Self::from_fields(fields, path)
     }
 
     /// The header from the first line's fields.
@@ -284,24 +301,73 @@ impl<'a> Row<'a> {
 }
 
 pub(super) fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv_reader_with(input, 256 * 1024)
+}
+
+/// [`csv_reader`] with a buffer of `capacity` bytes.
+fn csv_reader_with<R: Read>(input: R, capacity: usize) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         // Field counts are checked by `Row::new`, which names the file and line.
         .flexible(true)
-        .buffer_capacity(256 * 1024)
+        .buffer_capacity(capacity)
         .from_reader(input)
+}
+
+/// The first record of a plain file (valid UTF-8 as a whole) as text.
+fn plain_fields(plain: &mut Plain) -> Vec<String> {
+    let mut record = ByteRecord::new();
+    plain.read(&mut record);
+    record
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect()
+}
+
+/// A result file being read record by record.
+pub(super) enum CsvFile {
+    /// Through the csv crate, every byte checked as it is read (see
+    /// [`super::guard`]).
+    Csv(csv::Reader<Guarded<Sniffed>>),
+    /// A small file without quotes, read whole ([`Plain`]).
+    Plain(Plain),
+}
+
+/// A whole result file, opened once and its start sniffed: a small plain
+/// one as [`Plain`], any other through the csv crate, with a buffer no
+/// bigger than the file (the reader zeroes all of it, which for a thousand
+/// small files cost more than reading them).
+pub(super) fn open_csv(path: &Path) -> Result<CsvFile, InputError> {
+    let mut file = open(path)?;
+    let mut head = guard::sniff_file(path, &mut file)?;
+    // A head shorter than sniff's 64 KiB is the whole file, if nothing follows.
+    if head.len() < 64 * 1024 {
+        let mut more = [0u8; 1];
+        match file.read(&mut more) {
+            Ok(0) => match Plain::new(head) {
+                Ok(plain) => return Ok(CsvFile::Plain(plain)),
+                Err(text) => head = text,
+            },
+            Ok(n) => head.extend_from_slice(&more[..n]),
+            Err(e) => return Err(InputError::file(path, format!("cannot read: {e}"))),
+        }
+    }
+    let capacity = match head.len() < 64 * 1024 {
+        true => (head.len() + 1).max(1024),
+        false => 256 * 1024,
+    };
+    Ok(CsvFile::Csv(csv_reader_with(
+        Guarded::csv(guard::sniffed(head, file)),
+        capacity,
+    )))
 }
 
 pub(super) fn open(path: &Path) -> Result<File, InputError> {
     File::open(path).map_err(|e| InputError::file(path, format!("cannot open: {e}")))
 }
 
-/// Open a result file to read it whole: its start sniffed first, every byte
-/// then checked as it is read (see [`super::guard`]).
-pub(super) fn open_guarded(path: &Path) -> Result<Guarded<File>, InputError> {
-    guard::sniff(path)?;
-    Ok(Guarded::csv(open(path)?))
-}
+/// A file read on after [`guard::sniff_file`]: its first bytes, then the rest.
+pub(super) type Sniffed = io::Chain<io::Cursor<Vec<u8>>, File>;
 
 /// An I/O error while reading `path`: a [`guard::Pathology`] with its line,
 /// anything else as the system says it.
@@ -335,15 +401,19 @@ pub(super) fn csv_error(path: &Path, e: csv::Error) -> InputError {
 }
 
 /// Iterate the records of `reader`, calling `f` with each row.
-pub(super) fn for_each_row<R: Read>(
-    reader: &mut csv::Reader<R>,
+pub(super) fn for_each_row(
+    reader: &mut CsvFile,
     header: &Header<'_>,
     mut f: impl FnMut(&Row<'_>) -> Result<(), InputError>,
 ) -> Result<u64, InputError> {
     let mut record = ByteRecord::new();
     let mut rows = 0;
     loop {
-        match reader.read_byte_record(&mut record) {
+        let read = match reader {
+            CsvFile::Csv(reader) => reader.read_byte_record(&mut record),
+            CsvFile::Plain(plain) => Ok(plain.read(&mut record)),
+        };
+        match read {
             Ok(false) => return Ok(rows),
             Ok(true) => {
                 // Blank lines are skipped by the csv crate; a line of only

@@ -157,7 +157,13 @@ pub(super) fn inline_svg(svg: String) -> String {
         None => svg,
     };
     let illegal = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if svg.contains(illegal) {
+    // Looked for byte by byte (the controls are single bytes; U+FFFE and
+    // U+FFFF are found by memchr on their last byte): a char-by-char scan of
+    // every chart was a visible part of rendering a thousand scenarios.
+    let has_control = svg
+        .bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    if has_control || svg.contains('\u{fffe}') || svg.contains('\u{ffff}') {
         svg.replace(illegal, "\u{fffd}")
     } else {
         svg

@@ -123,6 +123,16 @@ fn charts_are_inline_svg_with_text_and_no_prolog() {
 }
 
 #[test]
+fn characters_xml_forbids_become_replacement_characters_and_the_rest_stays() {
+    assert_eq!(
+        inline_svg("<svg>a\u{1}b\u{1f}c\u{fffe}d\u{ffff}e</svg>".into()),
+        "<svg>a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e</svg>"
+    );
+    let fine = "<svg>\t\r\n é \u{fffd} \u{fffc} 日本</svg>";
+    assert_eq!(inline_svg(fine.into()), fine);
+}
+
+#[test]
 fn charts_are_deterministic() {
     let h = history(500);
     assert_eq!(
