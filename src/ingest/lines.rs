@@ -160,18 +160,25 @@ pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
 
 /// The positions of the commas in `line`, appended to `out`, unless the
 /// line holds a quote (`true`: the caller reads it another way). One pass,
-/// sixteen bytes at a time ([`comma_bits`]), where `memchr` would be called
+/// sixteen bytes at a time ([`positions_of`]), where `memchr` would be called
 /// once per comma.
 pub fn split_commas(line: &[u8], out: &mut Vec<usize>) -> bool {
     if memchr::memchr(b'"', line).is_some() {
         return true;
     }
+    positions_of(line, b',', out);
+    false
+}
+
+/// The positions of `byte` in `line`, appended to `out`: sixteen bytes at a
+/// time ([`byte_bits`]).
+pub fn positions_of(line: &[u8], byte: u8, out: &mut Vec<usize>) {
     let mut chunks = line.chunks_exact(16);
     let mut base = 0;
     for chunk in &mut chunks {
         let mut bytes = [0u8; 16];
         bytes.copy_from_slice(chunk);
-        let mut bits = comma_bits(&bytes);
+        let mut bits = byte_bits(&bytes, byte);
         if bits != 0 {
             out.reserve(16);
             while bits != 0 {
@@ -182,23 +189,30 @@ pub fn split_commas(line: &[u8], out: &mut Vec<usize>) -> bool {
         base += 16;
     }
     for (i, &b) in chunks.remainder().iter().enumerate() {
-        if b == b',' {
+        if b == byte {
             out.push(base + i);
         }
     }
-    false
 }
 
-/// Bit `i` set when byte `i` of `chunk` is a comma: one SSE2 compare.
+/// Bit `i` set when byte `i` of `chunk` is `byte`: one SSE2 compare.
+fn byte_bits(chunk: &[u8; 16], byte: u8) -> u32 {
+    let [bits] = byte_masks(chunk, [byte]);
+    bits
+}
+
+/// For each of `bytes`, bit `i` set when byte `i` of `chunk` is that byte:
+/// one SSE2 load and one compare per byte looked for.
 ///
 /// The only `unsafe` in loadgate, for a measured reason: splitting the
 /// lines of a windowed endpoint check's history was a third of its
-/// instructions with eight bytes a step in a `u64` ([`comma_bits_swar`]);
+/// instructions with eight bytes a step in a `u64` ([`byte_bits_swar`]);
 /// sixteen at a time in one instruction took the thread that reads the
 /// 24 h soak's lines ahead from 2.15 to 1.64 G instructions, the whole
-/// check from 4.56 to 4.05 G (callgrind).
+/// check from 4.56 to 4.05 G (callgrind). A JTL's rows are split the same
+/// way (line break, quote and delimiter in one pass).
 #[cfg(target_arch = "x86_64")]
-fn comma_bits(chunk: &[u8; 16]) -> u32 {
+pub fn byte_masks<const N: usize>(chunk: &[u8; 16], bytes: [u8; N]) -> [u32; N] {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
@@ -206,26 +220,29 @@ fn comma_bits(chunk: &[u8; 16]) -> u32 {
     // at compile time), and the unaligned load reads exactly the 16 bytes
     // `chunk` borrows.
     unsafe {
-        let bytes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-        _mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(b',' as i8))) as u32
+        let loaded = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+        bytes.map(|b| _mm_movemask_epi8(_mm_cmpeq_epi8(loaded, _mm_set1_epi8(b as i8))) as u32)
     }
 }
 
+/// [`byte_masks`] without SIMD.
 #[cfg(not(target_arch = "x86_64"))]
-use comma_bits_swar as comma_bits;
+pub fn byte_masks<const N: usize>(chunk: &[u8; 16], bytes: [u8; N]) -> [u32; N] {
+    bytes.map(|b| byte_bits_swar(chunk, b))
+}
 
-/// [`comma_bits`] without SIMD: eight bytes a step in a `u64`, a byte per
-/// lane, each comma marked exactly (no carry between lanes), the lanes'
+/// [`byte_bits`] without SIMD: eight bytes a step in a `u64`, a byte per
+/// lane, each `byte` marked exactly (no carry between lanes), the lanes'
 /// marks gathered into bits by one multiplication.
 #[cfg(any(test, not(target_arch = "x86_64")))]
-fn comma_bits_swar(chunk: &[u8; 16]) -> u32 {
+fn byte_bits_swar(chunk: &[u8; 16], byte: u8) -> u32 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let half = |bytes: &[u8]| {
         let mut word = [0u8; 8];
         word.copy_from_slice(bytes);
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b','));
-        // 0x80 in each lane of `x` that is zero (a comma), 0 in the others.
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(byte));
+        // 0x80 in each lane of `x` that is zero (`byte`), 0 in the others.
         let lanes = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
         // Lane j's mark to bit j of the top byte.
         ((lanes >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
@@ -338,7 +355,18 @@ mod tests {
                 }
                 let mut chunk = [b'a'; 16];
                 chunk[..len.min(16)].copy_from_slice(&line[..len.min(16)]);
-                assert_eq!(comma_bits_swar(&chunk), comma_bits(&chunk), "{chunk:?}");
+                for byte in [b',', b'\t', 0xac] {
+                    assert_eq!(
+                        byte_bits_swar(&chunk, byte),
+                        byte_bits(&chunk, byte),
+                        "{chunk:?}"
+                    );
+                    let [a, b] = byte_masks(&chunk, [byte, b'"']);
+                    assert_eq!(
+                        (a, b),
+                        (byte_bits_swar(&chunk, byte), byte_bits_swar(&chunk, b'"'))
+                    );
+                }
             }
         }
     }

@@ -198,21 +198,22 @@ impl Columns {
             ));
         }
         let text = |column: usize| self.text(path, record, Some(column));
+        // Plain digits (nearly every field) are read without a `Result`;
+        // anything else is parsed the slow way, or named.
         let number = |column: usize, what: &str| -> Result<u64, InputError> {
-            if let Some(n) = digits(record.get(column).unwrap_or_default()) {
-                return Ok(n);
-            }
             let t = text(column)?.trim();
             t.parse::<u64>()
                 .map_err(|_| error(Some(column), format!("expected {what}, found `{t}`")))
         };
-        let time_stamp = number(self.time_stamp, "a Unix time in milliseconds")
-            .map_err(|mut e| {
+        let time_stamp = match digits(record.get(self.time_stamp).unwrap_or_default()) {
+            Some(n) => n,
+            None => number(self.time_stamp, "a Unix time in milliseconds").map_err(|mut e| {
                 e.message.push_str(
                     ": JMeter writes one with jmeter.save.saveservice.timestamp_format=ms (the default)",
                 );
                 e
-            })?;
+            })?,
+        };
         if !(PLAUSIBLE_MS.0..PLAUSIBLE_MS.1).contains(&time_stamp) {
             return Err(error(
                 Some(self.time_stamp),
@@ -221,7 +222,10 @@ impl Columns {
                 ),
             ));
         }
-        let elapsed = number(self.elapsed, "a whole number of milliseconds")?;
+        let elapsed = match digits(record.get(self.elapsed).unwrap_or_default()) {
+            Some(n) => n,
+            None => number(self.elapsed, "a whole number of milliseconds")?,
+        };
         let success = match record.get(self.success) {
             Some(b"true") => true,
             Some(b"false") => false,

@@ -1,6 +1,6 @@
 //! A JTL's records, read straight from the file in large blocks and split
 //! into fields where they lie: no copy of an unquoted row (most of them),
-//! its delimiters found eight bytes at a time. A row with a quote is split
+//! its delimiters found sixteen bytes at a time (`lines::positions_of`). A row with a quote is split
 //! by the CSV rules (RFC 4180, as JMeter writes it) into a scratch buffer,
 //! and may run over several lines.
 //!
@@ -35,7 +35,7 @@ pub(super) struct Rows<'p> {
     eof: bool,
     delimiter: u8,
     /// The current record's field ends, as offsets into its bytes.
-    ends: Vec<u32>,
+    ends: Vec<usize>,
     /// The file offset of the record last returned.
     last: u64,
     /// A quoted record, unescaped: its fields one after another, each but
@@ -57,7 +57,7 @@ enum At {
 pub(super) struct Record<'r> {
     pub(super) start: u64,
     bytes: &'r [u8],
-    ends: &'r [u32],
+    ends: &'r [usize],
 }
 
 impl<'r> Record<'r> {
@@ -66,10 +66,10 @@ impl<'r> Record<'r> {
     }
 
     pub(super) fn get(&self, i: usize) -> Option<&'r [u8]> {
-        let end = *self.ends.get(i)? as usize;
+        let end = *self.ends.get(i)?;
         let start = match i {
             0 => 0,
-            _ => self.ends[i - 1] as usize + 1,
+            _ => self.ends[i - 1] + 1,
         };
         self.bytes.get(start..end)
     }
@@ -139,60 +139,44 @@ impl<'p> Rows<'p> {
     /// Find the next record and split it: its file offset and its bytes.
     fn locate(&mut self) -> Result<Option<(u64, At)>, InputError> {
         loop {
-            let Some(newline) = memchr::memchr(b'\n', &self.buf[self.pos..self.filled]) else {
-                if !self.eof {
-                    self.refill(self.pos)?;
+            let start = self.pos;
+            let offset = self.base + start as u64;
+            self.ends.clear();
+            let end = match scan_line(
+                &self.buf[start..self.filled],
+                self.delimiter,
+                &mut self.ends,
+            ) {
+                Scan::Line(n) => start + n,
+                Scan::Quote => match self.quoted(start)? {
+                    Some(after) => {
+                        self.pos = after;
+                        return Ok(Some((offset, At::Scratch)));
+                    }
+                    None => {
+                        self.refill(start)?;
+                        continue;
+                    }
+                },
+                Scan::Open if !self.eof => {
+                    self.refill(start)?;
                     continue;
                 }
-                if self.pos == self.filled {
-                    return Ok(None);
-                }
+                Scan::Open if start == self.filled => return Ok(None),
                 // The last line has no line break.
-                let (start, end) = (self.pos, self.filled);
-                if let Some(found) = self.line(start, end, end)? {
-                    return Ok(Some(found));
-                }
-                continue;
+                Scan::Open => self.filled,
             };
-            let (start, end) = (self.pos, self.pos + newline);
-            if let Some(found) = self.line(start, end, end + 1)? {
-                return Ok(Some(found));
+            self.pos = (end + 1).min(self.filled);
+            let line_end = match self.buf[start..end].last() {
+                Some(b'\r') => end - 1,
+                _ => end,
+            };
+            if line_end > start {
+                self.ends.push(line_end - start);
+                return Ok(Some((offset, At::Buf(start, line_end))));
             }
+            // A blank line.
         }
-    }
-
-    /// The record on the line `buf[start..end]` (`next` just after its line
-    /// break): `None` for a blank line, or when a quoted record needs more
-    /// of the file than the buffer holds (it is then refilled).
-    fn line(
-        &mut self,
-        start: usize,
-        end: usize,
-        next: usize,
-    ) -> Result<Option<(u64, At)>, InputError> {
-        let offset = self.base + start as u64;
-        let line = &self.buf[start..end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            self.pos = next;
-            return Ok(None);
-        }
-        if memchr::memchr(b'"', line).is_some() {
-            return match self.quoted(start)? {
-                Some(after) => {
-                    self.pos = after;
-                    Ok(Some((offset, At::Scratch)))
-                }
-                None => {
-                    self.refill(start)?;
-                    Ok(None)
-                }
-            };
-        }
-        self.ends.clear();
-        split(line, self.delimiter, &mut self.ends);
-        self.pos = next;
-        Ok(Some((offset, At::Buf(start, start + line.len()))))
     }
 
     /// Split the record with quotes at `buf[start..]` into `scratch`: where
@@ -245,7 +229,7 @@ impl<'p> Rows<'p> {
             if self.scratch.len() > MAX_RECORD_BYTES {
                 return Err(self.too_long(start));
             }
-            self.ends.push(self.scratch.len() as u32);
+            self.ends.push(self.scratch.len());
             if at_end {
                 return Ok(Some((stop + 1).min(data.len())));
             }
@@ -298,30 +282,51 @@ impl<'p> Rows<'p> {
     }
 }
 
-/// The ends of `line`'s fields split at `delimiter` (no quotes in it): the
-/// offset of each delimiter, then the line's length. Eight bytes at a time:
-/// a word's bytes equal to the delimiter are found with integer arithmetic.
-fn split(line: &[u8], delimiter: u8, ends: &mut Vec<u32>) {
-    const LOW7: u64 = u64::from_ne_bytes([0x7f; 8]);
-    let pattern = u64::from_ne_bytes([delimiter; 8]);
-    let (words, rest) = line.as_chunks::<8>();
-    for (w, word) in words.iter().enumerate() {
-        let x = u64::from_le_bytes(*word) ^ pattern;
-        // The high bit of each byte of x that is zero, and no other bit
-        // (the sum never carries out of a byte).
-        let mut zero = !(((x & LOW7) + LOW7) | x | LOW7);
-        while zero != 0 {
-            ends.push((w * 8) as u32 + zero.trailing_zeros() / 8);
-            zero &= zero - 1;
+/// What [`scan_line`] found.
+enum Scan {
+    /// The line break, at this offset.
+    Line(usize),
+    /// A quote before any line break: the record is split another way.
+    Quote,
+    /// Neither: the line runs on past what is in the buffer.
+    Open,
+}
+
+/// One pass over a line at the start of `data`: the offsets of its
+/// delimiters pushed to `ends`, up to its line break, sixteen bytes a step
+/// (line break, quote and delimiter each one compare).
+fn scan_line(data: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Scan {
+    let (chunks, rest) = data.as_chunks::<16>();
+    for (c, chunk) in chunks.iter().enumerate() {
+        let [delimiters, quotes, breaks] =
+            crate::ingest::lines::byte_masks(chunk, [delimiter, b'"', b'\n']);
+        // The bits before the first line break.
+        let before = match breaks {
+            0 => u32::MAX,
+            _ => (breaks & breaks.wrapping_neg()) - 1,
+        };
+        if quotes & before != 0 {
+            return Scan::Quote;
+        }
+        let mut found = delimiters & before;
+        while found != 0 {
+            ends.push(c * 16 + found.trailing_zeros() as usize);
+            found &= found - 1;
+        }
+        if breaks != 0 {
+            return Scan::Line(c * 16 + breaks.trailing_zeros() as usize);
         }
     }
-    let tail = words.len() * 8;
+    let base = chunks.len() * 16;
     for (i, &b) in rest.iter().enumerate() {
-        if b == delimiter {
-            ends.push((tail + i) as u32);
+        match b {
+            b'\n' => return Scan::Line(base + i),
+            b'"' => return Scan::Quote,
+            _ if b == delimiter => ends.push(base + i),
+            _ => {}
         }
     }
-    ends.push(line.len() as u32);
+    Scan::Open
 }
 
 #[cfg(test)]
@@ -395,16 +400,40 @@ mod tests {
     }
 
     #[test]
-    fn split_finds_every_delimiter() {
+    fn scan_line_finds_every_delimiter_up_to_the_line_break() {
         for len in 0..40 {
-            let line: Vec<u8> = (0..len)
-                .map(|i| if i % 3 == 1 { b';' } else { b'a' + i as u8 })
-                .collect();
-            let mut ends = Vec::new();
-            split(&line, b';', &mut ends);
-            let mut expected: Vec<u32> = (0..len as u32).filter(|i| i % 3 == 1).collect();
-            expected.push(len as u32);
-            assert_eq!(ends, expected, "{len}");
+            for newline in [None, Some(len / 2), Some(len)] {
+                let mut line: Vec<u8> = (0..len)
+                    .map(|i| {
+                        if i % 3 == 1 {
+                            b';'
+                        } else {
+                            b'a' + (i % 20) as u8
+                        }
+                    })
+                    .collect();
+                if let Some(n) = newline {
+                    line.insert(n, b'\n');
+                    line.extend_from_slice(b";x;\"");
+                }
+                let mut ends = Vec::new();
+                let scan = scan_line(&line, b';', &mut ends);
+                let stop = newline.unwrap_or(line.len());
+                let expected: Vec<usize> = (0..stop).filter(|&i| line[i] == b';').collect();
+                assert_eq!(ends, expected, "{len} {newline:?}");
+                match (scan, newline) {
+                    (Scan::Line(n), Some(m)) => assert_eq!(n, m),
+                    (Scan::Open, None) => {}
+                    _ => panic!("{len} {newline:?}"),
+                }
+                // A quote before the break is reported, one after it is not.
+                let mut quoted = line.clone();
+                quoted.insert(stop / 2, b'"');
+                assert!(matches!(
+                    scan_line(&quoted, b';', &mut Vec::new()),
+                    Scan::Quote
+                ));
+            }
         }
     }
 

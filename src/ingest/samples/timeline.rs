@@ -116,7 +116,12 @@ impl<const P: u64> Timeline<P> {
             return None;
         }
         // Most samples are of the latest second or one just before it.
-        let at = match self.open.iter().rposition(|(s, _)| *s <= second) {
+        let last = self.open.len().checked_sub(1);
+        let at = match last.filter(|&i| self.open[i].0 == second) {
+            Some(i) => Some(i),
+            None => self.open.iter().rposition(|(s, _)| *s <= second),
+        };
+        let at = match at {
             Some(i) if self.open[i].0 == second => i,
             Some(i) => {
                 self.open.insert(i + 1, (second, Second::default()));
