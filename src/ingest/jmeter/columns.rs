@@ -167,9 +167,24 @@ impl Columns {
         })
     }
 
+    /// What went wrong in a failed sample, for the failures table: the
+    /// response code and message (`409 Conflict`), and the assertion's
+    /// failure message; each checked to be UTF-8.
+    pub(super) fn failure(&self, path: &Path, record: &Record<'_>) -> Result<String, InputError> {
+        let text = |column| self.text(path, record, column).map(str::trim);
+        let (code, message) = (text(self.response_code)?, text(self.response_message)?);
+        let response = format!("{code} {message}");
+        Ok(match (response.trim(), text(self.failure_message)?) {
+            ("", "") => "(no message)".to_string(),
+            (r, "") => r.to_string(),
+            ("", f) => f.to_string(),
+            (r, f) => format!("{r}: {f}"),
+        })
+    }
+
     /// One record as a sample, checked. Text is checked to be UTF-8 where
-    /// it is used: the response and failure messages of a failed sample
-    /// here, the label and method by the caller when they are new.
+    /// it is used, by the caller: the label and method when they are new,
+    /// a failure's messages when they are ([`Columns::failure`]).
     // One row's fields checked in column order, each error located by the
     // closures that share the row's line: kept whole (85 lines) so that the
     // order of the checks, and so the first error reported, is plain to see.
@@ -254,19 +269,16 @@ impl Columns {
                 number(c, "a whole number of 0 or more")?;
             }
         }
-        let message = |column| match success {
-            true => Ok(""),
-            false => self.text(path, record, column),
-        };
         let field = |column: Option<usize>| column.and_then(|c| record.get(c)).unwrap_or_default();
+        let message = |column| if success { &[][..] } else { field(column) };
         Ok(Sample {
             time_stamp,
             elapsed,
             label: field(Some(self.label)),
             success,
-            response_code: message(self.response_code)?,
-            response_message: message(self.response_message)?,
-            failure_message: message(self.failure_message)?,
+            response_code: message(self.response_code),
+            response_message: message(self.response_message),
+            failure_message: message(self.failure_message),
             method: field(self.method).trim_ascii(),
             all_threads,
         })
@@ -322,9 +334,11 @@ pub(super) struct Sample<'r> {
     /// The label's bytes (UTF-8 checked by the caller when it is new).
     pub(super) label: &'r [u8],
     pub(super) success: bool,
-    pub(super) response_code: &'r str,
-    pub(super) response_message: &'r str,
-    pub(super) failure_message: &'r str,
+    /// The messages' bytes, for a failed sample (empty for others): see
+    /// [`Columns::failure`].
+    pub(super) response_code: &'r [u8],
+    pub(super) response_message: &'r [u8],
+    pub(super) failure_message: &'r [u8],
     /// The `method` column's bytes, trimmed (empty without one).
     pub(super) method: &'r [u8],
     pub(super) all_threads: Option<u64>,
@@ -342,22 +356,6 @@ impl Sample<'_> {
                 self.time_stamp.saturating_sub(self.elapsed),
                 self.time_stamp,
             ),
-        }
-    }
-
-    /// What went wrong, for the failures table: the response code and
-    /// message (`409 Conflict`), and the assertion's failure message.
-    pub(super) fn error(&self) -> String {
-        let response = format!(
-            "{} {}",
-            self.response_code.trim(),
-            self.response_message.trim()
-        );
-        match (response.trim(), self.failure_message.trim()) {
-            ("", "") => "(no message)".to_string(),
-            (r, "") => r.to_string(),
-            ("", f) => f.to_string(),
-            (r, f) => format!("{r}: {f}"),
         }
     }
 }

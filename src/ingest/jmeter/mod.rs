@@ -478,7 +478,10 @@ fn add_rows<const P: u64>(
             failed: !sample.success,
             users: sample.all_threads,
         };
-        let kind = one.failed.then(|| kinds.kind(endpoint, &sample, run));
+        let kind = match one.failed {
+            true => Some(kinds.kind(endpoint, &sample, run, || cols.failure(path, &record))?),
+            false => None,
+        };
         run.add_kind(endpoint, &one, kind, path);
     }
     Ok(None)
@@ -504,7 +507,8 @@ impl RecentKinds {
         endpoint: usize,
         sample: &columns::Sample<'_>,
         run: &mut Run<'_, '_, P>,
-    ) -> usize {
+        error: impl FnOnce() -> Result<String, InputError>,
+    ) -> Result<usize, InputError> {
         self.key.clear();
         // A NUL byte is never in a JTL (the guard refuses one), so it
         // separates the fields.
@@ -513,7 +517,7 @@ impl RecentKinds {
             sample.response_message,
             sample.failure_message,
         ] {
-            self.key.extend_from_slice(field.as_bytes());
+            self.key.extend_from_slice(field);
             self.key.push(0);
         }
         if let Some(&(_, _, kind)) = self
@@ -521,9 +525,9 @@ impl RecentKinds {
             .iter()
             .find(|(e, fields, _)| *e == endpoint && *fields == self.key)
         {
-            return kind;
+            return Ok(kind);
         }
-        let kind = run.failure_kind(endpoint, sample.error());
+        let kind = run.failure_kind(endpoint, error()?);
         let entry = (endpoint, self.key.clone(), kind);
         if self.recent.len() < Self::MAX {
             self.recent.push(entry);
@@ -531,7 +535,7 @@ impl RecentKinds {
             self.recent[self.next] = entry;
             self.next = (self.next + 1) % Self::MAX;
         }
-        kind
+        Ok(kind)
     }
 }
 
