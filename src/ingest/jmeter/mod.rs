@@ -1,8 +1,8 @@
 //! The JMeter reader: a JTL in JMeter's CSV format (`jmeter -n -t plan.jmx
 //! -l NAME.jtl`) into [`ScenarioData`], and the statistics of JMeter's HTML
 //! dashboard (`statistics.json`, in `statistics`: its own mapping). One file
-//! is the whole result set. The files: `columns` (header, delimiter, one
-//! typed sample per row); each sample goes to
+//! is the whole result set. The files: `rows` (the records, split in place),
+//! `columns` (header, delimiter, one typed sample per row); each sample goes to
 //! [`samples::Run`](crate::ingest::samples::Run), which sums up the exact
 //! counts and percentiles and streams the per-second series to the observer.
 //!
