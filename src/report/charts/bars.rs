@@ -7,6 +7,8 @@ use std::ops::Range;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+
+use super::svg::Svg;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{LegendEntry, Mark, draw_header, render_svg};
@@ -64,7 +66,7 @@ pub(super) fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|v| v.is_finite())
 }
 
-type BarChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RowAxis>>;
+type BarChart<'a, 'b> = ChartContext<'a, Svg<'b>, Cartesian2d<RangedCoordf64, RowAxis>>;
 
 /// Horizontal grouped bars: one row per group, top to bottom in the given
 /// order, its bars stacked within the row, on a shared value axis from 0.

@@ -5,6 +5,8 @@
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+
+use super::svg::Svg;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{
@@ -13,7 +15,7 @@ use super::style::{
 };
 
 /// The whole chart, title and legend included.
-pub(super) type Canvas<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+pub(super) type Canvas<'a> = DrawingArea<Svg<'a>, Shift>;
 
 /// A [`WIDTH`] × `height` SVG on a white canvas, drawn by `draw`, as
 /// [`inline_svg`].
@@ -23,7 +25,7 @@ pub(super) fn render_svg(
 ) -> anyhow::Result<String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root = Svg::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         draw(&root)?;
         root.present()?;

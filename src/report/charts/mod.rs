@@ -44,6 +44,7 @@ mod response_times;
 mod series;
 mod slug;
 mod style;
+mod svg;
 mod throughput;
 mod time;
 mod trend;

@@ -6,6 +6,8 @@
 use plotters::chart::DualCoordChartContext;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+
+use super::svg::Svg;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{Canvas, LegendEntry, Mark, draw_header, legend_entry_width, render_svg};
@@ -88,10 +90,10 @@ pub(super) struct TimeChartSpec<'a> {
 
 type Xy = Cartesian2d<RangedCoordf64, RangedCoordf64>;
 /// The plot of a time chart, in its left axis's coordinates.
-pub(super) type TimePlot<'a> = DrawingArea<SVGBackend<'a>, Xy>;
+pub(super) type TimePlot<'a> = DrawingArea<Svg<'a>, Xy>;
 /// A time chart: the left axis's coordinates, and the right axis's (unused
 /// without a right axis).
-type TimeChart<'a, 'b> = DualCoordChartContext<'a, SVGBackend<'b>, Xy, Xy>;
+type TimeChart<'a, 'b> = DualCoordChartContext<'a, Svg<'b>, Xy, Xy>;
 
 /// The chart of `spec`. Drawing order matters: it is the SVG's element
 /// order, and later elements cover earlier ones.

@@ -12,6 +12,8 @@
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+
+use super::svg::Svg;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Chart;
@@ -220,7 +222,7 @@ fn draw_panel(
     Ok(())
 }
 
-type Plot<'a> = DrawingArea<SVGBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Plot<'a> = DrawingArea<Svg<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// The runs' line (broken where a run has no value), their dots, the
 /// failed runs' rings and this run's dot, in that order.
