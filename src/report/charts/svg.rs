@@ -40,6 +40,16 @@ impl<'a> Svg<'a> {
         svg
     }
 
+    /// An element's start, unless `color` is fully transparent (nothing is
+    /// drawn then, as in plotters-svg): whether it was started.
+    fn begin(&mut self, tag: &str, color: BackendColor) -> bool {
+        if color.alpha == 0.0 {
+            return false;
+        }
+        self.start(tag);
+        true
+    }
+
     fn start(&mut self, tag: &str) {
         self.buf.push('<');
         self.buf.push_str(tag);
@@ -70,6 +80,17 @@ impl<'a> Svg<'a> {
     fn color(&mut self, key: &str, color: BackendColor) {
         let (r, g, b) = color.rgb;
         self.number(key, format_args!("#{r:02X}{g:02X}{b:02X}"));
+    }
+
+    /// A shape's `fill` and `stroke`: the color on one, `none` on the other.
+    fn paint(&mut self, color: BackendColor, fill: bool) {
+        if fill {
+            self.color("fill", color);
+            self.text("stroke", "none");
+        } else {
+            self.text("fill", "none");
+            self.color("stroke", color);
+        }
     }
 
     fn points(&mut self, path: impl IntoIterator<Item = BackendCoord>) {
@@ -138,10 +159,9 @@ impl DrawingBackend for Svg<'_> {
     }
 
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Drawn {
-        if color.alpha == 0.0 {
+        if !self.begin("rect", color) {
             return Ok(());
         }
-        self.start("rect");
         self.number("x", point.0);
         self.number("y", point.1);
         self.number("width", 1);
@@ -160,10 +180,9 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.begin("line", color) {
             return Ok(());
         }
-        self.start("line");
         self.opacity(color);
         self.color("stroke", color);
         self.number("stroke-width", style.stroke_width());
@@ -183,22 +202,15 @@ impl DrawingBackend for Svg<'_> {
         fill: bool,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.begin("rect", color) {
             return Ok(());
         }
-        self.start("rect");
         self.number("x", upper_left.0);
         self.number("y", upper_left.1);
         self.number("width", bottom_right.0 - upper_left.0);
         self.number("height", bottom_right.1 - upper_left.1);
         self.opacity(color);
-        if fill {
-            self.color("fill", color);
-            self.text("stroke", "none");
-        } else {
-            self.text("fill", "none");
-            self.color("stroke", color);
-        }
+        self.paint(color, fill);
         self.end();
         Ok(())
     }
@@ -209,10 +221,9 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.begin("polyline", color) {
             return Ok(());
         }
-        self.start("polyline");
         self.text("fill", "none");
         self.opacity(color);
         self.color("stroke", color);
@@ -228,10 +239,9 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.begin("polygon", color) {
             return Ok(());
         }
-        self.start("polygon");
         self.opacity(color);
         self.color("fill", color);
         self.points(path);
@@ -247,21 +257,14 @@ impl DrawingBackend for Svg<'_> {
         fill: bool,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.begin("circle", color) {
             return Ok(());
         }
-        self.start("circle");
         self.number("cx", center.0);
         self.number("cy", center.1);
         self.number("r", radius);
         self.opacity(color);
-        if fill {
-            self.color("fill", color);
-            self.text("stroke", "none");
-        } else {
-            self.text("fill", "none");
-            self.color("stroke", color);
-        }
+        self.paint(color, fill);
         self.number("stroke-width", style.stroke_width());
         self.end();
         Ok(())
@@ -274,7 +277,7 @@ impl DrawingBackend for Svg<'_> {
         pos: BackendCoord,
     ) -> Drawn {
         let color = style.color();
-        if color.alpha == 0.0 {
+        if !self.begin("text", color) {
             return Ok(());
         }
         let (x0, y0) = pos;
@@ -288,7 +291,6 @@ impl DrawingBackend for Svg<'_> {
             VPos::Center => "0.5ex",
             VPos::Bottom => "-0.5ex",
         };
-        self.start("text");
         self.number("x", x0);
         self.number("y", y0);
         self.text("dy", dy);
