@@ -34,10 +34,7 @@ pub fn nearest_rank(histogram: &Histogram, n: u64, hundredths: u64, per_ms: f64)
     if n == 0 {
         return None;
     }
-    // ceil(n × p / 100), at least 1, in integers.
-    let rank = (u128::from(n) * u128::from(hundredths))
-        .div_ceil(10_000)
-        .max(1);
+    let rank = rank(n, hundredths);
     let mut seen: u128 = 0;
     for (&key, &count) in histogram {
         seen += u128::from(count);
@@ -46,6 +43,14 @@ pub fn nearest_rank(histogram: &Histogram, n: u64, hundredths: u64, per_ms: f64)
         }
     }
     histogram.keys().next_back().map(|&key| key as f64 / per_ms)
+}
+
+/// How many of `n` samples are at or below the nearest-rank percentile at
+/// `hundredths` of a percent: ceil(n × p / 100), at least 1, in integers.
+pub fn rank(n: u64, hundredths: u64) -> u128 {
+    (u128::from(n) * u128::from(hundredths))
+        .div_ceil(10_000)
+        .max(1)
 }
 
 /// The percentiles of `histogram` at every level of [`LEVELS`], as

@@ -171,34 +171,39 @@ pub fn split_commas(line: &[u8], out: &mut Vec<usize>) -> bool {
 }
 
 /// The positions of `byte` in `line`, appended to `out`: sixteen bytes at a
-/// time ([`byte_bits`]).
+/// time ([`byte_masks`]).
 pub fn positions_of(line: &[u8], byte: u8, out: &mut Vec<usize>) {
-    let mut chunks = line.chunks_exact(16);
-    let mut base = 0;
-    for chunk in &mut chunks {
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(chunk);
-        let mut bits = byte_bits(&bytes, byte);
-        if bits != 0 {
-            out.reserve(16);
-            while bits != 0 {
-                out.push(base + bits.trailing_zeros() as usize);
-                bits &= bits - 1;
-            }
-        }
-        base += 16;
-    }
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        if b == byte {
-            out.push(base + i);
-        }
-    }
+    positions_of_each(line, [byte], [out]);
 }
 
-/// Bit `i` set when byte `i` of `chunk` is `byte`: one SSE2 compare.
-fn byte_bits(chunk: &[u8; 16], byte: u8) -> u32 {
-    let [bits] = byte_masks(chunk, [byte]);
-    bits
+/// The positions of each of `bytes` in `line`, appended to its `outs`, in
+/// one pass of sixteen bytes a step ([`byte_masks`]).
+pub fn positions_of_each<const N: usize>(
+    line: &[u8],
+    bytes: [u8; N],
+    mut outs: [&mut Vec<usize>; N],
+) {
+    let (chunks, rest) = line.as_chunks::<16>();
+    for (c, chunk) in chunks.iter().enumerate() {
+        for (mut bits, out) in byte_masks(chunk, bytes).into_iter().zip(outs.iter_mut()) {
+            if bits != 0 {
+                // One capacity check for the chunk, not one per position.
+                out.reserve(16);
+                while bits != 0 {
+                    out.push(c * 16 + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
+                }
+            }
+        }
+    }
+    let base = chunks.len() * 16;
+    for (i, &b) in rest.iter().enumerate() {
+        for (&byte, out) in bytes.iter().zip(outs.iter_mut()) {
+            if b == byte {
+                out.push(base + i);
+            }
+        }
+    }
 }
 
 /// For each of `bytes`, bit `i` set when byte `i` of `chunk` is that byte:
@@ -231,7 +236,7 @@ pub fn byte_masks<const N: usize>(chunk: &[u8; 16], bytes: [u8; N]) -> [u32; N] 
     bytes.map(|b| byte_bits_swar(chunk, b))
 }
 
-/// [`byte_bits`] without SIMD: eight bytes a step in a `u64`, a byte per
+/// One of [`byte_masks`] without SIMD: eight bytes a step in a `u64`, a byte per
 /// lane, each `byte` marked exactly (no carry between lanes), the lanes'
 /// marks gathered into bits by one multiplication.
 #[cfg(any(test, not(target_arch = "x86_64")))]
@@ -358,7 +363,7 @@ mod tests {
                 for byte in [b',', b'\t', 0xac] {
                     assert_eq!(
                         byte_bits_swar(&chunk, byte),
-                        byte_bits(&chunk, byte),
+                        byte_masks(&chunk, [byte])[0],
                         "{chunk:?}"
                     );
                     let [a, b] = byte_masks(&chunk, [byte, b'"']);

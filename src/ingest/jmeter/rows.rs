@@ -211,8 +211,7 @@ impl<'p> Rows<'p> {
         let (delimiters, quotes) = (&mut self.ends, &mut self.quotes);
         delimiters.clear();
         quotes.clear();
-        crate::ingest::lines::positions_of(line, self.delimiter, delimiters);
-        crate::ingest::lines::positions_of(line, b'"', quotes);
+        crate::ingest::lines::positions_of_each(line, [self.delimiter, b'"'], [delimiters, quotes]);
         if quotes.len() % 2 == 1 {
             return None;
         }

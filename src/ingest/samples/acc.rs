@@ -3,7 +3,7 @@
 //! to: a map while it has few distinct values, an array indexed by value
 //! once it has enough of them close together.
 
-use crate::ingest::exact::{LEVELS, Sampled};
+use crate::ingest::exact::{LEVELS, Sampled, rank};
 use crate::model::{Histogram, Stats};
 
 /// Keys below this are counted in the array once it is used (4,096 ms at
@@ -179,10 +179,7 @@ impl<const PER_MS: u64> Acc<PER_MS> {
             let value = if n == 0 {
                 None
             } else {
-                // ceil(n × p / 100), at least 1 (as nearest_rank).
-                let rank = (u128::from(n) * u128::from(hundredths))
-                    .div_ceil(10_000)
-                    .max(1);
+                let rank = rank(n, hundredths);
                 while seen < rank {
                     let Some((k, count)) = entries.next() else {
                         break;

@@ -142,6 +142,7 @@ impl<const P: u64> Timeline<P> {
             .saturating_add(self.spec.late_us)
     }
 
+    #[inline]
     pub(super) fn add(&mut self, sample: &Sample, endpoint: usize, cx: &mut Cx<'_, '_, '_>) {
         let time_us = match self.spec.second_of {
             SecondOf::Start => sample.start_us,
