@@ -386,49 +386,62 @@ fn write_outputs(
             _ => bail!("--out - writes exactly one format"),
         };
     };
-    // Every file is rendered before any is written; the set is switched in whole.
-    let mut set = OutputSet::default();
+    // Every file is staged before any is switched in; the set is switched
+    // in whole. The charts and summary.json are staged on a thread of their
+    // own while the reports are rendered.
+    let mut staging = out.stage()?;
     let mut names: Vec<String> = Vec::new();
     // summary.json first: the verdict, in the list of what was written too.
     let mut ordered = formats.to_vec();
     ordered.sort_by_key(|f| *f != Format::Json);
-    // The rendered formats side by side (report.md and report.html of a
-    // thousand scenarios are each a template over all of them).
-    let rendered = crate::ingest::parallel_map(&ordered, |f| match f {
-        Format::Json => Ok(None),
-        _ => render(*f).map(Some),
-    });
+    let charts: Vec<&report::view::ChartView> = match &view {
+        Some(v) if with_charts => v.charts().collect(),
+        _ => Vec::new(),
+    };
+    let json = ordered.contains(&Format::Json);
+    let rendered = std::thread::scope(|scope| {
+        let staged = scope.spawn(|| {
+            let mut set = OutputSet::default();
+            if json {
+                // Written straight to its file: a million endpoints' worth.
+                set.add_writer(Format::Json.file_name(), |w| {
+                    report::json::write(summary, w)
+                });
+            }
+            for chart in &charts {
+                set.add_shared(chart.path.clone(), chart.svg.clone());
+            }
+            staging.add(set)
+        });
+        // The rendered formats side by side (report.md and report.html of a
+        // thousand scenarios are each a template over all of them).
+        let rendered = crate::ingest::parallel_map(&ordered, |f| match f {
+            Format::Json => Ok(None),
+            _ => render(*f).map(Some),
+        });
+        let staged = staged
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        staged.map(|()| rendered)
+    })?;
+    let mut set = OutputSet::default();
     for (format, bytes) in ordered.iter().zip(rendered) {
-        match bytes? {
-            Some(bytes) => set.add(format.file_name(), bytes),
-            // Written straight to its file: a million endpoints' worth.
-            None => set.add_writer(format.file_name(), |w| report::json::write(summary, w)),
+        if let Some(bytes) = bytes? {
+            set.add(format.file_name(), bytes);
         }
         names.push(format.file_name().to_string());
     }
     drop(context);
-    let charts = view
-        .filter(|_| with_charts)
-        .map_or(0, |v| add_charts(&mut set, v));
-    if charts > 0 {
-        names.push(format!("charts/ ({charts} SVG)"));
+    if !charts.is_empty() {
+        names.push(format!("charts/ ({} SVG)", charts.len()));
     }
-    out.commit(set)?;
+    staging.add(set)?;
+    staging.switch()?;
     Ok(Written::Folder(format!(
         "wrote {}: {}\n",
         out.path().show(),
         names.join(", ")
     )))
-}
-
-/// The view's charts into the set (moved, not copied); how many.
-fn add_charts(set: &mut OutputSet<'_>, view: report::view::ReportView) -> usize {
-    let mut charts = 0;
-    for chart in view.into_charts() {
-        set.add(chart.path, chart.svg.into_bytes());
-        charts += 1;
-    }
-    charts
 }
 
 /// Diagnostics on stderr, the summary (or the report) on stdout, and in CI

@@ -59,7 +59,7 @@ pub fn run(args: &TrendArgs, env: &Env) -> anyhow::Result<()> {
     set.add(TREND_HTML, templates.render(templates::TREND_HTML, &page)?);
     let mut charts = 0;
     for chart in page.charts() {
-        set.add(chart.path.clone(), chart.svg.clone().into_bytes());
+        set.add_shared(chart.path.clone(), chart.svg.clone());
         charts += 1;
     }
     out.commit(set)?;

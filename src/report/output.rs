@@ -63,6 +63,8 @@ pub struct OutputSet<'a> {
 /// endpoints is written straight into the staging folder, never held whole.
 enum Content<'a> {
     Bytes(Vec<u8>),
+    /// Bytes held elsewhere too (a chart, also inlined into report.html).
+    Shared(Box<dyn AsRef<[u8]> + Send + Sync + 'a>),
     Writer(Box<Writer<'a>>),
 }
 
@@ -72,6 +74,16 @@ type Writer<'a> = dyn Fn(&mut dyn Write) -> anyhow::Result<()> + 'a;
 impl<'a> OutputSet<'a> {
     pub fn add(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
         self.files.push((name.into(), Content::Bytes(bytes)));
+    }
+
+    /// A file whose bytes are shared with something else that keeps them.
+    pub fn add_shared(
+        &mut self,
+        name: impl Into<String>,
+        bytes: impl AsRef<[u8]> + Send + Sync + 'a,
+    ) {
+        self.files
+            .push((name.into(), Content::Shared(Box::new(bytes))));
     }
 
     /// A file whose content `write` writes when the set is staged.
@@ -229,111 +241,38 @@ impl OutputDir {
     /// what loadgate wrote before and did not write again. On error before
     /// the switch, the previous set is untouched.
     pub fn commit(&self, set: OutputSet<'_>) -> anyhow::Result<()> {
+        let mut staging = self.stage()?;
+        staging.add(set)?;
+        staging.switch()
+    }
+
+    /// Begin a set that is staged in parts, as they are ready (the charts
+    /// while the reports are still being rendered), and switched in whole by
+    /// [`Staging::switch`]. OUT is locked until the staging is dropped.
+    pub fn stage(&self) -> anyhow::Result<Staging<'_>> {
         self.remove_dead_staging();
-        let staging = self.path.join(format!(
+        let folder = self.path.join(format!(
             "{STAGING_PREFIX}{}-{}",
             std::process::id(),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos())
         ));
-        std::fs::create_dir(&staging).with_context(|| format!("creating {}", staging.show()))?;
-        let result = self.stage_and_switch(&staging, &set);
-        let _ = std::fs::remove_dir_all(&staging);
-        result
-    }
-
-    fn stage_and_switch(&self, staging: &Path, set: &OutputSet<'_>) -> anyhow::Result<()> {
+        std::fs::create_dir(&folder).with_context(|| format!("creating {}", folder.show()))?;
+        let mut staging = Staging {
+            out: self,
+            folder,
+            lock: None,
+            owned: BTreeSet::new(),
+            checked: BTreeSet::new(),
+            made: BTreeSet::new(),
+            files: Vec::new(),
+        };
         // Under the lock from here on: what OUT holds now is what the kept
         // files are compared with, so no other run may switch in between.
-        let lock = self.lock()?;
-        let owned = self.manifest()?;
-        let mut checked = BTreeSet::new();
-        let mut before = Vec::with_capacity(set.files.len());
-        for (name, content) in &set.files {
-            let len = self.check_target(name, &owned, &mut checked)?;
-            let bytes = match content {
-                Content::Bytes(bytes) => Some(bytes.as_slice()),
-                Content::Writer(_) => None,
-            };
-            before.push((name, bytes, len));
-        }
-        // A file loadgate wrote before that already holds these very bytes
-        // is kept as it is: creating and deleting thousands of inodes (a
-        // chart per scenario and figure) was most of a large run's time.
-        // Compared on both cores: thousands of small reads.
-        let kept: Vec<bool> =
-            crate::ingest::parallel_map(&before, |(name, bytes, len)| match bytes {
-                Some(bytes) if *len == Some(bytes.len() as u64) => {
-                    holds(&self.path.join(name), bytes)
-                }
-                _ => false,
-            });
-        let fresh = || set.files.iter().zip(&kept).filter(|(_, k)| !**k);
-        self.stage(staging, fresh().map(|(file, _)| file))?;
-        let manifest_text = {
-            let mut text = format!("{MANIFEST_HEADER}\n");
-            for (name, _) in &set.files {
-                text.push_str(name);
-                text.push('\n');
-            }
-            text
-        };
-        let manifest_kept = std::fs::symlink_metadata(self.path.join(MANIFEST))
-            .is_ok_and(|m| m.is_file() && m.len() == manifest_text.len() as u64)
-            && holds(&self.path.join(MANIFEST), manifest_text.as_bytes());
-        if !manifest_kept {
-            write_new(&staging.join(MANIFEST), manifest_text.as_bytes())
-                .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
-        }
-
-        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
-        for ((name, _), _) in fresh() {
-            let target = self.path.join(name);
-            if let Some(parent) = target.parent()
-                && made.insert(parent.to_path_buf())
-            {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.show()))?;
-            }
-            std::fs::rename(staging.join(name), &target)
-                .with_context(|| format!("writing {}", target.show()))?;
-        }
-        if !manifest_kept {
-            std::fs::rename(staging.join(MANIFEST), self.path.join(MANIFEST))
-                .with_context(|| format!("writing {}", self.path.join(MANIFEST).show()))?;
-        }
-        let written: BTreeSet<&str> = set.files.iter().map(|(n, _)| n.as_str()).collect();
-        for stale in owned.iter().filter(|n| !written.contains(n.as_str())) {
-            self.remove_owned(stale);
-        }
-        drop(lock);
-        Ok(())
-    }
-
-    /// Write `files` into the staging folder.
-    fn stage<'s, 'a: 's>(
-        &self,
-        staging: &Path,
-        files: impl Iterator<Item = &'s (String, Content<'a>)>,
-    ) -> anyhow::Result<()> {
-        // Folders made already (`charts/` once, not once per chart).
-        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
-        for (name, content) in files {
-            let path = staging.join(name);
-            if let Some(parent) = path.parent()
-                && made.insert(parent.to_path_buf())
-            {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", self.path.join(name).show()))?;
-            }
-            let written = match content {
-                Content::Bytes(bytes) => write_new(&path, bytes).map_err(anyhow::Error::from),
-                Content::Writer(write) => write_new_with(&path, write),
-            };
-            written.with_context(|| format!("writing {}", self.path.join(name).show()))?;
-        }
-        Ok(())
+        staging.lock = Some(self.lock()?);
+        staging.owned = self.manifest()?;
+        Ok(staging)
     }
 
     /// The exclusive lock on `OUT/.loadgate.lock`, released when dropped.
@@ -385,6 +324,130 @@ impl OutputDir {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
+    }
+}
+
+/// An output set being staged: OUT locked, the files written into a hidden
+/// folder (or found in OUT already with the same bytes) batch by batch, then
+/// renamed into place together by [`Staging::switch`]. Dropped before the
+/// switch (an error), it removes its folder and OUT stays as it was.
+pub struct Staging<'o> {
+    out: &'o OutputDir,
+    folder: PathBuf,
+    lock: Option<std::fs::File>,
+    /// The files the previous set's manifest lists.
+    owned: BTreeSet<String>,
+    /// Folders of OUT found fine already (`charts/` for every chart).
+    checked: BTreeSet<PathBuf>,
+    /// Folders made in the staging folder already.
+    made: BTreeSet<PathBuf>,
+    /// Every file of the set so far, and whether it was staged (else kept).
+    files: Vec<(String, bool)>,
+}
+
+impl Staging<'_> {
+    /// Stage the files of `set`. A file loadgate wrote before that already
+    /// holds these very bytes is kept as it is: creating and deleting
+    /// thousands of inodes (a chart per scenario and figure) was most of a
+    /// large run's time.
+    pub fn add(&mut self, set: OutputSet<'_>) -> anyhow::Result<()> {
+        let out = self.out;
+        let mut before = Vec::with_capacity(set.files.len());
+        for (name, content) in &set.files {
+            let len = out.check_target(name, &self.owned, &mut self.checked)?;
+            let bytes = match content {
+                Content::Bytes(bytes) => Some(bytes.as_slice()),
+                Content::Shared(bytes) => Some((**bytes).as_ref()),
+                Content::Writer(_) => None,
+            };
+            before.push((name, bytes, len));
+        }
+        // Compared on both cores: thousands of small reads.
+        let kept: Vec<bool> =
+            crate::ingest::parallel_map(&before, |(name, bytes, len)| match bytes {
+                Some(bytes) if *len == Some(bytes.len() as u64) => {
+                    holds(&out.path.join(name), bytes)
+                }
+                _ => false,
+            });
+        for ((name, content), kept) in set.files.iter().zip(kept) {
+            if !kept {
+                self.write(name, content)?;
+            }
+            self.files.push((name.clone(), !kept));
+        }
+        Ok(())
+    }
+
+    /// Write one file into the staging folder.
+    fn write(&mut self, name: &str, content: &Content<'_>) -> anyhow::Result<()> {
+        let path = self.folder.join(name);
+        if let Some(parent) = path.parent()
+            && self.made.insert(parent.to_path_buf())
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", self.out.path.join(name).show()))?;
+        }
+        let written = match content {
+            Content::Bytes(bytes) => write_new(&path, bytes).map_err(anyhow::Error::from),
+            Content::Shared(bytes) => {
+                write_new(&path, (**bytes).as_ref()).map_err(anyhow::Error::from)
+            }
+            Content::Writer(write) => write_new_with(&path, write),
+        };
+        written.with_context(|| format!("writing {}", self.out.path.join(name).show()))
+    }
+
+    /// Rename the staged files into place, replace the manifest, and remove
+    /// what loadgate wrote before and did not write again.
+    pub fn switch(self) -> anyhow::Result<()> {
+        let out = self.out;
+        // In name order, whatever order the batches came in.
+        let written: BTreeSet<&str> = self.files.iter().map(|(n, _)| n.as_str()).collect();
+        let manifest_text = {
+            let mut text = format!("{MANIFEST_HEADER}\n");
+            for name in &written {
+                text.push_str(name);
+                text.push('\n');
+            }
+            text
+        };
+        let manifest = out.path.join(MANIFEST);
+        let manifest_kept = std::fs::symlink_metadata(&manifest)
+            .is_ok_and(|m| m.is_file() && m.len() == manifest_text.len() as u64)
+            && holds(&manifest, manifest_text.as_bytes());
+        if !manifest_kept {
+            write_new(&self.folder.join(MANIFEST), manifest_text.as_bytes())
+                .with_context(|| format!("writing {}", manifest.show()))?;
+        }
+        let mut made: BTreeSet<PathBuf> = BTreeSet::new();
+        for (name, _) in self.files.iter().filter(|(_, fresh)| *fresh) {
+            let target = out.path.join(name);
+            if let Some(parent) = target.parent()
+                && made.insert(parent.to_path_buf())
+            {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.show()))?;
+            }
+            std::fs::rename(self.folder.join(name), &target)
+                .with_context(|| format!("writing {}", target.show()))?;
+        }
+        if !manifest_kept {
+            std::fs::rename(self.folder.join(MANIFEST), &manifest)
+                .with_context(|| format!("writing {}", manifest.show()))?;
+        }
+        for stale in self.owned.iter().filter(|n| !written.contains(n.as_str())) {
+            out.remove_owned(stale);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging<'_> {
+    fn drop(&mut self) {
+        // Whatever is left (all of it, before the switch), then the lock.
+        let _ = std::fs::remove_dir_all(&self.folder);
+        drop(self.lock.take());
     }
 }
 

@@ -135,6 +135,19 @@ impl Templates {
     /// Load the built-ins, then every `*.j2` in `user_dir` over them.
     pub fn load(user_dir: Option<&Path>) -> anyhow::Result<Templates> {
         let mut env = Environment::new();
+        // A safe string (a chart's markup) stays itself: the built-in filter
+        // copies it into a new string.
+        env.add_filter(
+            "safe",
+            |v: minijinja::Value| -> Result<minijinja::Value, minijinja::Error> {
+                match v.is_safe() {
+                    true => Ok(v),
+                    false => Ok(minijinja::filters::safe(
+                        <String as minijinja::value::ArgType>::from_value(Some(&v))?,
+                    )),
+                }
+            },
+        );
         env.add_filter("md", |s: &str| escape_markdown(s));
         env.add_filter("breakable", |s: &str| {
             minijinja::Value::from_safe_string(breakable_html(s))
@@ -228,6 +241,40 @@ impl RenderContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_reaches_html_unescaped_and_safe_still_marks_text() {
+        #[derive(serde::Serialize)]
+        struct View<'a> {
+            m: &'a crate::report::view::Markup,
+            t: &'a str,
+            n: u32,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.html.j2"),
+            "{{ m|safe }} {{ m }} {{ t|safe }} {{ t }} {{ n|safe }} [{{ u|safe }}]",
+        )
+        .unwrap();
+        let templates = Templates::load(Some(dir.path())).unwrap();
+        let markup = crate::report::view::Markup::new("<svg>&amp;</svg>".to_string());
+        let view = View {
+            m: &markup,
+            t: "<b>",
+            n: 7,
+        };
+        let text = templates.render("t.html.j2", &view).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "<svg>&amp;</svg> <svg>&amp;</svg> <b> &lt;b&gt; 7 []\n"
+        );
+        // To any other serializer the markup is its string.
+        assert_eq!(
+            serde_json::to_string(&markup).unwrap(),
+            "\"<svg>&amp;</svg>\""
+        );
+        assert_eq!(markup.as_ref(), b"<svg>&amp;</svg>");
+    }
 
     #[test]
     fn markdown_escaping_keeps_tables_and_blocks_markup() {

@@ -23,7 +23,7 @@ pub struct ChartView {
     /// Relative path from the report, e.g. `charts/scenario1-throughput.svg`.
     pub path: String,
     /// The SVG markup, for inline use in HTML (generated and escaped by us).
-    pub svg: String,
+    pub svg: Markup,
 }
 
 impl ChartView {
@@ -31,8 +31,39 @@ impl ChartView {
         ChartView {
             title: shown(&chart.title),
             path: format!("charts/{}", chart.file_name),
-            svg: chart.svg,
+            svg: Markup::new(chart.svg),
         }
+    }
+}
+
+/// Markup loadgate made (a chart's SVG), held once: the templates' context
+/// and the file under `charts/` share its bytes, and report.html takes it as
+/// it is, unescaped. A thousand scenarios' charts are 29 MB, and each copy
+/// of them (into the context, through `|safe`) was a visible part of a run.
+#[derive(Debug, Clone)]
+pub struct Markup(minijinja::Value);
+
+impl Markup {
+    pub fn new(markup: String) -> Markup {
+        Markup(minijinja::Value::from_safe_string(markup))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().unwrap_or_default()
+    }
+}
+
+impl AsRef<[u8]> for Markup {
+    fn as_ref(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+/// A string to every serializer; into the templates' values, the one
+/// safe string itself (no copy).
+impl Serialize for Markup {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
     }
 }
 
@@ -196,18 +227,18 @@ pub struct ReportView {
 impl ReportView {
     /// All charts, for writing to `charts/` (moved out: 3,000 of them are
     /// 27 MB, not to be copied).
-    pub fn into_charts(self) -> impl Iterator<Item = ChartView> {
+    pub fn charts(&self) -> impl Iterator<Item = &ChartView> {
         self.overview_chart
-            .into_iter()
+            .iter()
             .chain(
                 self.scenarios
-                    .into_iter()
-                    .flat_map(|s| s.charts.into_iter().chain(s.baseline_chart)),
+                    .iter()
+                    .flat_map(|s| s.charts.iter().chain(&s.baseline_chart)),
             )
             .chain(
                 self.trend
-                    .into_iter()
-                    .flat_map(|t| t.scenarios.into_iter().filter_map(|s| s.chart)),
+                    .iter()
+                    .flat_map(|t| t.scenarios.iter().filter_map(|s| s.chart.as_ref())),
             )
     }
 }
