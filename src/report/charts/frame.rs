@@ -17,20 +17,21 @@ use super::style::{
 /// The whole chart, title and legend included.
 pub(super) type Canvas<'a> = DrawingArea<Svg<'a>, Shift>;
 
-/// A [`WIDTH`] × `height` SVG on a white canvas, drawn by `draw`, as
-/// [`inline_svg`].
+/// A [`WIDTH`] × `height` SVG on a white canvas, drawn by `draw`: no XML
+/// prolog (it would show as text inline in HTML), every text escaped.
 pub(super) fn render_svg(
     height: u32,
     draw: impl FnOnce(&Canvas) -> anyhow::Result<()>,
 ) -> anyhow::Result<String> {
-    let mut svg = String::new();
+    // Room for most charts (about 10 KB) without growing.
+    let mut svg = String::with_capacity(16 * 1024);
     {
         let root = Svg::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE)?;
         draw(&root)?;
         root.present()?;
     }
-    Ok(inline_svg(svg))
+    Ok(svg)
 }
 
 /// How a legend entry is marked.
@@ -142,32 +143,4 @@ fn draw_swatch(root: &Canvas, entry: &LegendEntry, x: i32, y: i32) -> anyhow::Re
 /// estimated width of its label, generous for sans-serif fonts.
 pub(super) fn legend_entry_width(label: &str) -> i32 {
     26 + (label.chars().count() as f64 * LABEL_PX * 0.62) as i32 + 18
-}
-
-/// Make the document safe to insert inline into HTML: no XML prolog (plotters
-/// 0.3 writes none, but a prolog inside HTML would show as text).
-///
-/// Whatever text reached the drawing, a character XML 1.0 forbids (C0
-/// controls but tab and the line breaks, U+FFFE, U+FFFF) is replaced by
-/// U+FFFD, so every chart parses as XML.
-pub(super) fn inline_svg(svg: String) -> String {
-    let svg = match svg.strip_prefix("<?xml") {
-        Some(rest) => match rest.find("?>") {
-            Some(end) => rest[end + 2..].trim_start().to_string(),
-            None => svg,
-        },
-        None => svg,
-    };
-    let illegal = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    // Looked for byte by byte (the controls are single bytes; U+FFFE and
-    // U+FFFF are found by memchr on their last byte): a char-by-char scan of
-    // every chart was a visible part of rendering a thousand scenarios.
-    let has_control = svg
-        .bytes()
-        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
-    if has_control || svg.contains('\u{fffe}') || svg.contains('\u{ffff}') {
-        svg.replace(illegal, "\u{fffd}")
-    } else {
-        svg
-    }
 }

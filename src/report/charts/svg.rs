@@ -5,7 +5,7 @@
 //! most of drawing a chart, and a chart per scenario and figure is most of a
 //! run over many scenarios.
 
-use std::fmt::{Display, Write};
+use std::fmt::Write;
 
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
@@ -56,11 +56,11 @@ impl<'a> Svg<'a> {
     }
 
     /// An attribute whose value needs no escaping (numbers).
-    fn number(&mut self, key: &str, value: impl Display) {
+    fn number(&mut self, key: &str, value: impl Number) {
         self.buf.push(' ');
         self.buf.push_str(key);
         self.buf.push_str("=\"");
-        let _ = write!(self.buf, "{value}");
+        value.put(self.buf);
         self.buf.push('"');
     }
 
@@ -78,8 +78,16 @@ impl<'a> Svg<'a> {
     }
 
     fn color(&mut self, key: &str, color: BackendColor) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
         let (r, g, b) = color.rgb;
-        self.number(key, format_args!("#{r:02X}{g:02X}{b:02X}"));
+        self.buf.push(' ');
+        self.buf.push_str(key);
+        self.buf.push_str("=\"#");
+        for byte in [r, g, b] {
+            self.buf.push(char::from(HEX[usize::from(byte >> 4)]));
+            self.buf.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+        self.buf.push('"');
     }
 
     /// A shape's `fill` and `stroke`: the color on one, `none` on the other.
@@ -96,7 +104,10 @@ impl<'a> Svg<'a> {
     fn points(&mut self, path: impl IntoIterator<Item = BackendCoord>) {
         self.buf.push_str(" points=\"");
         for (x, y) in path {
-            let _ = write!(self.buf, "{x},{y} ");
+            x.put(self.buf);
+            self.buf.push(',');
+            y.put(self.buf);
+            self.buf.push(' ');
         }
         self.buf.push('"');
     }
@@ -123,8 +134,76 @@ impl<'a> Svg<'a> {
     }
 }
 
-/// `value` with `<`, `>`, `&` and both quotes escaped, as plotters-svg does.
+/// A number as `Display` writes it, without the formatting machinery for
+/// the common cases: a chart is mostly coordinates, and `write!` of each
+/// was most of drawing one.
+trait Number {
+    fn put(self, buf: &mut String);
+}
+
+impl Number for i32 {
+    fn put(self, buf: &mut String) {
+        put_int(buf, i64::from(self));
+    }
+}
+
+impl Number for u32 {
+    fn put(self, buf: &mut String) {
+        put_int(buf, i64::from(self));
+    }
+}
+
+impl Number for f64 {
+    fn put(self, buf: &mut String) {
+        // A whole number (not -0, which `Display` writes with its sign)
+        // is written as `Display` writes it: its digits alone.
+        if self.fract() == 0.0 && self.abs() < 1e15 && !(self == 0.0 && self.is_sign_negative()) {
+            put_int(buf, self as i64);
+        } else {
+            let _ = write!(buf, "{self}");
+        }
+    }
+}
+
+impl Number for std::fmt::Arguments<'_> {
+    fn put(self, buf: &mut String) {
+        let _ = buf.write_fmt(self);
+    }
+}
+
+/// `v`'s decimal digits, with `-` when negative.
+fn put_int(buf: &mut String, v: i64) {
+    let mut text = [0u8; 20];
+    let mut at = text.len();
+    let mut rest = v.unsigned_abs();
+    loop {
+        at -= 1;
+        text[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        at -= 1;
+        text[at] = b'-';
+    }
+    buf.push_str(std::str::from_utf8(&text[at..]).unwrap_or_default());
+}
+
+/// `value` with `<`, `>`, `&` and both quotes escaped, as plotters-svg does,
+/// and (where plotters-svg would write them) the characters XML 1.0 forbids
+/// (C0 controls but tab and the line breaks, U+FFFE, U+FFFF) replaced by
+/// U+FFFD: every text of a chart comes through here, so whatever a name
+/// holds, every chart parses as XML, inline in report.html too.
 fn escape_into(buf: &mut String, value: &str) {
+    // Most texts (labels, numbers) need none of it: one check, one copy.
+    // U+FFFE and U+FFFF start with the byte 0xEF.
+    let plain = |b: &u8| *b >= 0x20 && !matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'' | 0xEF);
+    if value.as_bytes().iter().all(plain) {
+        buf.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '<' => buf.push_str("&lt;"),
@@ -132,6 +211,12 @@ fn escape_into(buf: &mut String, value: &str) {
             '&' => buf.push_str("&amp;"),
             '"' => buf.push_str("&quot;"),
             '\'' => buf.push_str("&apos;"),
+            '\u{0}'..='\u{8}'
+            | '\u{b}'
+            | '\u{c}'
+            | '\u{e}'..='\u{1f}'
+            | '\u{fffe}'
+            | '\u{ffff}' => buf.push('\u{fffd}'),
             other => buf.push(other),
         }
     }
@@ -403,5 +488,19 @@ mod tests {
         drop(plotters_svg::SVGBackend::with_string(&mut a, (1, 2)));
         drop(Svg::with_string(&mut b, (1, 2)));
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn characters_xml_forbids_become_replacement_characters_and_the_rest_stays() {
+        let mut out = String::new();
+        escape_into(&mut out, "a\u{0}\u{1}b\u{1f}c\u{fffe}d\u{ffff}e<&>");
+        assert_eq!(
+            out,
+            "a\u{fffd}\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e&lt;&amp;&gt;"
+        );
+        let fine = "\t\r\n é \u{fffd} \u{fffc} 日本 \u{7f}";
+        out.clear();
+        escape_into(&mut out, fine);
+        assert_eq!(out, fine);
     }
 }
