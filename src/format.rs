@@ -4,6 +4,41 @@
 
 use crate::model::{MetricKind, Unit};
 
+/// `format!("{v:.digits$}")`, without the exact float formatting where its
+/// answer is plain: `v` times `10^digits` rounded, unless that product lies
+/// so near a half that the rounding of the multiplication could decide it.
+/// Tick labels and response times are thousands of these in a large run.
+pub fn fixed(v: f64, digits: usize) -> String {
+    const SCALE: [f64; 5] = [1.0, 10.0, 100.0, 1_000.0, 10_000.0];
+    let a = v.abs();
+    let x = a * SCALE.get(digits).copied().unwrap_or(f64::NAN);
+    // Below 1e8 the product's error is under 1.5e-8, far inside the margin.
+    if x.is_nan() || x >= 1e8 || ((x - x.floor()) - 0.5).abs() < 1e-6 {
+        return format!("{v:.digits$}");
+    }
+    let n = x.round() as u64;
+    // The digits, last first; a point after `digits` of them.
+    let mut text = [0u8; 24];
+    let mut at = text.len();
+    let mut rest = n;
+    let mut written = 0;
+    while written <= digits || rest > 0 {
+        if written == digits && digits > 0 {
+            at -= 1;
+            text[at] = b'.';
+        }
+        at -= 1;
+        text[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        written += 1;
+    }
+    if v.is_sign_negative() {
+        at -= 1;
+        text[at] = b'-';
+    }
+    String::from_utf8_lossy(&text[at..]).into_owned()
+}
+
 /// Trim a fixed-point rendering: `12.50` → `12.5`, `3.00` → `3`.
 fn trim(s: String) -> String {
     if s.contains('.') {
@@ -39,7 +74,7 @@ pub fn ms(v: f64) -> String {
     } else {
         2
     };
-    format!("{} ms", trim(format!("{v:.digits$}")))
+    format!("{} ms", trim(fixed(v, digits)))
 }
 
 /// A response time that may be missing: [`ms`], or `–`.
@@ -66,7 +101,7 @@ pub fn per_s(v: f64) -> String {
         return format!("{h}/s");
     }
     let digits = if v >= 100.0 { 1 } else { 2 };
-    format!("{}/s", trim(format!("{v:.digits$}")))
+    format!("{}/s", trim(fixed(v, digits)))
 }
 
 /// A percentage, rounded to two decimals, with more where two would lie:
@@ -183,7 +218,7 @@ pub fn in_unit(unit: Unit, v: f64) -> String {
         Unit::PerSecond => per_s(v),
         Unit::Seconds => duration(v),
         Unit::Count if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
-        Unit::Count => huge(v).unwrap_or_else(|| trim(format!("{v:.2}"))),
+        Unit::Count => huge(v).unwrap_or_else(|| trim(fixed(v, 2))),
     }
 }
 
@@ -194,7 +229,7 @@ pub fn value(kind: MetricKind, v: f64) -> String {
         MetricKind::Rate => percent(v),
         // Counts in thresholds may be fractional only by mistake; show as written.
         MetricKind::Count if v.fract() == 0.0 && v >= 0.0 && v < u64::MAX as f64 => count(v as u64),
-        MetricKind::Count => huge(v).unwrap_or_else(|| trim(format!("{v:.2}"))),
+        MetricKind::Count => huge(v).unwrap_or_else(|| trim(fixed(v, 2))),
         MetricKind::PerSecond => per_s(v),
     }
 }
@@ -452,6 +487,60 @@ impl<T: AsRef<std::path::Path> + ?Sized> ShowPath for T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_is_exactly_what_format_writes() {
+        // Ties, values near them, signs, zeros, large and tiny values, and a
+        // spread of pseudo-random ones at every magnitude.
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.125,
+            0.375,
+            2.5,
+            -2.5,
+            1.005,
+            0.285,
+            1e-9,
+            -1e-9,
+            -0.004,
+            99.995,
+            9.995,
+            0.5,
+            1.5,
+            1e8,
+            1e7 + 0.5,
+            123456.785,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64;
+            let exponent = (state % 17) as i32 - 6;
+            let sign = if state & 1 == 0 { 1.0 } else { -1.0 };
+            values.push(sign * mantissa * 10f64.powi(exponent));
+            // Values on a grid, as ticks are, and just off it.
+            let grid = (state % 100_000) as f64 / 1000.0;
+            values.extend([grid, grid + 0.0005, grid - 1e-12, grid * 0.1]);
+        }
+        for v in values {
+            for digits in 0..=4 {
+                assert_eq!(
+                    fixed(v, digits),
+                    format!("{v:.digits$}"),
+                    "{v:e} to {digits}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn control_and_direction_characters_are_shown_escaped() {

@@ -118,7 +118,7 @@ pub(super) fn tick(v: &f64) -> String {
         (v, "")
     };
     let digits = if suffix.is_empty() { 2 } else { 1 };
-    let s = format!("{scaled:.digits$}");
+    let s = crate::format::fixed(scaled, digits);
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')
     } else {
