@@ -7,7 +7,7 @@
 //! skipping hidden folders and the output folder.
 
 use crate::format::ShowPath;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -92,8 +92,10 @@ struct Walk {
     out: Discovery,
     /// The output folder, never read.
     exclude: Option<FileId>,
-    /// tool → (folder, prefix) → files; BTreeMaps keep the order deterministic.
-    groups: BTreeMap<&'static str, BTreeMap<(PathBuf, String), ResultFiles>>,
+    /// tool → (folder, prefix) → files; sorted into BTreeMaps at the end (a
+    /// sorted map per file was most of a walk over thousands of folders: a
+    /// path compares component by component).
+    groups: HashMap<&'static str, HashMap<(PathBuf, String), ResultFiles>>,
     /// Files already taken, so overlapping PATHs and links read a file once.
     seen: std::collections::HashSet<FileKey>,
 }
@@ -250,7 +252,9 @@ impl Walk {
     /// Group by scenario name: the same name in two folders is an error.
     fn into_discovery(mut self) -> Discovery {
         let mut by_name: BTreeMap<String, Vec<(&'static str, ResultFiles)>> = BTreeMap::new();
-        for (tool, mut sets) in std::mem::take(&mut self.groups) {
+        let groups: BTreeMap<_, _> = std::mem::take(&mut self.groups).into_iter().collect();
+        for (tool, sets) in groups {
+            let mut sets: BTreeMap<_, _> = sets.into_iter().collect();
             if let Some(reader) = crate::ingest::reader(tool) {
                 reader.complete(&mut sets);
             }

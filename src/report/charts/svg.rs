@@ -188,7 +188,9 @@ fn put_int(buf: &mut String, v: i64) {
         at -= 1;
         text[at] = b'-';
     }
-    buf.push_str(std::str::from_utf8(&text[at..]).unwrap_or_default());
+    for &b in &text[at..] {
+        buf.push(char::from(b));
+    }
 }
 
 /// `value` with `<`, `>`, `&` and both quotes escaped, as plotters-svg does,
