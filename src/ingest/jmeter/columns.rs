@@ -206,12 +206,6 @@ impl Columns {
                 ),
             ));
         }
-        if self.is_header_again(record) {
-            return Err(error(
-                None,
-                "the header line again: two JTL files joined into one?".into(),
-            ));
-        }
         let text = |column: usize| self.text(path, record, Some(column));
         // Plain digits (nearly every field) are read without a `Result`;
         // anything else is parsed the slow way, or named.
@@ -222,6 +216,13 @@ impl Columns {
         };
         let time_stamp = match digits(record.get(self.time_stamp).unwrap_or_default()) {
             Some(n) => n,
+            // Looked for only here: the header's `timeStamp` is no number.
+            None if self.is_header_again(record) => {
+                return Err(error(
+                    None,
+                    "the header line again: two JTL files joined into one?".into(),
+                ));
+            }
             None => number(self.time_stamp, "a Unix time in milliseconds").map_err(|mut e| {
                 e.message.push_str(
                     ": JMeter writes one with jmeter.save.saveservice.timestamp_format=ms (the default)",
