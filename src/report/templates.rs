@@ -49,6 +49,38 @@ pub const TREND_HTML: &str = "trend.html.j2";
 /// of a user or team, or an e-mail address), the `://` of a URL, the `www`
 /// of `www.host`, and a `#` before a number (an issue or pull request).
 pub fn escape_markdown(text: &str) -> String {
+    // Most cells (figures, plain names and paths) hold nothing a rule
+    // below acts on, and are copied as they are.
+    if is_plain_markdown(text) {
+        return text.to_string();
+    }
+    escape_markdown_slowly(text)
+}
+
+/// Whether no rule of [`escape_markdown`] acts on `text` (nor
+/// [`crate::format::display`]): ASCII letters, digits, space and
+/// `.,-/()%=+'"!?;`, a `:` not before `/`, a `<` before a space or a digit,
+/// a `>` not first, and no `www.`.
+fn is_plain_markdown(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let plain = |(i, b): (usize, &u8)| match b {
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => true,
+        b' ' | b'.' | b',' | b'-' | b'/' | b'(' | b')' | b'%' | b'=' | b'+' => true,
+        b'\'' | b'"' | b'!' | b'?' | b';' => true,
+        b':' => bytes.get(i + 1) != Some(&b'/'),
+        b'<' => bytes
+            .get(i + 1)
+            .is_some_and(|n| *n == b' ' || n.is_ascii_digit()),
+        b'>' => i > 0,
+        _ => false,
+    };
+    bytes.iter().enumerate().all(plain)
+        && !bytes
+            .windows(4)
+            .any(|w| w[..3].eq_ignore_ascii_case(b"www") && w[3] == b'.')
+}
+
+fn escape_markdown_slowly(text: &str) -> String {
     let text = crate::format::display(text);
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -241,6 +273,40 @@ impl RenderContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_text_is_escaped_as_the_rules_would() {
+        // Every string of up to 4 characters over the plain alphabet and a
+        // few of its neighbours: where the fast path takes a string, the
+        // rules give it back unchanged.
+        let alphabet: Vec<char> = "aw W0.,-/()%=+_:#@<>&|'\"!?;".chars().collect();
+        let mut strings = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(last.iter().cloned());
+        }
+        let mut plain = 0;
+        for s in strings.iter().chain(&[
+            "www.example.com".to_string(),
+            "GET /api/v1 (x) 5 ms".to_string(),
+        ]) {
+            if is_plain_markdown(s) {
+                plain += 1;
+                assert_eq!(escape_markdown_slowly(s), *s, "{s:?}");
+            }
+            assert_eq!(escape_markdown(s), escape_markdown_slowly(s), "{s:?}");
+        }
+        assert!(plain > 1000, "{plain}");
+        assert!(!is_plain_markdown("www.example.com"));
+        assert!(!is_plain_markdown("a_b"));
+        assert!(!is_plain_markdown("http://x"));
+        assert!(!is_plain_markdown("<b>"));
+        assert!(is_plain_markdown("p99 < 1s: median 5 ms > 2 ms"));
+    }
 
     #[test]
     fn markup_reaches_html_unescaped_and_safe_still_marks_text() {
