@@ -70,7 +70,7 @@
 use std::path::Path;
 
 use crate::format::ShowPath;
-use crate::ingest::samples::{Run, Sample, SecondOf, Spec};
+use crate::ingest::samples::{self, Run, Sample, SecondOf, Spec};
 use crate::ingest::{HistoryObserver, Ingested, InputError, Reader, guard, one_file};
 use crate::model::{ResultFiles, Role, ScenarioData};
 
@@ -523,7 +523,7 @@ impl RecentKinds {
         if let Some(&(_, _, kind)) = self
             .recent
             .iter()
-            .find(|(e, fields, _)| *e == endpoint && *fields == self.key)
+            .find(|(e, fields, _)| *e == endpoint && samples::same(fields, &self.key))
         {
             return Ok(kind);
         }

@@ -115,11 +115,21 @@ impl<const P: u64> Timeline<P> {
         if self.emitted.is_some_and(|e| second <= e) {
             return None;
         }
-        // Most samples are of the latest second or one just before it.
-        let last = self.open.len().checked_sub(1);
-        let at = match last.filter(|&i| self.open[i].0 == second) {
+        // The open seconds are in order and mostly without gaps (a busy
+        // run has samples every second): a sample's second is found at its
+        // distance from the first, else by halving (a JTL's samples come up
+        // to a sample's length out of order, so it may be dozens back).
+        let direct = self
+            .open
+            .front()
+            .and_then(|(first, _)| usize::try_from(second.checked_sub(*first)?).ok())
+            .filter(|&i| self.open.get(i).is_some_and(|(s, _)| *s == second));
+        let at = match direct {
             Some(i) => Some(i),
-            None => self.open.iter().rposition(|(s, _)| *s <= second),
+            None => self
+                .open
+                .partition_point(|(s, _)| *s <= second)
+                .checked_sub(1),
         };
         let at = match at {
             Some(i) if self.open[i].0 == second => i,
