@@ -21,6 +21,8 @@ use crate::ingest::guard::{self, Guarded, MAX_RECORD_BYTES, Pathology, Pathology
 
 /// Bytes read at a time.
 const BLOCK: usize = 1 << 20;
+/// Field ends a plain record keeps in [`Rows::batch`].
+const BATCH: usize = 256;
 
 /// A file's records from a given offset.
 pub(super) struct Rows<'p> {
@@ -34,8 +36,12 @@ pub(super) struct Rows<'p> {
     base: u64,
     eof: bool,
     delimiter: u8,
-    /// The current record's field ends, as offsets into its bytes.
+    /// The current record's field ends, as offsets into its bytes, for a
+    /// quoted record or one with more fields than `batch` holds.
     ends: Vec<usize>,
+    /// A plain record's field ends (the first `n` of them, [`At::Plain`]):
+    /// written in place, no copy and no capacity check per field.
+    batch: Vec<usize>,
     /// The file offset of the record last returned.
     last: u64,
     /// Where a line's quotes are (reused).
@@ -48,6 +54,8 @@ pub(super) struct Rows<'p> {
 /// Where the current record's bytes are.
 #[derive(Clone, Copy)]
 enum At {
+    /// `buf[start..end]`, its `n` field ends in `batch`, no quotes.
+    Plain(usize, usize, usize),
     /// `buf[start..end]`, the fields of the `quoted` mask ([`Record`]) in quotes.
     Buf(usize, usize, u64),
     /// `scratch`.
@@ -113,6 +121,7 @@ impl<'p> Rows<'p> {
             eof: false,
             delimiter,
             ends: Vec::new(),
+            batch: vec![0; BATCH],
             last: offset,
             quotes: Vec::new(),
             scratch: Vec::new(),
@@ -125,14 +134,15 @@ impl<'p> Rows<'p> {
             return Ok(None);
         };
         self.last = start;
-        let (bytes, quoted) = match at {
-            At::Buf(a, b, quoted) => (&self.buf[a..b], quoted),
-            At::Scratch => (&self.scratch[..], 0),
+        let (bytes, ends, quoted) = match at {
+            At::Plain(a, b, n) => (&self.buf[a..b], &self.batch[..n], 0),
+            At::Buf(a, b, quoted) => (&self.buf[a..b], &self.ends[..], quoted),
+            At::Scratch => (&self.scratch[..], &self.ends[..], 0),
         };
         Ok(Some(Record {
             start,
             bytes,
-            ends: &self.ends,
+            ends,
             quoted,
         }))
     }
@@ -154,11 +164,13 @@ impl<'p> Rows<'p> {
             let start = self.pos;
             let offset = self.base + start as u64;
             self.ends.clear();
-            let end = match scan_line(
+            let (scan, batched) = scan_line(
                 &self.buf[start..self.filled],
                 self.delimiter,
+                &mut self.batch,
                 &mut self.ends,
-            ) {
+            );
+            let end = match scan {
                 Scan::Line(n) => start + n,
                 Scan::Quote => match self.plainly_quoted(start) {
                     Some((end, next, mask)) => {
@@ -190,6 +202,14 @@ impl<'p> Rows<'p> {
                 _ => end,
             };
             if line_end > start {
+                match batched {
+                    Some(n) if n < self.batch.len() => {
+                        self.batch[n] = line_end - start;
+                        return Ok(Some((offset, At::Plain(start, line_end, n + 1))));
+                    }
+                    Some(n) => self.ends.extend_from_slice(&self.batch[..n]),
+                    None => {}
+                }
                 self.ends.push(line_end - start);
                 return Ok(Some((offset, At::Buf(start, line_end, 0))));
             }
@@ -376,15 +396,48 @@ enum Scan {
     Open,
 }
 
-/// One pass over a line at the start of `data`: the offsets of its
-/// delimiters pushed to `ends`, up to its line break, sixteen bytes a step
-/// (line break, quote and delimiter each one compare).
-fn scan_line(data: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Scan {
-    // The delimiters are gathered here and handed to `ends` a batch at a
-    // time: a push each (its capacity check, the length through the
-    // reference) was a third of splitting a row. A chunk adds at most 16.
-    let mut batch = [0usize; 32];
-    let mut n = 0;
+/// One pass over a line at the start of `data`, sixteen bytes a step (line
+/// break, quote and delimiter each one compare): the offsets of its
+/// delimiters up to its line break (or the end of `data`) written to
+/// `batch` (`Some(n)`: the first `n`), or, for a line with more than
+/// `batch` holds, pushed to `spill` (`None`; also after a quote, when the
+/// record is split another way).
+fn scan_line(
+    data: &[u8],
+    delimiter: u8,
+    batch: &mut [usize],
+    spill: &mut Vec<usize>,
+) -> (Scan, Option<usize>) {
+    /// Where the delimiters go: `batch[..n]`, or `spill` once it is full.
+    struct Out<'b> {
+        batch: &'b mut [usize],
+        spill: &'b mut Vec<usize>,
+        n: usize,
+        spilled: bool,
+    }
+    impl Out<'_> {
+        fn put(&mut self, at: usize) {
+            if !self.spilled && self.n == self.batch.len() {
+                self.spill.extend_from_slice(self.batch);
+                self.spilled = true;
+            }
+            if self.spilled {
+                self.spill.push(at);
+            } else {
+                self.batch[self.n] = at;
+                self.n += 1;
+            }
+        }
+        fn batched(&self) -> Option<usize> {
+            (!self.spilled).then_some(self.n)
+        }
+    }
+    let mut out = Out {
+        batch,
+        spill,
+        n: 0,
+        spilled: false,
+    };
     let (chunks, rest) = data.as_chunks::<16>();
     for (c, chunk) in chunks.iter().enumerate() {
         let [delimiters, quotes, breaks] =
@@ -395,34 +448,38 @@ fn scan_line(data: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Scan {
             _ => (breaks & breaks.wrapping_neg()) - 1,
         };
         if quotes & before != 0 {
-            return Scan::Quote;
-        }
-        if n > batch.len() - 16 {
-            ends.extend_from_slice(&batch[..n]);
-            n = 0;
+            return (Scan::Quote, None);
         }
         let mut found = delimiters & before;
+        if !out.spilled && out.n + 16 <= out.batch.len() {
+            // Room for the chunk's (at most 16): no check per delimiter.
+            let mut n = out.n;
+            while found != 0 {
+                out.batch[n] = c * 16 + found.trailing_zeros() as usize;
+                n += 1;
+                found &= found - 1;
+            }
+            out.n = n;
+        }
         while found != 0 {
-            batch[n] = c * 16 + found.trailing_zeros() as usize;
-            n += 1;
+            out.put(c * 16 + found.trailing_zeros() as usize);
             found &= found - 1;
         }
         if breaks != 0 {
-            ends.extend_from_slice(&batch[..n]);
-            return Scan::Line(c * 16 + breaks.trailing_zeros() as usize);
+            let line = Scan::Line(c * 16 + breaks.trailing_zeros() as usize);
+            return (line, out.batched());
         }
     }
-    ends.extend_from_slice(&batch[..n]);
     let base = chunks.len() * 16;
     for (i, &b) in rest.iter().enumerate() {
         match b {
-            b'\n' => return Scan::Line(base + i),
-            b'"' => return Scan::Quote,
-            _ if b == delimiter => ends.push(base + i),
+            b'\n' => return (Scan::Line(base + i), out.batched()),
+            b'"' => return (Scan::Quote, None),
+            _ if b == delimiter => out.put(base + i),
             _ => {}
         }
     }
-    Scan::Open
+    (Scan::Open, out.batched())
 }
 
 #[cfg(test)]
@@ -503,6 +560,20 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_more_fields_than_the_batch_holds_are_split_as_the_csv_crate_does() {
+        let mut text = Vec::new();
+        for fields in [1, 2, BATCH - 1, BATCH, BATCH + 1, BATCH + 2, 3 * BATCH] {
+            let row: Vec<String> = (0..fields).map(|i| format!("f{i}")).collect();
+            text.extend_from_slice(row.join(",").as_bytes());
+            text.push(b'\n');
+        }
+        // The last line without its line break, with more fields than the batch.
+        let last: Vec<String> = (0..BATCH + 5).map(|i| i.to_string()).collect();
+        text.extend_from_slice(last.join(",").as_bytes());
+        assert_eq!(records(&text), csv_crate(&text));
+    }
+
+    #[test]
     fn scan_line_finds_every_delimiter_up_to_the_line_break() {
         for len in 0..40 {
             for newline in [None, Some(len / 2), Some(len)] {
@@ -519,22 +590,29 @@ mod tests {
                     line.insert(n, b'\n');
                     line.extend_from_slice(b";x;\"");
                 }
-                let mut ends = Vec::new();
-                let scan = scan_line(&line, b';', &mut ends);
+                // A batch of 4 spills most of these lines, one of 64 none.
                 let stop = newline.unwrap_or(line.len());
                 let expected: Vec<usize> = (0..stop).filter(|&i| line[i] == b';').collect();
-                assert_eq!(ends, expected, "{len} {newline:?}");
-                match (scan, newline) {
-                    (Scan::Line(n), Some(m)) => assert_eq!(n, m),
-                    (Scan::Open, None) => {}
-                    _ => panic!("{len} {newline:?}"),
+                for size in [4, 64] {
+                    let (mut batch, mut spilled) = (vec![0; size], Vec::new());
+                    let (scan, batched) = scan_line(&line, b';', &mut batch, &mut spilled);
+                    let ends = match batched {
+                        Some(n) => batch[..n].to_vec(),
+                        None => spilled,
+                    };
+                    assert_eq!(ends, expected, "{len} {newline:?} batch {size}");
+                    match (scan, newline) {
+                        (Scan::Line(n), Some(m)) => assert_eq!(n, m),
+                        (Scan::Open, None) => {}
+                        _ => panic!("{len} {newline:?}"),
+                    }
                 }
                 // A quote before the break is reported, one after it is not.
                 let mut quoted = line.clone();
                 quoted.insert(stop / 2, b'"');
                 assert!(matches!(
-                    scan_line(&quoted, b';', &mut Vec::new()),
-                    Scan::Quote
+                    scan_line(&quoted, b';', &mut [0; 8], &mut Vec::new()),
+                    (Scan::Quote, None)
                 ));
             }
         }
