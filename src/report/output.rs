@@ -62,9 +62,8 @@ pub struct OutputSet<'a> {
 /// A file's bytes, or what writes them: a summary.json of a million
 /// endpoints is written straight into the staging folder, never held whole.
 enum Content<'a> {
-    Bytes(Vec<u8>),
-    /// Bytes held elsewhere too (a chart, also inlined into report.html).
-    Shared(Box<dyn AsRef<[u8]> + Send + Sync + 'a>),
+    /// Owned, or held elsewhere too (a chart, also inlined into report.html).
+    Bytes(Box<dyn AsRef<[u8]> + Send + Sync + 'a>),
     Writer(Box<Writer<'a>>),
 }
 
@@ -73,7 +72,7 @@ type Writer<'a> = dyn Fn(&mut dyn Write) -> anyhow::Result<()> + 'a;
 
 impl<'a> OutputSet<'a> {
     pub fn add(&mut self, name: impl Into<String>, bytes: Vec<u8>) {
-        self.files.push((name.into(), Content::Bytes(bytes)));
+        self.add_shared(name, bytes);
     }
 
     /// A file whose bytes are shared with something else that keeps them.
@@ -83,7 +82,7 @@ impl<'a> OutputSet<'a> {
         bytes: impl AsRef<[u8]> + Send + Sync + 'a,
     ) {
         self.files
-            .push((name.into(), Content::Shared(Box::new(bytes))));
+            .push((name.into(), Content::Bytes(Box::new(bytes))));
     }
 
     /// A file whose content `write` writes when the set is staged.
@@ -356,8 +355,7 @@ impl Staging<'_> {
         for (name, content) in &set.files {
             let len = out.check_target(name, &self.owned, &mut self.checked)?;
             let bytes = match content {
-                Content::Bytes(bytes) => Some(bytes.as_slice()),
-                Content::Shared(bytes) => Some((**bytes).as_ref()),
+                Content::Bytes(bytes) => Some((**bytes).as_ref()),
                 Content::Writer(_) => None,
             };
             before.push((name, bytes, len));
@@ -389,8 +387,7 @@ impl Staging<'_> {
                 .with_context(|| format!("creating {}", self.out.path.join(name).show()))?;
         }
         let written = match content {
-            Content::Bytes(bytes) => write_new(&path, bytes).map_err(anyhow::Error::from),
-            Content::Shared(bytes) => {
+            Content::Bytes(bytes) => {
                 write_new(&path, (**bytes).as_ref()).map_err(anyhow::Error::from)
             }
             Content::Writer(write) => write_new_with(&path, write),
